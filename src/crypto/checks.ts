@@ -1,0 +1,38 @@
+import { assertBytes } from './bytes.ts';
+import { CryptoInputError } from './errors.ts';
+import { AES_256_GCM, HKDF_MAX_LENGTH, ML_DSA_65 } from './provider.ts';
+
+// Argument checks shared by both providers, so they reject exactly the same inputs.
+
+export function checkContext(context: Uint8Array | undefined): Uint8Array {
+  if (context === undefined) return EMPTY;
+  assertBytes(context, undefined, 'context');
+  if (context.length > ML_DSA_65.maxContext) throw new CryptoInputError(`context must be at most ${ML_DSA_65.maxContext} bytes`);
+  return context;
+}
+
+export function checkAead(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, aad: Uint8Array | undefined): Uint8Array {
+  assertBytes(key, AES_256_GCM.key, 'AES-256-GCM key');
+  assertBytes(nonce, AES_256_GCM.nonce, 'AES-256-GCM nonce');
+  assertBytes(data, undefined, 'AES-256-GCM data');
+  if (aad === undefined) return EMPTY;
+  assertBytes(aad, undefined, 'AES-256-GCM aad');
+  return aad;
+}
+
+export function checkHkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): void {
+  assertBytes(ikm, undefined, 'HKDF ikm');
+  assertBytes(salt, undefined, 'HKDF salt');
+  assertBytes(info, undefined, 'HKDF info');
+  if (!Number.isInteger(length) || length < 1 || length > HKDF_MAX_LENGTH) {
+    throw new CryptoInputError(`HKDF length must be an integer in 1..${HKDF_MAX_LENGTH}`);
+  }
+}
+
+export function checkRandomLength(length: number): void {
+  if (!Number.isInteger(length) || length < 0 || length > 65536) {
+    throw new CryptoInputError('random length must be an integer in 0..65536');
+  }
+}
+
+const EMPTY = new Uint8Array(0);

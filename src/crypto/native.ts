@@ -1,0 +1,153 @@
+import * as nodeCrypto from 'node:crypto';
+import { assertBytes } from './bytes.ts';
+import { checkAead, checkContext, checkHkdf, checkRandomLength } from './checks.ts';
+import {
+  AES_256_GCM,
+  ML_DSA_65,
+  ML_KEM_768,
+  type CryptoProvider,
+  type Encapsulation,
+  type KemKeyPair,
+  type SignatureVerifier,
+  type SigningKeyPair,
+} from './provider.ts';
+
+// OIDs of the NIST algorithms (CSOR 2.16.840.1.101.3.4.3.18 and .4.4.2), DER-encoded.
+const OID_ML_DSA_65 = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x12];
+const OID_ML_KEM_768 = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x04, 0x02];
+
+/**
+ * PKCS#8 with the seed-only private key form ([0] IMPLICIT OCTET STRING, RFC 9881 / RFC 9935).
+ * OpenSSL expands the seed itself, so native keys are bit-identical to noble's KeyGen(seed).
+ */
+function seedPkcs8(oid: readonly number[], seed: Uint8Array): Buffer {
+  const privateKey = [0x04, seed.length + 2, 0x80, seed.length];
+  const algorithm = [0x30, oid.length, ...oid];
+  const bodyLength = 3 + algorithm.length + privateKey.length + seed.length;
+  return Buffer.concat([
+    Buffer.from([0x30, bodyLength, 0x02, 0x01, 0x00, ...algorithm, ...privateKey]),
+    seed,
+  ]);
+}
+
+function rawPublicKey(key: nodeCrypto.KeyObject): Uint8Array {
+  const jwk = key.export({ format: 'jwk' }) as { pub?: string };
+  if (typeof jwk.pub !== 'string') throw new Error('native provider: public key export lacks "pub"');
+  return new Uint8Array(Buffer.from(jwk.pub, 'base64url'));
+}
+
+function importPublicKey(alg: 'ML-DSA-65' | 'ML-KEM-768', publicKey: Uint8Array): nodeCrypto.KeyObject {
+  const jwk = { kty: 'AKP', alg, pub: Buffer.from(publicKey).toString('base64url') };
+  return nodeCrypto.createPublicKey({ key: jwk as unknown as nodeCrypto.JsonWebKey, format: 'jwk' });
+}
+
+type SignInput = nodeCrypto.SignKeyObjectInput & { context?: Uint8Array };
+type VerifyInput = nodeCrypto.VerifyKeyObjectInput & { context?: Uint8Array };
+
+function nativeVerifier(publicKey: Uint8Array): SignatureVerifier {
+  assertBytes(publicKey, ML_DSA_65.publicKey, 'ML-DSA-65 public key');
+  const key = importPublicKey('ML-DSA-65', publicKey);
+  const copy = Uint8Array.from(publicKey);
+  return {
+    publicKey: copy,
+    verify(message: Uint8Array, signature: Uint8Array, context?: Uint8Array): boolean {
+      assertBytes(message, undefined, 'message');
+      const ctx = checkContext(context);
+      if (!(signature instanceof Uint8Array) || signature.length !== ML_DSA_65.signature) return false;
+      const input: VerifyInput = { key, context: ctx };
+      return nodeCrypto.verify(null, message, input, signature);
+    },
+  };
+}
+
+/** True when this runtime's `node:crypto` implements ML-DSA-65 and ML-KEM-768 (Node >= 24.7 with OpenSSL >= 3.5). */
+export function nativePostQuantumAvailable(): boolean {
+  if (typeof (nodeCrypto as { encapsulate?: unknown }).encapsulate !== 'function') return false;
+  try {
+    nodeCrypto.createPrivateKey({ key: seedPkcs8(OID_ML_DSA_65, new Uint8Array(32)), format: 'der', type: 'pkcs8' });
+    nodeCrypto.createPrivateKey({ key: seedPkcs8(OID_ML_KEM_768, new Uint8Array(64)), format: 'der', type: 'pkcs8' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The provider backed by `node:crypto` (OpenSSL). */
+export const nativeProvider: CryptoProvider = Object.freeze({
+  name: 'native' as const,
+  mlDsa65: Object.freeze({
+    keyPair(seed: Uint8Array): SigningKeyPair {
+      assertBytes(seed, ML_DSA_65.seed, 'ML-DSA-65 seed');
+      const key = nodeCrypto.createPrivateKey({ key: seedPkcs8(OID_ML_DSA_65, seed), format: 'der', type: 'pkcs8' });
+      const publicKey = rawPublicKey(nodeCrypto.createPublicKey(key));
+      return Object.freeze({
+        publicKey,
+        sign(message: Uint8Array, context?: Uint8Array): Uint8Array {
+          assertBytes(message, undefined, 'message');
+          const input: SignInput = { key, context: checkContext(context) };
+          return new Uint8Array(nodeCrypto.sign(null, message, input));
+        },
+      });
+    },
+    verifier: nativeVerifier,
+    verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, context?: Uint8Array): boolean {
+      return nativeVerifier(publicKey).verify(message, signature, context);
+    },
+  }),
+  mlKem768: Object.freeze({
+    keyPair(seed: Uint8Array): KemKeyPair {
+      assertBytes(seed, ML_KEM_768.seed, 'ML-KEM-768 seed');
+      const key = nodeCrypto.createPrivateKey({ key: seedPkcs8(OID_ML_KEM_768, seed), format: 'der', type: 'pkcs8' });
+      const publicKey = rawPublicKey(nodeCrypto.createPublicKey(key));
+      return Object.freeze({
+        publicKey,
+        decapsulate(cipherText: Uint8Array): Uint8Array {
+          assertBytes(cipherText, ML_KEM_768.cipherText, 'ML-KEM-768 ciphertext');
+          return new Uint8Array(nodeCrypto.decapsulate(key, cipherText));
+        },
+      });
+    },
+    encapsulate(publicKey: Uint8Array): Encapsulation {
+      assertBytes(publicKey, ML_KEM_768.publicKey, 'ML-KEM-768 public key');
+      const { sharedKey, ciphertext } = nodeCrypto.encapsulate(importPublicKey('ML-KEM-768', publicKey));
+      return { cipherText: new Uint8Array(ciphertext), sharedSecret: new Uint8Array(sharedKey) };
+    },
+  }),
+  aes256Gcm: Object.freeze({
+    seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
+      const ad = checkAead(key, nonce, plaintext, aad);
+      const cipher = nodeCrypto.createCipheriv('aes-256-gcm', key, nonce, { authTagLength: AES_256_GCM.tag });
+      cipher.setAAD(ad);
+      const body = cipher.update(plaintext);
+      const tail = cipher.final();
+      return new Uint8Array(Buffer.concat([body, tail, cipher.getAuthTag()]));
+    },
+    open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined {
+      const ad = checkAead(key, nonce, sealed, aad);
+      if (sealed.length < AES_256_GCM.tag) return undefined;
+      const decipher = nodeCrypto.createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: AES_256_GCM.tag });
+      decipher.setAAD(ad);
+      decipher.setAuthTag(sealed.subarray(sealed.length - AES_256_GCM.tag));
+      const body = decipher.update(sealed.subarray(0, sealed.length - AES_256_GCM.tag));
+      try {
+        const tail = decipher.final();
+        return new Uint8Array(Buffer.concat([body, tail]));
+      } catch {
+        body.fill(0);
+        return undefined;
+      }
+    },
+  }),
+  sha3_256(data: Uint8Array): Uint8Array {
+    assertBytes(data, undefined, 'data');
+    return new Uint8Array(nodeCrypto.createHash('sha3-256').update(data).digest());
+  },
+  hkdfSha3_256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+    checkHkdf(ikm, salt, info, length);
+    return new Uint8Array(nodeCrypto.hkdfSync('sha3-256', ikm, salt, info, length));
+  },
+  randomBytes(length: number): Uint8Array {
+    checkRandomLength(length);
+    return new Uint8Array(nodeCrypto.randomBytes(length));
+  },
+});

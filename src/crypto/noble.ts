@@ -1,0 +1,102 @@
+import { gcm } from '@noble/ciphers/aes.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha3_256 } from '@noble/hashes/sha3.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
+import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
+import { assertBytes } from './bytes.ts';
+import { checkAead, checkContext, checkHkdf, checkRandomLength } from './checks.ts';
+import {
+  ML_DSA_65,
+  ML_KEM_768,
+  type CryptoProvider,
+  type Encapsulation,
+  type KemKeyPair,
+  type SignatureVerifier,
+  type SigningKeyPair,
+} from './provider.ts';
+
+function nobleVerifier(publicKey: Uint8Array): SignatureVerifier {
+  assertBytes(publicKey, ML_DSA_65.publicKey, 'ML-DSA-65 public key');
+  const copy = Uint8Array.from(publicKey);
+  return {
+    publicKey: copy,
+    verify(message: Uint8Array, signature: Uint8Array, context?: Uint8Array): boolean {
+      assertBytes(message, undefined, 'message');
+      const ctx = checkContext(context);
+      if (!(signature instanceof Uint8Array) || signature.length !== ML_DSA_65.signature) return false;
+      try {
+        return ml_dsa65.verify(signature, message, copy, { context: ctx });
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** The portable provider: pure TypeScript from the audited `@noble/*` libraries (also the browser path). */
+export const nobleProvider: CryptoProvider = Object.freeze({
+  name: 'noble' as const,
+  mlDsa65: Object.freeze({
+    keyPair(seed: Uint8Array): SigningKeyPair {
+      assertBytes(seed, ML_DSA_65.seed, 'ML-DSA-65 seed');
+      const { publicKey, secretKey } = ml_dsa65.keygen(seed);
+      return Object.freeze({
+        publicKey,
+        sign(message: Uint8Array, context?: Uint8Array): Uint8Array {
+          assertBytes(message, undefined, 'message');
+          return ml_dsa65.sign(message, secretKey, { context: checkContext(context) });
+        },
+      });
+    },
+    verifier: nobleVerifier,
+    verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, context?: Uint8Array): boolean {
+      return nobleVerifier(publicKey).verify(message, signature, context);
+    },
+  }),
+  mlKem768: Object.freeze({
+    keyPair(seed: Uint8Array): KemKeyPair {
+      assertBytes(seed, ML_KEM_768.seed, 'ML-KEM-768 seed');
+      const { publicKey, secretKey } = ml_kem768.keygen(seed);
+      return Object.freeze({
+        publicKey,
+        decapsulate(cipherText: Uint8Array): Uint8Array {
+          assertBytes(cipherText, ML_KEM_768.cipherText, 'ML-KEM-768 ciphertext');
+          return ml_kem768.decapsulate(cipherText, secretKey);
+        },
+      });
+    },
+    encapsulate(publicKey: Uint8Array): Encapsulation {
+      assertBytes(publicKey, ML_KEM_768.publicKey, 'ML-KEM-768 public key');
+      const { cipherText, sharedSecret } = ml_kem768.encapsulate(publicKey);
+      return { cipherText, sharedSecret };
+    },
+  }),
+  aes256Gcm: Object.freeze({
+    seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
+      const ad = checkAead(key, nonce, plaintext, aad);
+      return gcm(key, nonce, ad).encrypt(plaintext);
+    },
+    open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined {
+      const ad = checkAead(key, nonce, sealed, aad);
+      if (sealed.length < 16) return undefined;
+      try {
+        return gcm(key, nonce, ad).decrypt(sealed);
+      } catch {
+        return undefined;
+      }
+    },
+  }),
+  sha3_256(data: Uint8Array): Uint8Array {
+    assertBytes(data, undefined, 'data');
+    return sha3_256(data);
+  },
+  hkdfSha3_256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+    checkHkdf(ikm, salt, info, length);
+    return hkdf(sha3_256, ikm, salt, info, length);
+  },
+  randomBytes(length: number): Uint8Array {
+    checkRandomLength(length);
+    return randomBytes(length);
+  },
+});

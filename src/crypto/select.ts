@@ -1,0 +1,39 @@
+import { CryptoProviderUnavailableError } from './errors.ts';
+import { nobleProvider } from './noble.ts';
+import type { CryptoProvider, ProviderName } from './provider.ts';
+
+// The native provider is loaded only where `node:crypto` exists, so browsers bundle noble alone.
+const isNode = typeof globalThis.process?.versions?.node === 'string';
+const native: CryptoProvider | undefined = isNode ? await loadNative() : undefined;
+
+async function loadNative(): Promise<CryptoProvider | undefined> {
+  const module = await import('./native.ts');
+  return module.nativePostQuantumAvailable() ? module.nativeProvider : undefined;
+}
+
+/** Whether `node:crypto` in this runtime implements ML-DSA-65 and ML-KEM-768. */
+export function nativeAvailable(): boolean {
+  return native !== undefined;
+}
+
+/** The provider of the given name; throws CryptoProviderUnavailableError if this runtime lacks it. */
+export function providerByName(name: ProviderName): CryptoProvider {
+  if (name === 'noble') return nobleProvider;
+  if (native === undefined) {
+    throw new CryptoProviderUnavailableError(
+      `native ML-DSA/ML-KEM needs Node >= 24.7 with OpenSSL >= 3.5 (this is Node ${globalThis.process?.versions?.node ?? 'unknown'}); use PARS_CRYPTO=noble`,
+    );
+  }
+  return native;
+}
+
+/**
+ * The provider for this process: `PARS_CRYPTO=native|noble` forces one; otherwise native where
+ * the runtime has it (faster) and noble elsewhere.
+ */
+export function defaultProvider(): CryptoProvider {
+  const forced = globalThis.process?.env?.['PARS_CRYPTO'];
+  if (forced === undefined || forced === '' || forced === 'auto') return native ?? nobleProvider;
+  if (forced === 'native' || forced === 'noble') return providerByName(forced);
+  throw new CryptoProviderUnavailableError(`PARS_CRYPTO must be "native", "noble" or "auto", got ${JSON.stringify(forced)}`);
+}
