@@ -1,0 +1,305 @@
+import { fromHex, toHex } from '../crypto/index.ts';
+import { VERTEX_LIMITS } from './limits.ts';
+import { Quarantine, type QuarantineLimits } from './quarantine.ts';
+import { RejectedSet } from './rejected-set.ts';
+import { DagError, PERMANENT_REASONS, type RejectionReason } from './rejection.ts';
+import { compareIds, idKey, type DecodedVertex } from './vertex.ts';
+
+/** What the DAG keeps of a placed vertex (the bytes live in the store). */
+export interface VertexMeta {
+  readonly id: Uint8Array;
+  readonly key: string;
+  /** Hex of the 16-byte topic. */
+  readonly topic: string;
+  readonly lamport: number;
+  /** Hex of the 32-byte author id. */
+  readonly author: string;
+  /** Keys of the parents, ascending. */
+  readonly parents: readonly string[];
+}
+
+export interface RejectedVertex {
+  readonly key: string;
+  readonly reason: RejectionReason;
+  readonly detail: string;
+}
+
+export type AddOutcome =
+  /** Placed; `added` is it plus any waiting descendants it released, in causal order. */
+  | { readonly status: 'added'; readonly added: DecodedVertex[]; readonly rejected: RejectedVertex[] }
+  | { readonly status: 'duplicate' }
+  /** Waiting for parents; `missing` are the ids to ask for. */
+  | { readonly status: 'quarantined'; readonly missing: Uint8Array[] }
+  /** Refused; `rejected` also lists waiting descendants refused with it. */
+  | { readonly status: 'rejected'; readonly reason: RejectionReason; readonly detail: string; readonly rejected: RejectedVertex[] };
+
+export interface DagOptions {
+  readonly quarantine?: QuarantineLimits;
+  /** How many permanently rejected ids to remember. */
+  readonly rejectedMemory?: number;
+}
+
+interface Node extends VertexMeta {
+  readonly children: string[];
+}
+
+/** Deterministic order: Lamport clock, then id bytes. It extends the causal order. */
+export function compareTopological(a: VertexMeta, b: VertexMeta): number {
+  return a.lamport - b.lamport || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+/**
+ * The vertex DAG of every topic a node holds: placement with parent and Lamport checks, the
+ * missing-parent quarantine, frontiers, ancestry and set differences. Pure and in memory: it holds
+ * metadata only and does no I/O, so the simulator and the browser use it as is. Vertices reaching
+ * `add` must already be verified (`validateVertex`).
+ */
+export class Dag {
+  readonly quarantine: Quarantine;
+  readonly #nodes = new Map<string, Node>();
+  readonly #frontiers = new Map<string, Set<string>>();
+  readonly #topicSizes = new Map<string, number>();
+  readonly #rejected: RejectedSet;
+
+  constructor(options: DagOptions = {}) {
+    this.quarantine = new Quarantine(options.quarantine);
+    this.#rejected = new RejectedSet(options.rejectedMemory);
+  }
+
+  get size(): number {
+    return this.#nodes.size;
+  }
+
+  has(id: Uint8Array | string): boolean {
+    return this.#nodes.has(typeof id === 'string' ? id : idKey(id));
+  }
+
+  get(id: Uint8Array | string): VertexMeta | undefined {
+    return this.#nodes.get(typeof id === 'string' ? id : idKey(id));
+  }
+
+  /** Topics (hex) with at least one vertex. */
+  topics(): string[] {
+    return [...this.#frontiers.keys()].sort();
+  }
+
+  topicSize(topic: Uint8Array | string): number {
+    return this.#topicSizes.get(typeof topic === 'string' ? topic : toHex(topic)) ?? 0;
+  }
+
+  /** Ids of the topic's vertices that have no children, ascending. */
+  frontier(topic: Uint8Array | string): Uint8Array[] {
+    const set = this.#frontiers.get(typeof topic === 'string' ? topic : toHex(topic));
+    if (set === undefined) return [];
+    return [...set].sort().map((k) => (this.#nodes.get(k) as Node).id);
+  }
+
+  /**
+   * Parents and Lamport clock for a new local vertex on `topic`: the frontier (the newest
+   * `maxParents` by Lamport clock if it is wider; the rest are merged by a later vertex).
+   */
+  nextParents(topic: Uint8Array | string): { parents: Uint8Array[]; lamport: number } {
+    const set = this.#frontiers.get(typeof topic === 'string' ? topic : toHex(topic));
+    if (set === undefined) return { parents: [], lamport: 1 };
+    const tips = [...set].map((k) => this.#nodes.get(k) as Node).sort(compareTopological);
+    const chosen = tips.slice(-VERTEX_LIMITS.maxParents);
+    const lamport = 1 + Math.max(...chosen.map((n) => n.lamport));
+    return { parents: chosen.map((n) => n.id).sort(compareIds), lamport };
+  }
+
+  /** Why a vertex with this key was refused for good, if it was. */
+  rejectionOf(key: string): string | undefined {
+    return this.#rejected.reasonFor(key);
+  }
+
+  /**
+   * Places a verified vertex. Idempotent: a vertex already placed is a `duplicate`. A vertex with
+   * missing parents waits in the quarantine (bounded; `source` names who sent it); placing it
+   * later releases every waiting descendant whose parents are now all present.
+   */
+  add(vertex: DecodedVertex, source = 'local'): AddOutcome {
+    if (this.#nodes.has(vertex.key) || this.quarantine.has(vertex.key)) return { status: 'duplicate' };
+    const earlier = this.#rejected.reasonFor(vertex.key);
+    if (earlier !== undefined) {
+      return { status: 'rejected', reason: earlier as RejectionReason, detail: 'rejected before', rejected: [] };
+    }
+    const missing = new Set<string>();
+    for (const p of vertex.parents) {
+      const pk = idKey(p);
+      if (this.#rejected.reasonFor(pk) !== undefined) {
+        const rejected = this.#refuse(vertex.key, 'parent-rejected', `parent ${pk} was rejected`);
+        return { status: 'rejected', reason: 'parent-rejected', detail: `parent ${pk} was rejected`, rejected };
+      }
+      if (!this.#nodes.has(pk)) missing.add(pk);
+    }
+    if (missing.size > 0) {
+      const problem = this.quarantine.admissionProblem(vertex, source);
+      if (problem !== undefined) return { status: 'rejected', reason: 'quarantine-full', detail: problem, rejected: [] };
+      this.quarantine.put(vertex, missing, source);
+      return { status: 'quarantined', missing: [...missing].filter((k) => !this.quarantine.has(k)).map(fromHex) };
+    }
+    const problem = this.#placementProblem(vertex);
+    if (problem !== undefined) {
+      const rejected = this.#refuse(vertex.key, problem.reason, problem.detail);
+      return { status: 'rejected', ...problem, rejected };
+    }
+    const added: DecodedVertex[] = [];
+    const rejected: RejectedVertex[] = [];
+    this.#place(vertex);
+    added.push(vertex);
+    // Release waiting descendants breadth-first; each is checked like any other vertex.
+    const queue = this.quarantine.parentArrived(vertex.key);
+    while (queue.length > 0) {
+      const next = queue.shift() as DecodedVertex;
+      const p = this.#placementProblem(next);
+      if (p !== undefined) {
+        rejected.push(...this.#refuse(next.key, p.reason, p.detail));
+        continue;
+      }
+      this.#place(next);
+      added.push(next);
+      queue.push(...this.quarantine.parentArrived(next.key));
+    }
+    return { status: 'added', added, rejected };
+  }
+
+  /**
+   * Records that `key` was refused for good (e.g. its signature failed before it reached the DAG)
+   * and refuses its waiting descendants; returns everything refused.
+   */
+  markRejected(key: string, reason: RejectionReason, detail: string): RejectedVertex[] {
+    if (!PERMANENT_REASONS.has(reason)) return [];
+    return this.#refuse(key, reason, detail);
+  }
+
+  /**
+   * Takes back the most recently placed vertices (children before parents), restoring frontiers;
+   * used when a durable commit of them failed. Throws DagError if one of them has children that
+   * are not retracted with it.
+   */
+  retract(keys: readonly string[]): void {
+    const doomed = new Set(keys);
+    const ordered = keys.map((k) => this.#nodes.get(k)).filter((n): n is Node => n !== undefined).sort(compareTopological).reverse();
+    for (const node of ordered) {
+      if (node.children.some((c) => !doomed.has(c) && this.#nodes.has(c))) {
+        throw new DagError('ERR_RETRACT_HAS_CHILDREN', `cannot retract ${node.key}: it has children`);
+      }
+    }
+    for (const node of ordered) {
+      this.#nodes.delete(node.key);
+      const frontier = this.#frontiers.get(node.topic) as Set<string>;
+      frontier.delete(node.key);
+      for (const pk of node.parents) {
+        const parent = this.#nodes.get(pk);
+        if (parent === undefined) continue;
+        const i = parent.children.indexOf(node.key);
+        if (i >= 0) parent.children.splice(i, 1);
+        if (parent.children.length === 0) frontier.add(pk);
+      }
+      const size = (this.#topicSizes.get(node.topic) ?? 1) - 1;
+      if (size === 0) {
+        this.#topicSizes.delete(node.topic);
+        this.#frontiers.delete(node.topic);
+      } else {
+        this.#topicSizes.set(node.topic, size);
+      }
+    }
+  }
+
+  /** Every vertex of `topic` (or of all topics) in deterministic topological order. */
+  topologicalOrder(topic?: Uint8Array | string): VertexMeta[] {
+    const t = topic === undefined ? undefined : typeof topic === 'string' ? topic : toHex(topic);
+    const out: VertexMeta[] = [];
+    for (const node of this.#nodes.values()) if (t === undefined || node.topic === t) out.push(node);
+    return out.sort(compareTopological);
+  }
+
+  /** Keys of all ancestors of the given vertices (not including them), via parent links. */
+  ancestors(ids: readonly (Uint8Array | string)[]): Set<string> {
+    return this.#walk(ids, (n) => n.parents);
+  }
+
+  /** Keys of all descendants of the given vertices (not including them), via child links. */
+  descendants(ids: readonly (Uint8Array | string)[]): Set<string> {
+    return this.#walk(ids, (n) => n.children);
+  }
+
+  /**
+   * What a peer whose frontier on `topic` is `remoteFrontier` lacks: our vertices of that topic
+   * that are neither in that frontier nor its ancestors, in topological order (parents first).
+   * Frontier ids we do not hold are skipped: the peer has something we lack, and the rest of its
+   * history is judged from the ids we do hold.
+   */
+  missingFor(topic: Uint8Array | string, remoteFrontier: readonly Uint8Array[]): VertexMeta[] {
+    const t = typeof topic === 'string' ? topic : toHex(topic);
+    const known = remoteFrontier.map(idKey).filter((k) => this.#nodes.get(k)?.topic === t);
+    const covered = this.ancestors(known);
+    for (const k of known) covered.add(k);
+    const out: VertexMeta[] = [];
+    for (const node of this.#nodes.values()) if (node.topic === t && !covered.has(node.key)) out.push(node);
+    return out.sort(compareTopological);
+  }
+
+  #walk(ids: readonly (Uint8Array | string)[], next: (n: Node) => readonly string[]): Set<string> {
+    const seen = new Set<string>();
+    const stack = ids.map((id) => (typeof id === 'string' ? id : idKey(id)));
+    while (stack.length > 0) {
+      const node = this.#nodes.get(stack.pop() as string);
+      if (node === undefined) continue;
+      for (const k of next(node)) {
+        if (!seen.has(k)) {
+          seen.add(k);
+          stack.push(k);
+        }
+      }
+    }
+    return seen;
+  }
+
+  #placementProblem(vertex: DecodedVertex): { reason: RejectionReason; detail: string } | undefined {
+    const topic = toHex(vertex.topic);
+    let maxLamport = 0;
+    for (const p of vertex.parents) {
+      const parent = this.#nodes.get(idKey(p)) as Node;
+      if (parent.topic !== topic) return { reason: 'parent-topic-mismatch', detail: `parent ${parent.key} belongs to another topic` };
+      if (parent.lamport > maxLamport) maxLamport = parent.lamport;
+    }
+    if (vertex.lamport !== maxLamport + 1) {
+      return { reason: 'bad-lamport', detail: `lamport ${vertex.lamport}, must be 1 + max(parents) = ${maxLamport + 1}` };
+    }
+    return undefined;
+  }
+
+  #place(vertex: DecodedVertex): void {
+    const topic = toHex(vertex.topic);
+    const parents = vertex.parents.map(idKey);
+    const node: Node = {
+      id: Uint8Array.from(vertex.id),
+      key: vertex.key,
+      topic,
+      lamport: vertex.lamport,
+      author: toHex(vertex.author),
+      parents,
+      children: [],
+    };
+    this.#nodes.set(node.key, node);
+    let frontier = this.#frontiers.get(topic);
+    if (frontier === undefined) this.#frontiers.set(topic, (frontier = new Set()));
+    for (const pk of parents) {
+      (this.#nodes.get(pk) as Node).children.push(node.key);
+      frontier.delete(pk);
+    }
+    frontier.add(node.key);
+    this.#topicSizes.set(topic, (this.#topicSizes.get(topic) ?? 0) + 1);
+  }
+
+  #refuse(key: string, reason: RejectionReason, detail: string): RejectedVertex[] {
+    this.#rejected.add(key, reason);
+    const out: RejectedVertex[] = [{ key, reason, detail }];
+    for (const child of this.quarantine.dropDescendantsOf(key)) {
+      this.#rejected.add(child, 'parent-rejected');
+      out.push({ key: child, reason: 'parent-rejected', detail: `ancestor ${key} was rejected (${reason})` });
+    }
+    return out;
+  }
+}

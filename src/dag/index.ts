@@ -1,0 +1,11 @@
+export * from './vertex.ts';
+export * from './limits.ts';
+export * from './rejection.ts';
+export { encodeVertex, encodeUnsigned, decodeVertex, type DecodeResult, type DecodedLayout } from './codec.ts';
+export { vertexCid, idToString, parseVertexCid, VERTEX_CID_PREFIX } from './cid.ts';
+export * from './keyring.ts';
+export * from './verify.ts';
+export * from './create.ts';
+export * from './quarantine.ts';
+export * from './dag.ts';
+export * from './bloom.ts';

@@ -1,0 +1,148 @@
+import { fromHex } from '../crypto/index.ts';
+import type { DecodedVertex } from './vertex.ts';
+
+/** Caps of the missing-parent quarantine; see docs/LIMITS.md. */
+export interface QuarantineLimits {
+  /** Most vertices waiting in total. */
+  readonly maxVertices: number;
+  /** Most bytes of waiting vertices in total. */
+  readonly maxBytes: number;
+  /** Most vertices waiting from any one source (peer, bundle), so one source cannot fill it. */
+  readonly maxPerSource: number;
+}
+
+export const DEFAULT_QUARANTINE_LIMITS: QuarantineLimits = Object.freeze({
+  maxVertices: 10_000,
+  maxBytes: 64 * 1024 * 1024,
+  maxPerSource: 2_000,
+});
+
+interface Waiting {
+  readonly vertex: DecodedVertex;
+  readonly missing: Set<string>;
+  readonly source: string;
+}
+
+/**
+ * Vertices whose parents have not arrived yet. Bounded in count, bytes and per source; a vertex
+ * that does not fit is refused (not acknowledged, so the sender keeps it and offers it again)
+ * rather than evicting one that another source is waiting on.
+ */
+export class Quarantine {
+  readonly limits: QuarantineLimits;
+  readonly #entries = new Map<string, Waiting>();
+  /** parent key → keys of waiting vertices that need it */
+  readonly #waitingOn = new Map<string, Set<string>>();
+  readonly #perSource = new Map<string, number>();
+  #bytes = 0;
+
+  constructor(limits: QuarantineLimits = DEFAULT_QUARANTINE_LIMITS) {
+    this.limits = limits;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
+  /** Why `vertex` from `source` cannot be admitted now, or undefined if it fits. */
+  admissionProblem(vertex: DecodedVertex, source: string): string | undefined {
+    if (this.#entries.size >= this.limits.maxVertices) return `quarantine holds ${this.limits.maxVertices} vertices`;
+    if (this.#bytes + vertex.bytes.length > this.limits.maxBytes) return `quarantine holds ${this.limits.maxBytes} bytes`;
+    if ((this.#perSource.get(source) ?? 0) >= this.limits.maxPerSource) return `source ${source} has ${this.limits.maxPerSource} vertices waiting`;
+    return undefined;
+  }
+
+  /** Admits a vertex; the caller has checked `admissionProblem`. */
+  put(vertex: DecodedVertex, missing: ReadonlySet<string>, source: string): void {
+    if (this.#entries.has(vertex.key)) return;
+    this.#entries.set(vertex.key, { vertex, missing: new Set(missing), source });
+    for (const parent of missing) {
+      let set = this.#waitingOn.get(parent);
+      if (set === undefined) this.#waitingOn.set(parent, (set = new Set()));
+      set.add(vertex.key);
+    }
+    this.#perSource.set(source, (this.#perSource.get(source) ?? 0) + 1);
+    this.#bytes += vertex.bytes.length;
+  }
+
+  /** Records that `parentKey` is now in the DAG; returns the vertices that waited only for it. */
+  parentArrived(parentKey: string): DecodedVertex[] {
+    const waiters = this.#waitingOn.get(parentKey);
+    if (waiters === undefined) return [];
+    this.#waitingOn.delete(parentKey);
+    const ready: DecodedVertex[] = [];
+    for (const key of waiters) {
+      const entry = this.#entries.get(key);
+      if (entry === undefined) continue;
+      entry.missing.delete(parentKey);
+      if (entry.missing.size === 0) {
+        this.#remove(key);
+        ready.push(entry.vertex);
+      }
+    }
+    return ready;
+  }
+
+  /**
+   * Removes every vertex that waits, directly or through other waiting vertices, on `parentKey`
+   * (which has been rejected for good); returns their keys.
+   */
+  dropDescendantsOf(parentKey: string): string[] {
+    const dropped: string[] = [];
+    const stack = [parentKey];
+    while (stack.length > 0) {
+      const key = stack.pop() as string;
+      const waiters = this.#waitingOn.get(key);
+      if (waiters === undefined) continue;
+      this.#waitingOn.delete(key);
+      for (const child of waiters) {
+        if (this.#remove(child)) {
+          dropped.push(child);
+          stack.push(child);
+        }
+      }
+    }
+    return dropped;
+  }
+
+  /** Drops everything a source left waiting (e.g. when a peer disconnects); returns the count. */
+  dropSource(source: string): number {
+    let count = 0;
+    for (const [key, entry] of this.#entries) {
+      if (entry.source === source && this.#remove(key)) count++;
+    }
+    return count;
+  }
+
+  /** Ids that some waiting vertex needs and that are not themselves waiting here: ask peers for these. */
+  wanted(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const key of this.#waitingOn.keys()) if (!this.#entries.has(key)) out.push(fromHex(key));
+    return out;
+  }
+
+  #remove(key: string): boolean {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return false;
+    this.#entries.delete(key);
+    for (const parent of entry.missing) {
+      const set = this.#waitingOn.get(parent);
+      if (set === undefined) continue;
+      set.delete(key);
+      if (set.size === 0) this.#waitingOn.delete(parent);
+    }
+    const left = (this.#perSource.get(entry.source) ?? 1) - 1;
+    if (left === 0) this.#perSource.delete(entry.source);
+    else this.#perSource.set(entry.source, left);
+    this.#bytes -= entry.vertex.bytes.length;
+    return true;
+  }
+}

@@ -1,0 +1,51 @@
+import { equalBytes, ML_DSA_65, type CryptoProvider } from '../crypto/index.ts';
+import { decodeVertex, type DecodedLayout } from './codec.ts';
+import type { KeyRing } from './keyring.ts';
+import { VERTEX_SIGNATURE_CONTEXT } from './limits.ts';
+import { reject, type Rejection } from './rejection.ts';
+import { idKey, type DecodedVertex } from './vertex.ts';
+
+export type VertexResult = { readonly ok: true; readonly vertex: DecodedVertex } | Rejection;
+
+export interface VerifyOptions {
+  /** The id the sender claimed (e.g. the id that was asked for); a different hash is `id-mismatch`. */
+  readonly expectedId?: Uint8Array;
+}
+
+/** Checks the id and the author's signature of a decoded vertex. */
+export function verifyDecoded(
+  layout: DecodedLayout,
+  keys: KeyRing,
+  provider: CryptoProvider,
+  options: VerifyOptions = {},
+): VertexResult {
+  const { vertex, signedMessage } = layout;
+  const id = provider.sha3_256(vertex.bytes);
+  if (options.expectedId !== undefined && !equalBytes(id, options.expectedId)) {
+    return reject('id-mismatch', `content hashes to ${idKey(id)}, expected ${idKey(options.expectedId)}`);
+  }
+  const lookup = keys.verifierFor(vertex.author);
+  if (!lookup.ok) return lookup;
+  if (vertex.sig.length !== ML_DSA_65.signature) {
+    return reject('bad-signature', `signature is ${vertex.sig.length} bytes, ML-DSA-65 signatures are ${ML_DSA_65.signature}`);
+  }
+  if (!lookup.verifier.verify(signedMessage, vertex.sig, VERTEX_SIGNATURE_CONTEXT)) {
+    return reject('bad-signature', `signature of ${idKey(id)} does not verify`);
+  }
+  return { ok: true, vertex: { ...vertex, id, key: idKey(id) } };
+}
+
+/**
+ * Full validation of received bytes short of DAG placement: size limits, canonical decoding, id,
+ * and signature. Never throws on bad input.
+ */
+export function validateVertex(
+  bytes: Uint8Array,
+  keys: KeyRing,
+  provider: CryptoProvider,
+  options: VerifyOptions = {},
+): VertexResult {
+  const decoded = decodeVertex(bytes);
+  if (!decoded.ok) return decoded;
+  return verifyDecoded(decoded, keys, provider, options);
+}

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createVertex, Dag, idKey, type DecodedVertex } from '../../src/dag/index.ts';
+import { fastProvider, makeAuthor, topicOf } from '../support/fixtures.ts';
+
+const alice = makeAuthor(1);
+const topic = topicOf(1);
+const vx = (parents: DecodedVertex[], tag: number, t = topic): DecodedVertex =>
+  createVertex(
+    { topic: t, parents: parents.map((p) => p.id), lamport: 1 + Math.max(0, ...parents.map((p) => p.lamport)), payload: Uint8Array.of(tag) },
+    alice,
+    fastProvider,
+  );
+const keys = (ids: Uint8Array[]): string[] => ids.map(idKey).sort();
+
+test('frontier evolution of PIP-1: {A,B,C} → D(A,B) gives {C,D} → E(C,D) gives {E}', () => {
+  const dag = new Dag();
+  const [a, b, c] = [vx([], 1), vx([], 2), vx([], 3)] as [DecodedVertex, DecodedVertex, DecodedVertex];
+  for (const v of [a, b, c]) assert.equal(dag.add(v).status, 'added');
+  assert.deepEqual(keys(dag.frontier(topic)), [a.key, b.key, c.key].sort());
+  const d = vx([a, b], 4);
+  dag.add(d);
+  assert.deepEqual(keys(dag.frontier(topic)), [c.key, d.key].sort());
+  const e = vx([c, d], 5);
+  dag.add(e);
+  assert.deepEqual(keys(dag.frontier(topic)), [e.key]);
+  assert.deepEqual(dag.nextParents(topic), { parents: [e.id], lamport: e.lamport + 1 });
+});
+
+test('add is idempotent: a second add is a duplicate and changes nothing', () => {
+  const dag = new Dag();
+  const a = vx([], 1);
+  assert.equal(dag.add(a).status, 'added');
+  assert.equal(dag.add(a).status, 'duplicate');
+  assert.equal(dag.size, 1);
+});
+
+test('quarantine: a vertex waits for missing parents, reports them, and is released in causal order', () => {
+  const dag = new Dag();
+  const a = vx([], 1);
+  const b = vx([a], 2);
+  const c = vx([b], 3);
+  const d = vx([a, c], 4);
+  const q1 = dag.add(d);
+  assert.equal(q1.status, 'quarantined');
+  assert.ok(q1.status === 'quarantined' && keys(q1.missing).join() === [a.key, c.key].sort().join());
+  const q2 = dag.add(c);
+  // c is now waiting too, so only a and b are wanted
+  assert.ok(q2.status === 'quarantined' && keys(q2.missing).join() === b.key);
+  assert.deepEqual(keys(dag.quarantine.wanted()), [a.key, b.key].sort());
+  assert.equal(dag.add(d).status, 'duplicate');
+  assert.equal(dag.add(b).status, 'quarantined');
+  const out = dag.add(a);
+  assert.equal(out.status, 'added');
+  assert.ok(out.status === 'added');
+  assert.deepEqual(out.added.map((v) => v.key), [a.key, b.key, c.key, d.key]);
+  assert.equal(dag.quarantine.size, 0);
+  assert.equal(dag.quarantine.bytes, 0);
+  assert.deepEqual(keys(dag.frontier(topic)), [d.key]);
+});
+
+test('ancestors, descendants, and topological order by (lamport, id)', () => {
+  const dag = new Dag();
+  const a = vx([], 1);
+  const b1 = vx([a], 2);
+  const b2 = vx([a], 3);
+  const c = vx([b1, b2], 4);
+  const other = vx([], 9, topicOf(2));
+  for (const v of [a, b1, b2, c, other]) dag.add(v);
+  assert.deepEqual([...dag.ancestors([c.id])].sort(), [a.key, b1.key, b2.key].sort());
+  assert.deepEqual([...dag.descendants([a.id])].sort(), [b1.key, b2.key, c.key].sort());
+  assert.deepEqual([...dag.descendants([c.id])], []);
+  const order = dag.topologicalOrder(topic).map((m) => m.key);
+  assert.deepEqual(order, [a.key, ...[b1.key, b2.key].sort(), c.key]);
+  assert.equal(dag.topologicalOrder().length, 5);
+  assert.deepEqual(dag.topics(), [idKey(topic).slice(0, 32), idKey(topicOf(2)).slice(0, 32)].sort());
+  assert.equal(dag.topicSize(topic), 4);
+});
+
+test('missingFor: what a peer with frontier F lacks, parents first', () => {
+  const dag = new Dag();
+  const a = vx([], 1);
+  const b = vx([a], 2);
+  const fork1 = vx([b], 3);
+  const fork2 = vx([b], 4);
+  const m = vx([fork1, fork2], 5);
+  for (const v of [a, b, fork1, fork2, m]) dag.add(v);
+  assert.deepEqual(dag.missingFor(topic, [b.id]).map((v) => v.key), [...[fork1.key, fork2.key].sort(), m.key]);
+  assert.deepEqual(dag.missingFor(topic, [fork1.id]).map((v) => v.key), [fork2.key, m.key]);
+  assert.deepEqual(dag.missingFor(topic, [m.id]), []);
+  assert.equal(dag.missingFor(topic, []).length, 5);
+  // an id we do not hold tells us nothing about the rest of the peer's history
+  const unknown = fastProvider.sha3_256(Uint8Array.of(42));
+  assert.deepEqual(dag.missingFor(topic, [unknown, fork2.id]).map((v) => v.key), [fork1.key, m.key]);
+});
+
+test('retract takes back the newest vertices and restores the frontier; refuses to orphan children', () => {
+  const dag = new Dag();
+  const a = vx([], 1);
+  const b = vx([a], 2);
+  const c = vx([b], 3);
+  for (const v of [a, b, c]) dag.add(v);
+  assert.throws(() => dag.retract([b.key]), { code: 'ERR_RETRACT_HAS_CHILDREN' });
+  dag.retract([c.key, b.key]);
+  assert.deepEqual(keys(dag.frontier(topic)), [a.key]);
+  assert.equal(dag.size, 1);
+  assert.equal(dag.add(b).status, 'added');
+  dag.retract([b.key, a.key]);
+  assert.equal(dag.size, 0);
+  assert.deepEqual(dag.topics(), []);
+});
+
+test('nextParents caps the parent count at the limit, keeping the newest', () => {
+  const dag = new Dag();
+  const roots = Array.from({ length: 70 }, (_, i) => vx([], 100 + i));
+  for (const r of roots) dag.add(r);
+  const { parents, lamport } = dag.nextParents(topic);
+  assert.equal(parents.length, 64);
+  assert.equal(lamport, 2);
+  const merged = createVertex({ topic, parents, lamport, payload: new Uint8Array(1) }, alice, fastProvider);
+  assert.equal(dag.add(merged).status, 'added');
+  assert.equal(dag.frontier(topic).length, 7);
+});
