@@ -43,6 +43,9 @@ interface Node extends VertexMeta {
   readonly children: string[];
 }
 
+/** The fields placement needs: what the store keeps besides the bytes. */
+export type PlacementFields = Pick<DecodedVertex, 'id' | 'key' | 'topic' | 'lamport' | 'author' | 'parents'>;
+
 /** Deterministic order: Lamport clock, then id bytes. It extends the causal order. */
 export function compareTopological(a: VertexMeta, b: VertexMeta): number {
   return a.lamport - b.lamport || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -164,6 +167,19 @@ export class Dag {
   }
 
   /**
+   * Places a vertex read back from durable storage, where it was stored only after passing every
+   * check; parents must be restored first (ascending Lamport order guarantees it). Throws DagError
+   * on a missing parent, which means the store is corrupt.
+   */
+  restore(fields: PlacementFields): void {
+    if (this.#nodes.has(fields.key)) return;
+    for (const p of fields.parents) {
+      if (!this.#nodes.has(idKey(p))) throw new DagError('ERR_RESTORE_MISSING_PARENT', `stored vertex ${fields.key} names missing parent ${idKey(p)}`);
+    }
+    this.#place(fields);
+  }
+
+  /**
    * Records that `key` was refused for good (e.g. its signature failed before it reached the DAG)
    * and refuses its waiting descendants; returns everything refused.
    */
@@ -270,7 +286,7 @@ export class Dag {
     return undefined;
   }
 
-  #place(vertex: DecodedVertex): void {
+  #place(vertex: PlacementFields): void {
     const topic = toHex(vertex.topic);
     const parents = vertex.parents.map(idKey);
     const node: Node = {

@@ -1,0 +1,3 @@
+export { SqliteStore, type StoreOptions, type IntegrityReport } from './sqlite-store.ts';
+export { StoreError } from './errors.ts';
+export { MIGRATIONS, LATEST_SCHEMA_VERSION, type Migration } from './migrations.ts';

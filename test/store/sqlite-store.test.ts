@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { toHex } from '../../src/crypto/index.ts';
+import { createVertex, Dag, KeyRing, type DecodedVertex } from '../../src/dag/index.ts';
+import { LATEST_SCHEMA_VERSION, SqliteStore } from '../../src/store/index.ts';
+import { fastProvider, makeAuthor, prng, provider, randomDag, topicOf } from '../support/fixtures.ts';
+import { tempDir } from '../support/tmp.ts';
+
+const dir = tempDir();
+let n = 0;
+const freshPath = (): string => join(dir, `store-${n++}.sqlite`);
+const alice = makeAuthor(1);
+const vx = (parents: DecodedVertex[], tag: number): DecodedVertex =>
+  createVertex(
+    { topic: topicOf(1), parents: parents.map((p) => p.id), lamport: 1 + Math.max(0, ...parents.map((p) => p.lamport)), payload: Uint8Array.of(tag) },
+    alice,
+    fastProvider,
+  );
+
+function dagView(dag: Dag): { frontiers: Record<string, string[]>; order: string[] } {
+  const frontiers: Record<string, string[]> = {};
+  for (const t of dag.topics()) frontiers[t] = dag.frontier(t).map(toHex);
+  return { frontiers, order: dag.topologicalOrder().map((m) => m.key) };
+}
+
+test('a new store is migrated to the latest schema and uses WAL', () => {
+  const path = freshPath();
+  const store = SqliteStore.open(path);
+  assert.equal(store.schemaVersion, LATEST_SCHEMA_VERSION);
+  store.close();
+  const raw = new Database(path);
+  assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+  raw.close();
+});
+
+test('a store written by a newer program is refused with a clear error', () => {
+  const path = freshPath();
+  SqliteStore.open(path).close();
+  const raw = new Database(path);
+  raw.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
+  raw.close();
+  assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE_TOO_NEW' });
+});
+
+test('a file that is not a database is a StoreError, not a crash', async () => {
+  const path = freshPath();
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(path, 'this is not sqlite'.repeat(100));
+  assert.throws(() => SqliteStore.open(path), { code: 'ERR_STORE_OPEN' });
+});
+
+test('putVertices is idempotent and keeps frontiers; bytes come back unchanged', () => {
+  const store = SqliteStore.open(freshPath());
+  const a = vx([], 1);
+  const b = vx([a], 2);
+  const c = vx([a], 3);
+  assert.equal(store.putVertices([a, b]), 2);
+  assert.equal(store.putVertices([a, b, c]), 1);
+  assert.equal(store.vertexCount, 3);
+  assert.deepEqual(store.frontier(topicOf(1)).map(toHex), [b.key, c.key].sort());
+  assert.ok(store.hasVertex(a.id));
+  assert.deepEqual(store.getVertexBytes(c.id), c.bytes);
+  assert.equal(store.getVertexBytes(fastProvider.sha3_256(Uint8Array.of(0))), undefined);
+  assert.deepEqual([...store.vertexBytes(topicOf(1))].length, 3);
+  assert.ok(store.checkIntegrity((d) => provider.sha3_256(d)).ok);
+  store.close();
+});
+
+test('a batch naming a parent that is not stored is rolled back whole', () => {
+  const store = SqliteStore.open(freshPath());
+  const a = vx([], 1);
+  const b = vx([a], 2);
+  const orphan = vx([vx([], 99)], 3);
+  assert.throws(() => store.putVertices([a, b, orphan]), { code: 'ERR_STORE_MISSING_PARENT' });
+  assert.equal(store.vertexCount, 0);
+  assert.deepEqual(store.topics(), []);
+  store.close();
+});
+
+test('author keys persist and serve as the key ring fallback', () => {
+  const path = freshPath();
+  const store = SqliteStore.open(path);
+  const ring = new KeyRing(provider);
+  const added = ring.add({ algorithm: 'ml-dsa-65', publicKey: alice.publicKey });
+  assert.ok(added.ok);
+  store.putKey(added.author, { algorithm: 'ml-dsa-65', publicKey: alice.publicKey });
+  store.close();
+  const reopened = SqliteStore.open(path);
+  const fromStore = new KeyRing(provider, reopened);
+  assert.ok(fromStore.verifierFor(alice.author).ok);
+  assert.equal(reopened.keys().length, 1);
+  reopened.close();
+});
+
+test('integrity check catches a frontier that disagrees with the edges, and a vertex that does not hash to its id', () => {
+  const path = freshPath();
+  const store = SqliteStore.open(path);
+  const a = vx([], 1);
+  const b = vx([a], 2);
+  store.putVertices([a, b]);
+  store.close();
+  const raw = new Database(path);
+  raw.prepare('INSERT INTO frontiers (topic, seq) SELECT topic, seq FROM vertices WHERE id = ?').run(a.id);
+  raw.prepare('UPDATE vertices SET bytes = ? WHERE id = ?').run(Buffer.from('x'), b.id);
+  raw.close();
+  const reopened = SqliteStore.open(path);
+  const report = reopened.checkIntegrity((d) => provider.sha3_256(d));
+  assert.equal(report.ok, false);
+  assert.ok(report.problems.some((p) => p.includes('frontier')));
+  assert.ok(report.problems.some((p) => p.includes('hash')));
+  reopened.close();
+});
+
+test('property: any delivery order into DAG + store, then reopen, gives the same frontiers and order as the reference', () => {
+  const authors = [1, 2, 3, 4, 5].map((i) => makeAuthor(i));
+  const vertices = randomDag({ vertices: 500, authors, topics: 2, seed: 99 });
+  const reference = new Dag();
+  for (const v of vertices) reference.add(v);
+  const expected = dagView(reference);
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 64 }), (seed, batchSize) => {
+      const rand = prng(seed);
+      const order = [...vertices].sort(() => rand() - 0.5);
+      const path = freshPath();
+      const store = SqliteStore.open(path);
+      const dag = new Dag();
+      let pending: DecodedVertex[] = [];
+      for (const v of [...order, ...order.slice(0, 50)]) {
+        const out = dag.add(v);
+        if (out.status === 'added') pending.push(...out.added);
+        if (pending.length >= batchSize) {
+          store.putVertices(pending);
+          pending = [];
+        }
+      }
+      store.putVertices(pending);
+      assert.deepEqual(dagView(dag), expected);
+      store.close();
+      const reopened = SqliteStore.open(path);
+      assert.deepEqual(dagView(reopened.loadDag()), expected);
+      const stored = Object.fromEntries(reopened.frontiers());
+      assert.deepEqual(stored, expected.frontiers);
+      assert.deepEqual(Object.fromEntries(reopened.rebuildFrontiers()), expected.frontiers);
+      assert.ok(reopened.checkIntegrity().ok);
+      reopened.close();
+    }),
+    { numRuns: 15, seed: 5 },
+  );
+});
