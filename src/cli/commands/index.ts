@@ -1,0 +1,11 @@
+import type { CommandRegistrar } from '../context.ts';
+import { registerId } from './id.ts';
+import { registerInit } from './init.ts';
+
+export type { CommandRegistrar, CliContext } from '../context.ts';
+
+/**
+ * Every command of `pars`, in the order `pars --help` lists them. To add a command, write
+ * `commands/<name>.ts` exporting a registrar and append it here.
+ */
+export const commands: readonly CommandRegistrar[] = [registerInit, registerId];

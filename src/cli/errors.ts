@@ -1,0 +1,37 @@
+/** Base class of the errors the command line itself throws; `code` is stable and safe to match on. */
+export class CliError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A passphrase is needed but there is neither `PARS_PASSPHRASE` nor a terminal to ask on. */
+export class NoPassphraseError extends CliError {
+  constructor() {
+    super('ERR_NO_PASSPHRASE', 'a passphrase is needed but stdin is not a terminal; set PARS_PASSPHRASE or run pars in a terminal');
+  }
+}
+
+/** The two passphrase entries differed (after every retry). */
+export class PassphraseMismatchError extends CliError {
+  constructor() {
+    super('ERR_PASSPHRASE_MISMATCH', 'the passphrases did not match');
+  }
+}
+
+/** The user ended a prompt with Ctrl-C or Ctrl-D. */
+export class PromptAbortedError extends CliError {
+  constructor() {
+    super('ERR_PROMPT_ABORTED', 'cancelled');
+  }
+}
+
+/** An environment variable has a value pars cannot use. */
+export class InvalidEnvError extends CliError {
+  constructor(name: string, problem: string) {
+    super('ERR_INVALID_ENV', `${name}: ${problem}`);
+  }
+}
