@@ -1,6 +1,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { assertBytes } from './bytes.ts';
 import { checkAead, checkContext, checkHkdf, checkRandomLength } from './checks.ts';
+import { CryptoInputError } from './errors.ts';
 import {
   AES_256_GCM,
   ML_DSA_65,
@@ -40,6 +41,8 @@ function importPublicKey(alg: 'ML-DSA-65' | 'ML-KEM-768', publicKey: Uint8Array)
   const jwk = { kty: 'AKP', alg, pub: Buffer.from(publicKey).toString('base64url') };
   return nodeCrypto.createPublicKey({ key: jwk as unknown as nodeCrypto.JsonWebKey, format: 'jwk' });
 }
+
+const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
 
 type SignInput = nodeCrypto.SignKeyObjectInput & { context?: Uint8Array };
 type VerifyInput = nodeCrypto.VerifyKeyObjectInput & { context?: Uint8Array };
@@ -109,7 +112,13 @@ export const nativeProvider: CryptoProvider = Object.freeze({
     },
     encapsulate(publicKey: Uint8Array): Encapsulation {
       assertBytes(publicKey, ML_KEM_768.publicKey, 'ML-KEM-768 public key');
-      const { sharedKey, ciphertext } = nodeCrypto.encapsulate(importPublicKey('ML-KEM-768', publicKey));
+      let key: nodeCrypto.KeyObject;
+      try {
+        key = importPublicKey('ML-KEM-768', publicKey);
+      } catch {
+        throw new CryptoInputError('ML-KEM-768 public key fails the FIPS 203 modulus check');
+      }
+      const { sharedKey, ciphertext } = nodeCrypto.encapsulate(key);
       return { cipherText: new Uint8Array(ciphertext), sharedSecret: new Uint8Array(sharedKey) };
     },
   }),
@@ -140,6 +149,8 @@ export const nativeProvider: CryptoProvider = Object.freeze({
   }),
   sha3_256(data: Uint8Array): Uint8Array {
     assertBytes(data, undefined, 'data');
+    // One-shot hashing (Node >= 21.7) skips the Hash object: measurably faster on every vertex id.
+    if (oneShotHash !== undefined) return new Uint8Array(oneShotHash('sha3-256', data, 'buffer'));
     return new Uint8Array(nodeCrypto.createHash('sha3-256').update(data).digest());
   },
   hkdfSha3_256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {

@@ -6,6 +6,7 @@ import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { assertBytes } from './bytes.ts';
 import { checkAead, checkContext, checkHkdf, checkRandomLength } from './checks.ts';
+import { CryptoInputError } from './errors.ts';
 import {
   ML_DSA_65,
   ML_KEM_768,
@@ -68,8 +69,13 @@ export const nobleProvider: CryptoProvider = Object.freeze({
     },
     encapsulate(publicKey: Uint8Array): Encapsulation {
       assertBytes(publicKey, ML_KEM_768.publicKey, 'ML-KEM-768 public key');
-      const { cipherText, sharedSecret } = ml_kem768.encapsulate(publicKey);
-      return { cipherText, sharedSecret };
+      let encapsulation: Encapsulation;
+      try {
+        encapsulation = ml_kem768.encapsulate(publicKey);
+      } catch {
+        throw new CryptoInputError('ML-KEM-768 public key fails the FIPS 203 modulus check');
+      }
+      return { cipherText: encapsulation.cipherText, sharedSecret: encapsulation.sharedSecret };
     },
   }),
   aes256Gcm: Object.freeze({

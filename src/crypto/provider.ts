@@ -54,7 +54,10 @@ export interface MlDsa65 {
 export interface MlKem768 {
   /** Deterministic key generation from a 64-byte seed d ‖ z (FIPS 203 ML-KEM.KeyGen_internal). */
   keyPair(seed: Uint8Array): KemKeyPair;
-  /** Fresh encapsulation to a 1184-byte public key. */
+  /**
+   * Fresh encapsulation to a 1184-byte public key. Throws CryptoInputError on a wrong size or on a
+   * key that fails the FIPS 203 section 7.2 modulus check (the same error on both providers).
+   */
   encapsulate(publicKey: Uint8Array): Encapsulation;
 }
 
