@@ -46,11 +46,20 @@ export function encodeUnsigned(fields: VertexFields): Uint8Array {
 
 export interface DecodedLayout {
   readonly vertex: Omit<DecodedVertex, 'id' | 'key'>;
-  /**
-   * The signed message, recovered without re-encoding: `sig` sorts first, so the unsigned map is
-   * the 6-entry map header followed by everything after the `sig` entry.
-   */
-  readonly signedMessage: Uint8Array;
+  /** Offset in `vertex.bytes` just past the `sig` entry; see `signedMessageOf`. */
+  readonly sigEnd: number;
+}
+
+/**
+ * The message the author signed, recovered without re-encoding: `sig` sorts first, so the
+ * unsigned map is the 6-entry map header followed by everything after the `sig` entry.
+ */
+export function signedMessageOf(layout: DecodedLayout): Uint8Array {
+  const bytes = layout.vertex.bytes;
+  const message = new Uint8Array(1 + bytes.length - layout.sigEnd);
+  message[0] = 0xa6; // map of 6 entries
+  message.set(bytes.subarray(layout.sigEnd), 1);
+  return message;
 }
 
 export type DecodeResult = ({ readonly ok: true } & DecodedLayout) | Rejection;
@@ -217,9 +226,6 @@ export function decodeVertex(bytes: Uint8Array): DecodeResult {
     if (outOfOrder) throw new Stop('non-canonical', 'fields are not in canonical order');
     const lamport = seen.lamport as number;
     if (lamport < 1) throw new Stop('lamport-out-of-range', 'lamport must be at least 1');
-    const signedMessage = new Uint8Array(1 + bytes.length - sigEnd);
-    signedMessage[0] = 0xa6; // map of 6 entries
-    signedMessage.set(bytes.subarray(sigEnd), 1);
     return {
       ok: true,
       vertex: {
@@ -232,7 +238,7 @@ export function decodeVertex(bytes: Uint8Array): DecodeResult {
         sig: seen.sig as Uint8Array,
         bytes,
       },
-      signedMessage,
+      sigEnd,
     };
   } catch (error) {
     if (error instanceof Stop) return reject(error.reason, error.detail);

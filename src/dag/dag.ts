@@ -126,9 +126,9 @@ export class Dag {
     if (earlier !== undefined) {
       return { status: 'rejected', reason: earlier as RejectionReason, detail: 'rejected before', rejected: [] };
     }
+    const parentKeys = vertex.parents.map(idKey);
     const missing = new Set<string>();
-    for (const p of vertex.parents) {
-      const pk = idKey(p);
+    for (const pk of parentKeys) {
       if (this.#rejected.reasonFor(pk) !== undefined) {
         const rejected = this.#refuse(vertex.key, 'parent-rejected', `parent ${pk} was rejected`);
         return { status: 'rejected', reason: 'parent-rejected', detail: `parent ${pk} was rejected`, rejected };
@@ -141,25 +141,28 @@ export class Dag {
       this.quarantine.put(vertex, missing, source);
       return { status: 'quarantined', missing: [...missing].filter((k) => !this.quarantine.has(k)).map(fromHex) };
     }
-    const problem = this.#placementProblem(vertex);
+    const topic = toHex(vertex.topic);
+    const problem = this.#placementProblem(vertex, topic, parentKeys);
     if (problem !== undefined) {
       const rejected = this.#refuse(vertex.key, problem.reason, problem.detail);
       return { status: 'rejected', ...problem, rejected };
     }
     const added: DecodedVertex[] = [];
     const rejected: RejectedVertex[] = [];
-    this.#place(vertex);
+    this.#place(vertex, topic, parentKeys);
     added.push(vertex);
     // Release waiting descendants breadth-first; each is checked like any other vertex.
     const queue = this.quarantine.parentArrived(vertex.key);
     while (queue.length > 0) {
       const next = queue.shift() as DecodedVertex;
-      const p = this.#placementProblem(next);
+      const nextTopic = toHex(next.topic);
+      const nextParents = next.parents.map(idKey);
+      const p = this.#placementProblem(next, nextTopic, nextParents);
       if (p !== undefined) {
         rejected.push(...this.#refuse(next.key, p.reason, p.detail));
         continue;
       }
-      this.#place(next);
+      this.#place(next, nextTopic, nextParents);
       added.push(next);
       queue.push(...this.quarantine.parentArrived(next.key));
     }
@@ -176,7 +179,7 @@ export class Dag {
     for (const p of fields.parents) {
       if (!this.#nodes.has(idKey(p))) throw new DagError('ERR_RESTORE_MISSING_PARENT', `stored vertex ${fields.key} names missing parent ${idKey(p)}`);
     }
-    this.#place(fields);
+    this.#place(fields, toHex(fields.topic), fields.parents.map(idKey));
   }
 
   /**
@@ -272,11 +275,10 @@ export class Dag {
     return seen;
   }
 
-  #placementProblem(vertex: DecodedVertex): { reason: RejectionReason; detail: string } | undefined {
-    const topic = toHex(vertex.topic);
+  #placementProblem(vertex: DecodedVertex, topic: string, parentKeys: readonly string[]): { reason: RejectionReason; detail: string } | undefined {
     let maxLamport = 0;
-    for (const p of vertex.parents) {
-      const parent = this.#nodes.get(idKey(p)) as Node;
+    for (const pk of parentKeys) {
+      const parent = this.#nodes.get(pk) as Node;
       if (parent.topic !== topic) return { reason: 'parent-topic-mismatch', detail: `parent ${parent.key} belongs to another topic` };
       if (parent.lamport > maxLamport) maxLamport = parent.lamport;
     }
@@ -286,9 +288,7 @@ export class Dag {
     return undefined;
   }
 
-  #place(vertex: PlacementFields): void {
-    const topic = toHex(vertex.topic);
-    const parents = vertex.parents.map(idKey);
+  #place(vertex: PlacementFields, topic: string, parents: readonly string[]): void {
     const node: Node = {
       id: Uint8Array.from(vertex.id),
       key: vertex.key,

@@ -1,5 +1,5 @@
 import { equalBytes, ML_DSA_65, type CryptoProvider } from '../crypto/index.ts';
-import { decodeVertex, type DecodedLayout } from './codec.ts';
+import { decodeVertex, signedMessageOf, type DecodedLayout } from './codec.ts';
 import type { KeyRing } from './keyring.ts';
 import { VERTEX_SIGNATURE_CONTEXT } from './limits.ts';
 import { reject, type Rejection } from './rejection.ts';
@@ -19,7 +19,7 @@ export function verifyDecoded(
   provider: CryptoProvider,
   options: VerifyOptions = {},
 ): VertexResult {
-  const { vertex, signedMessage } = layout;
+  const { vertex } = layout;
   const id = provider.sha3_256(vertex.bytes);
   if (options.expectedId !== undefined && !equalBytes(id, options.expectedId)) {
     return reject('id-mismatch', `content hashes to ${idKey(id)}, expected ${idKey(options.expectedId)}`);
@@ -29,7 +29,7 @@ export function verifyDecoded(
   if (vertex.sig.length !== ML_DSA_65.signature) {
     return reject('bad-signature', `signature is ${vertex.sig.length} bytes, ML-DSA-65 signatures are ${ML_DSA_65.signature}`);
   }
-  if (!lookup.verifier.verify(signedMessage, vertex.sig, VERTEX_SIGNATURE_CONTEXT)) {
+  if (!lookup.verifier.verify(signedMessageOf(layout), vertex.sig, VERTEX_SIGNATURE_CONTEXT)) {
     return reject('bad-signature', `signature of ${idKey(id)} does not verify`);
   }
   return { ok: true, vertex: { ...vertex, id, key: idKey(id) } };

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { toHex } from '../crypto/index.ts';
+import { fromHex, toHex } from '../crypto/index.ts';
 import { Dag, idKey, type AuthorKey, type DagOptions, type DecodedVertex, type KeySource } from '../dag/index.ts';
 import { StoreError } from './errors.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
@@ -18,27 +18,44 @@ type Row = Record<string, unknown>;
 
 const u8 = (b: unknown): Uint8Array => new Uint8Array((b as Buffer).buffer, (b as Buffer).byteOffset, (b as Buffer).byteLength);
 
+function packIds(ids: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(32 * ids.length);
+  ids.forEach((id, i) => out.set(id, 32 * i));
+  return out;
+}
+
+function unpackIds(packed: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < packed.length; i += 32) out.push(Uint8Array.from(packed.subarray(i, i + 32)));
+  return out;
+}
+
 /**
  * The node's durable state in one SQLite file: WAL journal with `synchronous = FULL`, so a
  * transaction that has returned is on disk (fsync'd) and survives a crash or power loss. Vertices
  * are written in batches, one transaction per batch: the caller acknowledges them only after
- * `putVertices` returns.
+ * `putVertices` returns. Per vertex a batch costs one row insert and one index probe per parent;
+ * frontier rows are rewritten once per batch for each topic the batch touched.
  */
 export class SqliteStore implements KeySource {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #stmt: ReturnType<SqliteStore['prepare']>;
-  readonly #putBatch: (vertices: readonly DecodedVertex[]) => number;
+  readonly #putBatch: (vertices: readonly DecodedVertex[]) => { inserted: number; frontiers: Map<string, Set<string>> };
+  /** topic hex → frontier id keys; mirrors the frontiers table (loaded at open). */
+  #frontiers = new Map<string, Set<string>>();
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.#db = db;
     this.#stmt = this.prepare();
-    this.#putBatch = db.transaction((vertices: readonly DecodedVertex[]) => {
-      let inserted = 0;
-      for (const v of vertices) if (this.#insert(v)) inserted++;
-      return inserted;
-    });
+    for (const r of this.#stmt.allFrontiers.iterate() as IterableIterator<Row>) {
+      const t = toHex(u8(r['topic']));
+      let set = this.#frontiers.get(t);
+      if (set === undefined) this.#frontiers.set(t, (set = new Set()));
+      set.add(toHex(u8(r['id'])));
+    }
+    this.#putBatch = db.transaction((vertices: readonly DecodedVertex[]) => this.#insertBatch(vertices));
   }
 
   /** Opens (creating if needed) the store at `path` and applies pending migrations. */
@@ -68,21 +85,15 @@ export class SqliteStore implements KeySource {
   private prepare() {
     const db = this.#db;
     return {
-      insertVertex: db.prepare('INSERT OR IGNORE INTO vertices (id, topic, lamport, author, bytes) VALUES (?, ?, ?, ?, ?)'),
-      insertEdge: db.prepare('INSERT INTO edges (child, parent) SELECT ?, seq FROM vertices WHERE id = ?'),
-      dropFrontier: db.prepare('DELETE FROM frontiers WHERE topic = ? AND seq = (SELECT seq FROM vertices WHERE id = ?)'),
-      addFrontier: db.prepare('INSERT INTO frontiers (topic, seq) VALUES (?, ?)'),
+      insertVertex: db.prepare('INSERT OR IGNORE INTO vertices (id, topic, lamport, author, parents, bytes) VALUES (?, ?, ?, ?, ?, ?)'),
       hasVertex: db.prepare('SELECT 1 FROM vertices WHERE id = ?').pluck(),
       getBytes: db.prepare('SELECT bytes FROM vertices WHERE id = ?').pluck(),
       count: db.prepare('SELECT count(*) FROM vertices').pluck(),
-      topics: db.prepare('SELECT DISTINCT topic FROM frontiers ORDER BY topic').pluck(),
-      frontier: db.prepare('SELECT v.id FROM frontiers f JOIN vertices v ON v.seq = f.seq WHERE f.topic = ? ORDER BY v.id').pluck(),
-      allFrontiers: db.prepare('SELECT f.topic, v.id FROM frontiers f JOIN vertices v ON v.seq = f.seq ORDER BY f.topic, v.id'),
-      rebuiltFrontiers: db.prepare(
-        'SELECT v.topic, v.id FROM vertices v WHERE NOT EXISTS (SELECT 1 FROM edges e WHERE e.parent = v.seq) ORDER BY v.topic, v.id',
-      ),
-      metaInOrder: db.prepare('SELECT seq, id, topic, lamport, author FROM vertices ORDER BY lamport, id'),
-      edges: db.prepare('SELECT child, parent FROM edges'),
+      clearFrontier: db.prepare('DELETE FROM frontiers WHERE topic = ?'),
+      addFrontier: db.prepare('INSERT INTO frontiers (topic, id) VALUES (?, ?)'),
+      allFrontiers: db.prepare('SELECT topic, id FROM frontiers ORDER BY topic, id'),
+      metaInOrder: db.prepare('SELECT id, topic, lamport, author, parents FROM vertices ORDER BY lamport, id'),
+      parentsOnly: db.prepare('SELECT id, topic, parents FROM vertices'),
       bytesByTopic: db.prepare('SELECT bytes FROM vertices WHERE topic = ? ORDER BY lamport, id').pluck(),
       bytesAll: db.prepare('SELECT bytes FROM vertices ORDER BY lamport, id').pluck(),
       idAndBytes: db.prepare('SELECT id, bytes FROM vertices'),
@@ -92,20 +103,33 @@ export class SqliteStore implements KeySource {
     };
   }
 
-  #insert(v: DecodedVertex): boolean {
+  #insertBatch(vertices: readonly DecodedVertex[]): { inserted: number; frontiers: Map<string, Set<string>> } {
     const s = this.#stmt;
-    const info = s.insertVertex.run(v.id, v.topic, v.lamport, v.author, v.bytes);
-    if (info.changes === 0) return false;
-    const seq = info.lastInsertRowid;
-    for (const p of v.parents) {
-      if (s.insertEdge.run(seq, p).changes !== 1) {
-        // Rolls the whole batch back: the DAG only hands over vertices whose parents are placed.
-        throw new StoreError('ERR_STORE_MISSING_PARENT', `vertex ${v.key} names parent ${idKey(p)} that is not stored`);
+    // Copies of the frontiers this batch moves; swapped in only after the commit succeeds.
+    const touched = new Map<string, Set<string>>();
+    let inserted = 0;
+    for (const v of vertices) {
+      const info = s.insertVertex.run(v.id, v.topic, v.lamport, v.author, packIds(v.parents), v.bytes);
+      if (info.changes === 0) continue;
+      inserted++;
+      const topic = toHex(v.topic);
+      let frontier = touched.get(topic);
+      if (frontier === undefined) touched.set(topic, (frontier = new Set(this.#frontiers.get(topic))));
+      for (const p of v.parents) {
+        if (s.hasVertex.get(p) === undefined) {
+          // Rolls the whole batch back: the DAG only hands over vertices whose parents are placed.
+          throw new StoreError('ERR_STORE_MISSING_PARENT', `vertex ${v.key} names parent ${idKey(p)} that is not stored`);
+        }
+        frontier.delete(idKey(p));
       }
-      s.dropFrontier.run(v.topic, p);
+      frontier.add(v.key);
     }
-    s.addFrontier.run(v.topic, seq);
-    return true;
+    for (const [topic, frontier] of touched) {
+      const t = fromHex(topic);
+      s.clearFrontier.run(t);
+      for (const k of frontier) s.addFrontier.run(t, fromHex(k));
+    }
+    return { inserted, frontiers: touched };
   }
 
   /**
@@ -115,12 +139,15 @@ export class SqliteStore implements KeySource {
    */
   putVertices(vertices: readonly DecodedVertex[]): number {
     if (vertices.length === 0) return 0;
+    let result: { inserted: number; frontiers: Map<string, Set<string>> };
     try {
-      return this.#putBatch(vertices);
+      result = this.#putBatch(vertices);
     } catch (error) {
       if (error instanceof StoreError) throw error;
       throw new StoreError('ERR_STORE_WRITE', `storing ${vertices.length} vertices failed: ${(error as Error).message}`, { cause: error });
     }
+    for (const [topic, frontier] of result.frontiers) this.#frontiers.set(topic, frontier);
+    return result.inserted;
   }
 
   hasVertex(id: Uint8Array): boolean {
@@ -136,24 +163,46 @@ export class SqliteStore implements KeySource {
     return this.#stmt.count.get() as number;
   }
 
-  /** Topics (hex) with at least one vertex. */
+  /** Topics (hex) with at least one vertex, ascending. */
   topics(): string[] {
-    return (this.#stmt.topics.all() as Buffer[]).map((t) => toHex(u8(t)));
+    return [...this.#frontiers.keys()].sort();
   }
 
   /** The stored frontier of a topic, ascending by id. */
   frontier(topic: Uint8Array): Uint8Array[] {
-    return (this.#stmt.frontier.all(topic) as Buffer[]).map(u8);
+    return [...(this.#frontiers.get(toHex(topic)) ?? [])].sort().map(fromHex);
   }
 
-  /** Every stored frontier: topic hex → sorted id keys. */
+  /** Every frontier as stored on disk: topic hex → sorted id keys. */
   frontiers(): Map<string, string[]> {
-    return groupFrontiers(this.#stmt.allFrontiers.all() as Row[]);
+    const out = new Map<string, string[]>();
+    for (const r of this.#stmt.allFrontiers.iterate() as IterableIterator<Row>) {
+      const t = toHex(u8(r['topic']));
+      let list = out.get(t);
+      if (list === undefined) out.set(t, (list = []));
+      list.push(toHex(u8(r['id'])));
+    }
+    return out;
   }
 
-  /** Frontiers recomputed from the edges alone (vertices with no children), for checking. */
+  /** Frontiers recomputed from the stored vertices alone (those no stored vertex names as a parent). */
   rebuildFrontiers(): Map<string, string[]> {
-    return groupFrontiers(this.#stmt.rebuiltFrontiers.all() as Row[]);
+    const named = new Set<string>();
+    const topicOf = new Map<string, string>();
+    for (const r of this.#stmt.parentsOnly.iterate() as IterableIterator<Row>) {
+      topicOf.set(toHex(u8(r['id'])), toHex(u8(r['topic'])));
+      const parents = u8(r['parents']);
+      for (let i = 0; i < parents.length; i += 32) named.add(toHex(parents.subarray(i, i + 32)));
+    }
+    const out = new Map<string, string[]>();
+    for (const [id, topic] of topicOf) {
+      if (named.has(id)) continue;
+      let list = out.get(topic);
+      if (list === undefined) out.set(topic, (list = []));
+      list.push(id);
+    }
+    for (const list of out.values()) list.sort();
+    return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
   /** Stored bytes of every vertex (of one topic, or all), parents first: (lamport, id) order. */
@@ -162,27 +211,23 @@ export class SqliteStore implements KeySource {
     for (const b of it) yield u8(b);
   }
 
-  /** Rebuilds the in-memory DAG from the stored vertices and edges. */
+  /** Rebuilds the in-memory DAG from the stored vertices (parents come first in Lamport order). */
   loadDag(options: DagOptions = {}): Dag {
     const dag = new Dag(options);
-    const parentsOf = new Map<number, number[]>();
-    for (const e of this.#stmt.edges.iterate() as IterableIterator<Row>) {
-      const child = e['child'] as number;
-      let list = parentsOf.get(child);
-      if (list === undefined) parentsOf.set(child, (list = []));
-      list.push(e['parent'] as number);
-    }
-    const idOfSeq = new Map<number, Uint8Array>();
-    for (const r of this.#stmt.metaInOrder.iterate() as IterableIterator<Row>) {
-      const seq = r['seq'] as number;
-      const id = Uint8Array.from(r['id'] as Buffer);
-      idOfSeq.set(seq, id);
-      const parents = (parentsOf.get(seq) ?? []).map((p) => {
-        const pid = idOfSeq.get(p);
-        if (pid === undefined) throw new StoreError('ERR_STORE_CORRUPT', `vertex ${idKey(id)} has a parent stored after it`);
-        return pid;
-      });
-      dag.restore({ id, key: idKey(id), topic: u8(r['topic']), lamport: r['lamport'] as number, author: u8(r['author']), parents });
+    try {
+      for (const r of this.#stmt.metaInOrder.iterate() as IterableIterator<Row>) {
+        const id = Uint8Array.from(r['id'] as Buffer);
+        dag.restore({
+          id,
+          key: idKey(id),
+          topic: Uint8Array.from(r['topic'] as Buffer),
+          lamport: r['lamport'] as number,
+          author: Uint8Array.from(r['author'] as Buffer),
+          parents: unpackIds(u8(r['parents'])),
+        });
+      }
+    } catch (error) {
+      throw new StoreError('ERR_STORE_CORRUPT', `store ${this.path} does not form a DAG: ${(error as Error).message}`, { cause: error });
     }
     return dag;
   }
@@ -205,7 +250,7 @@ export class SqliteStore implements KeySource {
 
   /**
    * SQLite's own integrity and foreign-key checks, stored frontiers equal to a rebuild from the
-   * edges, and (given a hash function) every vertex's bytes hashing to its id.
+   * vertices, and (given a hash function) every vertex's bytes hashing to its id.
    */
   checkIntegrity(hash?: (data: Uint8Array) => Uint8Array): IntegrityReport {
     const problems: string[] = [];
@@ -226,6 +271,11 @@ export class SqliteStore implements KeySource {
     return { ok: problems.length === 0, problems };
   }
 
+  /** Moves the WAL into the main file and truncates it (the file size is then the whole store). */
+  checkpoint(): void {
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   /** Schema version of the open store. */
   get schemaVersion(): number {
     return this.#db.pragma('user_version', { simple: true }) as number;
@@ -234,17 +284,6 @@ export class SqliteStore implements KeySource {
   close(): void {
     if (this.#db.open) this.#db.close();
   }
-}
-
-function groupFrontiers(rows: readonly Row[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const r of rows) {
-    const t = toHex(u8(r['topic']));
-    let list = out.get(t);
-    if (list === undefined) out.set(t, (list = []));
-    list.push(toHex(u8(r['id'])));
-  }
-  return out;
 }
 
 function migrate(db: Database.Database, readonly: boolean): void {

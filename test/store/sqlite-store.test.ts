@@ -103,7 +103,7 @@ test('integrity check catches a frontier that disagrees with the edges, and a ve
   store.putVertices([a, b]);
   store.close();
   const raw = new Database(path);
-  raw.prepare('INSERT INTO frontiers (topic, seq) SELECT topic, seq FROM vertices WHERE id = ?').run(a.id);
+  raw.prepare('INSERT INTO frontiers (topic, id) SELECT topic, id FROM vertices WHERE id = ?').run(a.id);
   raw.prepare('UPDATE vertices SET bytes = ? WHERE id = ?').run(Buffer.from('x'), b.id);
   raw.close();
   const reopened = SqliteStore.open(path);
