@@ -116,11 +116,12 @@ export class SqliteStore implements KeySource {
       let frontier = touched.get(topic);
       if (frontier === undefined) touched.set(topic, (frontier = new Set(this.#frontiers.get(topic))));
       for (const p of v.parents) {
-        if (s.hasVertex.get(p) === undefined) {
+        const pk = idKey(p);
+        // A frontier member is stored by construction; probe the table only for older parents.
+        if (!frontier.delete(pk) && s.hasVertex.get(p) === undefined) {
           // Rolls the whole batch back: the DAG only hands over vertices whose parents are placed.
-          throw new StoreError('ERR_STORE_MISSING_PARENT', `vertex ${v.key} names parent ${idKey(p)} that is not stored`);
+          throw new StoreError('ERR_STORE_MISSING_PARENT', `vertex ${v.key} names parent ${pk} that is not stored`);
         }
-        frontier.delete(idKey(p));
       }
       frontier.add(v.key);
     }

@@ -1,0 +1,127 @@
+// Benchmark `ingest`: received vertices → parallel verification → DAG → durable SQLite commit.
+// Compares ingest throughput with the provider's single-core verify rate × cores, measured in the
+// same run, so the ratio says how much of the machine's signature-checking capacity ingest uses.
+//
+//   npm run bench -- ingest [--vertices N] [--batch B] [--payload BYTES]   (PARS_CRYPTO=native|noble)
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultProvider, nativeAvailable, providerByName } from '../src/crypto/index.ts';
+import { createVertex, Dag, decodeVertex, signedMessageOf, VERTEX_SIGNATURE_CONTEXT, type DecodedVertex } from '../src/dag/index.ts';
+import { Ingester } from '../src/node/index.ts';
+import { SqliteStore } from '../src/store/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    vertices: { type: 'string', default: '' },
+    batch: { type: 'string', default: '256' },
+    inflight: { type: 'string', default: '4' },
+    payload: { type: 'string', default: '1052' }, // the 1 KiB padding bucket + AEAD nonce and tag
+    authors: { type: 'string', default: '16' },
+    topics: { type: 'string', default: '8' },
+  },
+});
+const provider = defaultProvider();
+const signing = nativeAvailable() ? providerByName('native') : providerByName('noble');
+const cores = availableParallelism();
+const count = Number(values.vertices || (provider.name === 'native' ? 12_000 : 4_000));
+const batch = Number(values.batch);
+const payloadBytes = Number(values.payload);
+
+// A realistic workload: several groups (topics), authors writing concurrently, parents from
+// each writer's view of the frontier (so there are forks and merges).
+function workload(): { vertices: DecodedVertex[]; keys: Uint8Array[] } {
+  const authors = Array.from({ length: Number(values.authors) }, (_, i) => {
+    const seed = new Uint8Array(32).fill(i + 1);
+    const pair = signing.mlDsa65.keyPair(seed);
+    return { author: signing.sha3_256(pair.publicKey), publicKey: pair.publicKey, sign: pair.sign };
+  });
+  const topics = Array.from({ length: Number(values.topics) }, (_, i) => new Uint8Array(16).fill(i + 1));
+  const dag = new Dag();
+  const out: DecodedVertex[] = [];
+  let x = 12345;
+  const rand = (): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < count; i++) {
+    const a = authors[Math.floor(rand() * authors.length)] as (typeof authors)[number];
+    const topic = topics[Math.floor(rand() * topics.length)] as Uint8Array;
+    const { parents, lamport } = dag.nextParents(topic);
+    const payload = new Uint8Array(payloadBytes);
+    for (let j = 0; j < 64; j++) payload[j] = Math.floor(rand() * 256);
+    const v = createVertex({ topic, parents, lamport, payload }, a, signing);
+    dag.add(v);
+    out.push(v);
+  }
+  return { vertices: out, keys: authors.map((a) => a.publicKey) };
+}
+
+const t0 = performance.now();
+const { vertices, keys } = workload();
+console.error(`generated ${vertices.length} vertices in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+// Single-core signature verification rate of the provider under test, on the same vertices.
+function verifyRate(): number {
+  const verifiers = new Map(keys.map((k) => [Buffer.from(provider.sha3_256(k)).toString('hex'), provider.mlDsa65.verifier(k)]));
+  const sample = vertices.slice(0, Math.min(vertices.length, provider.name === 'native' ? 3000 : 600));
+  const prepared = sample.map((v) => {
+    const d = decodeVertex(v.bytes);
+    if (!d.ok) throw new Error('fixture does not decode');
+    return { msg: signedMessageOf(d), sig: v.sig, verifier: verifiers.get(Buffer.from(v.author).toString('hex')) };
+  });
+  const start = performance.now();
+  for (const p of prepared) if (p.verifier?.verify(p.msg, p.sig, VERTEX_SIGNATURE_CONTEXT) !== true) throw new Error('fixture signature fails');
+  return prepared.length / ((performance.now() - start) / 1000);
+}
+verifyRate(); // warm up
+const verifyPerSec1Core = verifyRate();
+
+const dir = mkdtempSync(join(tmpdir(), 'pars-bench-ingest-'));
+const path = join(dir, 'node.sqlite');
+const store = SqliteStore.open(path);
+const ingester = new Ingester({ provider, store, workers: cores });
+for (const k of keys) ingester.addKey({ algorithm: 'ml-dsa-65', publicKey: k });
+// Let the workers start and load their provider before the clock runs.
+await ingester.ingest([]);
+await new Promise((r) => setTimeout(r, 300));
+
+const start = performance.now();
+const cpuStart = process.cpuUsage();
+const inFlight: Promise<unknown>[] = [];
+let stored = 0;
+for (let i = 0; i < vertices.length; i += batch) {
+  const chunk = vertices.slice(i, i + batch).map((v) => v.bytes);
+  inFlight.push(ingester.ingest(chunk, 'bench').then((r) => (stored += r.stored.length)));
+  // Several batches in flight, as a sync session streams them: workers verify the next batches
+  // while the main thread commits (and fsyncs) an earlier one.
+  if (inFlight.length >= Number(values.inflight)) await inFlight.shift();
+}
+await Promise.all(inFlight);
+const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpuStart);
+console.error(`cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (system ${(cpu.system / 1e6).toFixed(2)} s) over ${seconds.toFixed(2)} s wall`);
+await ingester.close();
+if (stored !== vertices.length) throw new Error(`stored ${stored} of ${vertices.length}`);
+store.checkpoint();
+store.close();
+const storedBytes = statSync(path).size;
+rmSync(dir, { recursive: true, force: true });
+
+const ingestPerSec = vertices.length / seconds;
+const limit = verifyPerSec1Core * cores;
+const encoded = vertices.reduce((s, v) => s + v.bytes.length, 0) / vertices.length;
+const result = {
+  bench: 'ingest',
+  provider: provider.name,
+  vertices: vertices.length,
+  ingest_per_s: Math.round(ingestPerSec),
+  verify_per_s_1core: Math.round(verifyPerSec1Core),
+  cores,
+  limit_per_s: Math.round(limit),
+  ratio: Number((ingestPerSec / limit).toFixed(3)),
+  target_ratio: 0.8,
+  stored_bytes_per_vertex: Math.round(storedBytes / vertices.length),
+  encoded_bytes_per_vertex: Math.round(encoded),
+  stored_over_encoded: Number((storedBytes / vertices.length / encoded).toFixed(3)),
+  target_stored_over_encoded: 1.2,
+};
+console.log(JSON.stringify(result));

@@ -1,0 +1,162 @@
+import type { CryptoProvider } from '../crypto/index.ts';
+import {
+  createVertex,
+  decodeVertex,
+  idKey,
+  KeyRing,
+  type AuthorKey,
+  type Dag,
+  type DagOptions,
+  type DecodedVertex,
+  type RejectionReason,
+  type VertexSigner,
+} from '../dag/index.ts';
+import type { SqliteStore } from '../store/index.ts';
+import { NodeError } from './errors.ts';
+import { VerifyPool } from './verify-pool.ts';
+
+export interface IngestRejection {
+  /** Id of the refused bytes when they decoded far enough to hash, else undefined. */
+  readonly id: Uint8Array | undefined;
+  readonly reason: RejectionReason;
+  readonly detail: string;
+}
+
+/** What one `ingest` call did. Only `stored` vertices are acknowledged: they are durable. */
+export interface IngestReport {
+  /** Vertices durably stored by this call, parents first (includes waiting ones released now). */
+  readonly stored: DecodedVertex[];
+  readonly duplicates: number;
+  /** Waiting for parents (not acknowledged); ask peers for `missing`. */
+  readonly quarantined: number;
+  readonly missing: Uint8Array[];
+  readonly rejected: IngestRejection[];
+}
+
+export interface IngesterOptions {
+  readonly provider: CryptoProvider;
+  readonly store: SqliteStore;
+  /** Verification worker threads; default: every core. */
+  readonly workers?: number;
+  readonly dag?: DagOptions;
+}
+
+/**
+ * The one path by which vertices enter a node, local or received: verify (in parallel, off the
+ * main thread) → place in the DAG → commit to the store in one durable transaction → report. A
+ * vertex is acknowledged (listed in `stored`) only after its commit returned; if the commit fails,
+ * the DAG takes the batch back and the error propagates, so memory never claims what disk lacks.
+ */
+export class Ingester {
+  readonly dag: Dag;
+  readonly keys: KeyRing;
+  readonly store: SqliteStore;
+  readonly provider: CryptoProvider;
+  readonly #pool: VerifyPool;
+  /** Serialises DAG placement and commits; verification of later batches overlaps with them. */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(options: IngesterOptions) {
+    this.provider = options.provider;
+    this.store = options.store;
+    this.dag = options.store.loadDag(options.dag);
+    this.keys = new KeyRing(options.provider, options.store);
+    this.#pool = new VerifyPool({ provider: options.provider, ...(options.workers === undefined ? {} : { workers: options.workers }) });
+    this.#pool.addKeys(options.store.keys());
+  }
+
+  /** Learns an author's public key (self-certifying: it must hash to the author id). */
+  addKey(key: AuthorKey): Uint8Array {
+    const added = this.keys.add(key);
+    if (!added.ok) throw new NodeError('ERR_BAD_AUTHOR_KEY', added.detail);
+    if (this.store.getKey(added.author) === undefined) {
+      this.store.putKey(added.author, key);
+      this.#pool.addKeys([key]);
+    }
+    return added.author;
+  }
+
+  /**
+   * Ingests received vertex bytes from `source` (a peer id, a bundle name). Calls may overlap:
+   * verification runs concurrently, placement and commits run in call order.
+   */
+  async ingest(items: readonly Uint8Array[], source = 'local'): Promise<IngestReport> {
+    const verdicts = await this.#pool.verify(items);
+    return this.#serially(() => {
+      const accepted: DecodedVertex[] = [];
+      const rejected: IngestRejection[] = [];
+      const missing = new Map<string, Uint8Array>();
+      let duplicates = 0;
+      let quarantined = 0;
+      for (let i = 0; i < items.length; i++) {
+        const verdict = verdicts[i];
+        const bytes = items[i] as Uint8Array;
+        if (verdict === undefined) throw new NodeError('ERR_VERIFY_WORKER', 'verify pool returned too few verdicts');
+        if (!verdict.ok) {
+          rejected.push({ id: undefined, reason: verdict.reason, detail: verdict.detail });
+          continue;
+        }
+        const vertex = this.#assemble(bytes, verdict.id);
+        const out = this.dag.add(vertex, source);
+        switch (out.status) {
+          case 'added':
+            accepted.push(...out.added);
+            for (const r of out.rejected) rejected.push({ id: undefined, reason: r.reason, detail: r.detail });
+            break;
+          case 'duplicate':
+            duplicates++;
+            break;
+          case 'quarantined':
+            quarantined++;
+            for (const m of out.missing) missing.set(idKey(m), m);
+            break;
+          case 'rejected':
+            rejected.push({ id: vertex.id, reason: out.reason, detail: out.detail });
+            break;
+        }
+      }
+      this.#commit(accepted);
+      for (const m of accepted) missing.delete(m.key);
+      return { stored: accepted, duplicates, quarantined, missing: [...missing.values()], rejected };
+    });
+  }
+
+  /** Creates a vertex on `topic` from this node's frontier, signs it, and stores it durably. */
+  async append(topic: Uint8Array, payload: Uint8Array, signer: VertexSigner): Promise<DecodedVertex> {
+    return this.#serially(() => {
+      const { parents, lamport } = this.dag.nextParents(topic);
+      const vertex = createVertex({ topic, parents, lamport, payload }, signer, this.provider);
+      const out = this.dag.add(vertex);
+      if (out.status !== 'added') throw new NodeError('ERR_APPEND', `new vertex was not placed (${out.status})`);
+      this.#commit(out.added);
+      return vertex;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#tail.catch(() => undefined);
+    await this.#pool.close();
+  }
+
+  #commit(vertices: DecodedVertex[]): void {
+    try {
+      this.store.putVertices(vertices);
+    } catch (error) {
+      this.dag.retract(vertices.map((v) => v.key));
+      throw error;
+    }
+  }
+
+  #assemble(bytes: Uint8Array, id: Uint8Array): DecodedVertex {
+    // Decoding is cheap (no crypto); the worker already checked everything including the id.
+    const d = decodeVertex(bytes);
+    if (!d.ok) throw new NodeError('ERR_VERIFY_WORKER', `worker accepted bytes that do not decode: ${d.reason}`);
+    return { ...d.vertex, id, key: idKey(id) };
+  }
+
+  #serially<T>(work: () => T): Promise<T> {
+    const run = this.#tail.then(work);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,55 @@
+import type { ProviderName } from '../crypto/index.ts';
+import type { AuthorKey, RejectionReason } from '../dag/index.ts';
+
+/**
+ * Messages between the verify pool and its workers. A batch travels as one transferred
+ * ArrayBuffer plus offsets, and ids come back the same way: cloning many small views would copy
+ * whatever large buffer each one sits in, which cost more than the verification it feeds.
+ */
+export type ToWorker =
+  | { readonly type: 'keys'; readonly keys: readonly AuthorKey[] }
+  | {
+      readonly type: 'verify';
+      readonly job: number;
+      /** Item i is bytes[offsets[i], offsets[i + 1]). */
+      readonly bytes: ArrayBuffer;
+      readonly offsets: Uint32Array;
+    };
+
+export interface Failure {
+  readonly index: number;
+  readonly reason: RejectionReason;
+  readonly detail: string;
+}
+
+export type FromWorker =
+  | {
+      readonly type: 'result';
+      readonly job: number;
+      /** 32 bytes per item: the id of every item that passed; zeros where it failed. */
+      readonly ids: ArrayBuffer;
+      readonly failures: readonly Failure[];
+    }
+  | { readonly type: 'fatal'; readonly message: string };
+
+export type Verdict =
+  | { readonly ok: true; readonly id: Uint8Array }
+  | { readonly ok: false; readonly reason: RejectionReason; readonly detail: string };
+
+export interface WorkerConfig {
+  readonly provider: ProviderName;
+}
+
+/** Packs byte strings into one buffer with offsets (for transfer to a worker). */
+export function pack(items: readonly Uint8Array[]): { bytes: ArrayBuffer; offsets: Uint32Array } {
+  const offsets = new Uint32Array(items.length + 1);
+  let total = 0;
+  for (let i = 0; i < items.length; i++) {
+    offsets[i] = total;
+    total += (items[i] as Uint8Array).length;
+  }
+  offsets[items.length] = total;
+  const bytes = new Uint8Array(total);
+  for (let i = 0; i < items.length; i++) bytes.set(items[i] as Uint8Array, offsets[i] as number);
+  return { bytes: bytes.buffer, offsets };
+}

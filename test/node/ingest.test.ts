@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { toHex } from '../../src/crypto/index.ts';
+import { createVertex, Dag, idKey, type DecodedVertex } from '../../src/dag/index.ts';
+import { Ingester, VerifyPool } from '../../src/node/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
+import { fastProvider, makeAuthor, prng, provider, randomDag, topicOf } from '../support/fixtures.ts';
+import { tempDir } from '../support/tmp.ts';
+
+const dir = tempDir();
+let n = 0;
+const authors = [1, 2, 3, 4, 5].map((i) => makeAuthor(i));
+const vertices = randomDag({ vertices: 300, authors, topics: 2, seed: 21 });
+
+function open(workers = 2): { ingester: Ingester; path: string } {
+  const path = join(dir, `node-${n++}.sqlite`);
+  const ingester = new Ingester({ provider, store: SqliteStore.open(path), workers });
+  for (const a of authors) ingester.addKey({ algorithm: 'ml-dsa-65', publicKey: a.publicKey });
+  return { ingester, path };
+}
+
+function frontiersOf(dag: Dag): Record<string, string[]> {
+  return Object.fromEntries(dag.topics().map((t) => [t, dag.frontier(t).map(toHex)]));
+}
+
+const reference = new Dag();
+for (const v of vertices) reference.add(v);
+
+test('verify pool: verdicts come back in input order whatever the worker count', async () => {
+  const bad = Uint8Array.from(vertices[5]?.bytes as Uint8Array);
+  bad[200] = (bad[200] as number) ^ 1;
+  const items = [...vertices.slice(0, 40).map((v) => v.bytes), bad, Uint8Array.of(1, 2, 3)];
+  const results: string[][] = [];
+  for (const workers of [1, 2, 3]) {
+    const pool = new VerifyPool({ provider, workers });
+    pool.addKeys(authors.map((a) => ({ algorithm: 'ml-dsa-65', publicKey: a.publicKey })));
+    const verdicts = await pool.verify(items);
+    await pool.close();
+    results.push(verdicts.map((v) => (v.ok ? idKey(v.id) : v.reason)));
+  }
+  assert.deepEqual(results[1], results[0]);
+  assert.deepEqual(results[2], results[0]);
+  assert.deepEqual(results[0]?.slice(0, 40), vertices.slice(0, 40).map((v) => v.key));
+  assert.deepEqual(results[0]?.slice(40), ['bad-signature', 'malformed']);
+});
+
+test('ingest in causal order: all stored durably, frontiers equal the reference, reopen gives the same', async () => {
+  const { ingester, path } = open();
+  let stored = 0;
+  for (let i = 0; i < vertices.length; i += 64) {
+    const r = await ingester.ingest(vertices.slice(i, i + 64).map((v) => v.bytes), 'peer');
+    stored += r.stored.length;
+    assert.equal(r.rejected.length, 0);
+  }
+  assert.equal(stored, vertices.length);
+  assert.deepEqual(frontiersOf(ingester.dag), frontiersOf(reference));
+  await ingester.close();
+  ingester.store.close();
+  const reopened = SqliteStore.open(path);
+  assert.equal(reopened.vertexCount, vertices.length);
+  assert.deepEqual(frontiersOf(reopened.loadDag()), frontiersOf(reference));
+  assert.ok(reopened.checkIntegrity((d) => provider.sha3_256(d)).ok);
+  reopened.close();
+});
+
+test('out of order with duplicates and overlapping calls: waiting vertices are reported, then released and stored', async () => {
+  const { ingester } = open();
+  const rand = prng(3);
+  const shuffled = [...vertices].sort(() => rand() - 0.5);
+  const calls: Promise<Awaited<ReturnType<Ingester['ingest']>>>[] = [];
+  for (let i = 0; i < shuffled.length; i += 50) calls.push(ingester.ingest(shuffled.slice(i, i + 50).map((v) => v.bytes), `peer${i % 3}`));
+  calls.push(ingester.ingest(shuffled.slice(0, 30).map((v) => v.bytes)));
+  const reports = await Promise.all(calls);
+  const stored = reports.flatMap((r) => r.stored.map((v) => v.key));
+  assert.equal(new Set(stored).size, vertices.length);
+  assert.equal(stored.length, vertices.length, 'each vertex acknowledged once');
+  assert.ok(reports.some((r) => r.quarantined > 0 && r.missing.length > 0), 'out-of-order delivery must quarantine some');
+  assert.equal(reports.at(-1)?.duplicates, 30);
+  assert.equal(ingester.dag.quarantine.size, 0);
+  assert.deepEqual(frontiersOf(ingester.dag), frontiersOf(reference));
+  await ingester.close();
+  ingester.store.close();
+});
+
+test('bad bytes and unknown authors are rejected with reasons and nothing of them is stored', async () => {
+  const { ingester } = open();
+  const stranger = makeAuthor(99);
+  const unknown = createVertex({ topic: topicOf(9), parents: [], lamport: 1, payload: new Uint8Array(4) }, stranger, fastProvider);
+  const tampered = Uint8Array.from(vertices[0]?.bytes as Uint8Array);
+  tampered[tampered.length - 20] = (tampered[tampered.length - 20] as number) ^ 0xff;
+  const r = await ingester.ingest([unknown.bytes, tampered, new Uint8Array(0), Uint8Array.of(0xa7, 0x63)]);
+  assert.deepEqual(r.rejected.map((x) => x.reason).sort(), ['author-unknown', 'bad-signature', 'truncated', 'truncated']);
+  assert.equal(r.stored.length, 0);
+  assert.equal(ingester.store.vertexCount, 0);
+  // Once the author's key is known, the same bytes are accepted.
+  ingester.addKey({ algorithm: 'ml-dsa-65', publicKey: stranger.publicKey });
+  const again = await ingester.ingest([unknown.bytes]);
+  assert.equal(again.stored.length, 1);
+  assert.throws(() => ingester.addKey({ algorithm: 'ml-dsa-65', publicKey: new Uint8Array(10) }), { code: 'ERR_BAD_AUTHOR_KEY' });
+  await ingester.close();
+  ingester.store.close();
+});
+
+test('append: local writes extend the frontier with the right parents and Lamport clock, durably', async () => {
+  const { ingester, path } = open(1);
+  await ingester.ingest(vertices.map((v) => v.bytes));
+  const topic = topicOf(1);
+  const before = ingester.dag.frontier(topic).map(idKey);
+  const mine = await ingester.append(topic, new Uint8Array([1, 2, 3]), authors[0] as (typeof authors)[number]);
+  assert.deepEqual(mine.parents.map(idKey), before);
+  assert.equal(mine.lamport, 1 + Math.max(...before.map((k) => ingester.dag.get(k)?.lamport ?? 0)));
+  assert.deepEqual(ingester.dag.frontier(topic).map(idKey), [mine.key]);
+  await ingester.close();
+  ingester.store.close();
+  const reopened = SqliteStore.open(path);
+  assert.ok(reopened.hasVertex(mine.id));
+  reopened.close();
+});
+
+test('a failed commit acknowledges nothing and takes the batch back out of the DAG', async () => {
+  const { ingester } = open(1);
+  await ingester.ingest(vertices.slice(0, 10).map((v) => v.bytes));
+  ingester.store.close(); // every write now fails
+  await assert.rejects(ingester.ingest(vertices.slice(10, 20).map((v) => v.bytes)), { code: 'ERR_STORE_WRITE' });
+  assert.equal(ingester.dag.size, 10);
+  for (const v of vertices.slice(10, 20) as DecodedVertex[]) assert.equal(ingester.dag.has(v.key), false);
+  await ingester.close();
+});
