@@ -1,4 +1,4 @@
-import type { CryptoProvider } from '../crypto/index.ts';
+import { fromHex, type CryptoProvider } from '../crypto/index.ts';
 import {
   createVertex,
   decodeVertex,
@@ -93,7 +93,13 @@ export class Ingester {
         const bytes = items[i] as Uint8Array;
         if (verdict === undefined) throw new NodeError('ERR_VERIFY_WORKER', 'verify pool returned too few verdicts');
         if (!verdict.ok) {
-          rejected.push({ id: undefined, reason: verdict.reason, detail: verdict.detail });
+          rejected.push({ id: verdict.id, reason: verdict.reason, detail: verdict.detail });
+          // A permanently bad id also dooms whatever waits on it in the quarantine.
+          if (verdict.id !== undefined) {
+            for (const r of this.dag.markRejected(idKey(verdict.id), verdict.reason, verdict.detail).slice(1)) {
+              rejected.push({ id: fromHex(r.key), reason: r.reason, detail: r.detail });
+            }
+          }
           continue;
         }
         const vertex = this.#assemble(bytes, verdict.id);
@@ -101,7 +107,7 @@ export class Ingester {
         switch (out.status) {
           case 'added':
             accepted.push(...out.added);
-            for (const r of out.rejected) rejected.push({ id: undefined, reason: r.reason, detail: r.detail });
+            for (const r of out.rejected) rejected.push({ id: fromHex(r.key), reason: r.reason, detail: r.detail });
             break;
           case 'duplicate':
             duplicates++;
@@ -112,6 +118,7 @@ export class Ingester {
             break;
           case 'rejected':
             rejected.push({ id: vertex.id, reason: out.reason, detail: out.detail });
+            for (const r of out.rejected.slice(1)) rejected.push({ id: fromHex(r.key), reason: r.reason, detail: r.detail });
             break;
         }
       }

@@ -93,7 +93,7 @@ export class VerifyPool {
     const ids = new Uint8Array(m.ids);
     const verdicts: Verdict[] = [];
     for (let i = 0; i < ids.length / 32; i++) verdicts.push({ ok: true, id: ids.subarray(32 * i, 32 * i + 32) });
-    for (const f of m.failures) verdicts[f.index] = { ok: false, reason: f.reason, detail: f.detail };
+    for (const f of m.failures) verdicts[f.index] = { ok: false, id: f.id, reason: f.reason, detail: f.detail };
     p.resolve(verdicts);
   }
 

@@ -18,6 +18,8 @@ export type ToWorker =
 
 export interface Failure {
   readonly index: number;
+  /** The id of the refused bytes when they decoded far enough to be hashed. */
+  readonly id: Uint8Array | undefined;
   readonly reason: RejectionReason;
   readonly detail: string;
 }
@@ -34,7 +36,7 @@ export type FromWorker =
 
 export type Verdict =
   | { readonly ok: true; readonly id: Uint8Array }
-  | { readonly ok: false; readonly reason: RejectionReason; readonly detail: string };
+  | { readonly ok: false; readonly id: Uint8Array | undefined; readonly reason: RejectionReason; readonly detail: string };
 
 export interface WorkerConfig {
   readonly provider: ProviderName;

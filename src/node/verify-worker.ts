@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { providerByName } from '../crypto/index.ts';
-import { KeyRing, validateVertex } from '../dag/index.ts';
+import { decodeVertex, KeyRing, validateVertex } from '../dag/index.ts';
 import type { Failure, FromWorker, ToWorker, WorkerConfig } from './verify-protocol.ts';
 
 // A verification worker: decodes, hashes and signature-checks vertices off the main thread.
@@ -26,7 +26,11 @@ port.on('message', (message: ToWorker) => {
       const item = all.subarray(message.offsets[i] as number, message.offsets[i + 1] as number);
       const r = validateVertex(item, ring, provider);
       if (r.ok) ids.set(r.vertex.id, 32 * i);
-      else failures.push({ index: i, reason: r.reason, detail: r.detail });
+      else {
+        // Hash refused bytes that decode, so the DAG can remember the id (only on this rare path).
+        const id = decodeVertex(item).ok ? provider.sha3_256(item) : undefined;
+        failures.push({ index: i, id, reason: r.reason, detail: r.detail });
+      }
     }
     const reply: FromWorker = { type: 'result', job: message.job, ids: ids.buffer, failures };
     port.postMessage(reply, [ids.buffer]);

@@ -89,6 +89,7 @@ export class SqliteStore implements KeySource {
       hasVertex: db.prepare('SELECT 1 FROM vertices WHERE id = ?').pluck(),
       getBytes: db.prepare('SELECT bytes FROM vertices WHERE id = ?').pluck(),
       count: db.prepare('SELECT count(*) FROM vertices').pluck(),
+      topicCounts: db.prepare('SELECT topic, count(*) AS n FROM vertices GROUP BY topic ORDER BY topic'),
       clearFrontier: db.prepare('DELETE FROM frontiers WHERE topic = ?'),
       addFrontier: db.prepare('INSERT INTO frontiers (topic, id) VALUES (?, ?)'),
       allFrontiers: db.prepare('SELECT topic, id FROM frontiers ORDER BY topic, id'),
@@ -162,6 +163,11 @@ export class SqliteStore implements KeySource {
 
   get vertexCount(): number {
     return this.#stmt.count.get() as number;
+  }
+
+  /** Vertex count of every topic: topic hex → count. */
+  topicCounts(): Map<string, number> {
+    return new Map((this.#stmt.topicCounts.all() as Row[]).map((r) => [toHex(u8(r['topic'])), r['n'] as number]));
   }
 
   /** Topics (hex) with at least one vertex, ascending. */

@@ -127,3 +127,22 @@ test('a failed commit acknowledges nothing and takes the batch back out of the D
   for (const v of vertices.slice(10, 20) as DecodedVertex[]) assert.equal(ingester.dag.has(v.key), false);
   await ingester.close();
 });
+
+test('bytes that fail verification are remembered: what waits on them is refused with parent-rejected', async () => {
+  const { ingester } = open(1);
+  const [alice, bob] = authors as [(typeof authors)[number], (typeof authors)[number]];
+  // A vertex claiming Alice as author but signed by Bob, and an honest child of it.
+  const forged = createVertex({ topic: topicOf(5), parents: [], lamport: 1, payload: new Uint8Array(3) }, { author: alice.author, sign: bob.sign }, fastProvider);
+  const child = createVertex({ topic: topicOf(5), parents: [forged.id], lamport: 2, payload: new Uint8Array(3) }, alice, fastProvider);
+  assert.equal((await ingester.ingest([child.bytes])).quarantined, 1);
+  const r = await ingester.ingest([forged.bytes]);
+  assert.deepEqual(r.rejected.map((x) => [x.id === undefined ? undefined : idKey(x.id), x.reason]), [
+    [forged.key, 'bad-signature'],
+    [child.key, 'parent-rejected'],
+  ]);
+  assert.equal(ingester.dag.quarantine.size, 0);
+  assert.equal(ingester.dag.rejectionOf(forged.key), 'bad-signature');
+  assert.equal(ingester.store.vertexCount, 0);
+  await ingester.close();
+  ingester.store.close();
+});

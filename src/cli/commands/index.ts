@@ -1,6 +1,7 @@
 import type { CommandRegistrar } from '../context.ts';
 import { registerId } from './id.ts';
 import { registerInit } from './init.ts';
+import { registerStore } from './store.ts';
 
 export type { CommandRegistrar, CliContext } from '../context.ts';
 
@@ -8,4 +9,4 @@ export type { CommandRegistrar, CliContext } from '../context.ts';
  * Every command of `pars`, in the order `pars --help` lists them. To add a command, write
  * `commands/<name>.ts` exporting a registrar and append it here.
  */
-export const commands: readonly CommandRegistrar[] = [registerInit, registerId];
+export const commands: readonly CommandRegistrar[] = [registerInit, registerId, registerStore];

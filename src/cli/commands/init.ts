@@ -10,9 +10,11 @@ import {
   readKeystoreHeader,
   SCRYPT_DEFAULTS,
 } from '../../identity/index.ts';
+import { SqliteStore } from '../../store/index.ts';
 import type { CliContext } from '../context.ts';
 import { InvalidEnvError } from '../errors.ts';
 import { obtainPassphrase } from '../passphrase.ts';
+import { storePath } from '../paths.ts';
 
 /**
  * Test-only: `PARS_SCRYPT_N` lowers the scrypt cost of a keystore being created (a power of two,
@@ -26,7 +28,11 @@ interface InitOptions {
   readonly json?: boolean;
 }
 
-/** `pars init [--force] [--json]`: create the data directory and a new passphrase-protected identity. */
+/**
+ * `pars init [--force] [--json]`: create the data directory, a new passphrase-protected identity,
+ * and the node's store (`node.sqlite`, created and migrated; an existing store is kept as it is,
+ * since vertices do not belong to an identity).
+ */
 export function registerInit(program: Command, ctx: CliContext): void {
   program
     .command('init')
@@ -55,9 +61,11 @@ async function runInit(ctx: CliContext, options: InitOptions): Promise<void> {
   const identity = Identity.generate(ctx.provider());
   const info = await createKeystore(dataDir, identity, passphrase, { force, scryptN });
   if (previous !== undefined) ctx.warn(previous === '' ? 'replaced an unreadable keystore' : `replaced the previous identity ${previous}`);
+  const store = storePath(dataDir);
+  SqliteStore.open(store).close(); // creates the file, or migrates an existing one
 
   if (options.json === true) {
-    ctx.stdout.write(`${JSON.stringify({ nodeId: info.nodeIdHex, dataDir, keystore: info.path })}\n`);
+    ctx.stdout.write(`${JSON.stringify({ nodeId: info.nodeIdHex, dataDir, keystore: info.path, store })}\n`);
     return;
   }
   ctx.stdout.write(
@@ -65,6 +73,7 @@ async function runInit(ctx: CliContext, options: InitOptions): Promise<void> {
       `node id   ${info.nodeIdHex}\n` +
       `data dir  ${dataDir}\n` +
       `keystore  ${info.path}\n` +
+      `store     ${store}\n` +
       `Keep the passphrase safe: without it the keystore cannot be opened, and nobody can reset it.\n`,
   );
 }
