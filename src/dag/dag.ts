@@ -27,6 +27,7 @@ export interface RejectedVertex {
 export type AddOutcome =
   /** Placed; `added` is it plus any waiting descendants it released, in causal order. */
   | { readonly status: 'added'; readonly added: DecodedVertex[]; readonly rejected: RejectedVertex[] }
+  /** Already placed (and so, through the ingest path, already durable). */
   | { readonly status: 'duplicate' }
   /** Waiting for parents; `missing` are the ids to ask for. */
   | { readonly status: 'quarantined'; readonly missing: Uint8Array[] }
@@ -121,7 +122,11 @@ export class Dag {
    * later releases every waiting descendant whose parents are now all present.
    */
   add(vertex: DecodedVertex, source = 'local'): AddOutcome {
-    if (this.#nodes.has(vertex.key) || this.quarantine.has(vertex.key)) return { status: 'duplicate' };
+    if (this.#nodes.has(vertex.key)) return { status: 'duplicate' };
+    // Waiting is not having: a vertex in the quarantine is in memory only, so it is reported as
+    // quarantined again (with what it still lacks), never as a duplicate.
+    const waiting = this.quarantine.missingOf(vertex.key);
+    if (waiting !== undefined) return { status: 'quarantined', missing: waiting.filter((k) => !this.quarantine.has(k)).map(fromHex) };
     const earlier = this.#rejected.reasonFor(vertex.key);
     if (earlier !== undefined) {
       return { status: 'rejected', reason: earlier as RejectionReason, detail: 'rejected before', rejected: [] };

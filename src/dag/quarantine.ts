@@ -52,6 +52,12 @@ export class Quarantine {
     return this.#entries.has(key);
   }
 
+  /** Parent keys a waiting vertex still lacks, or undefined if it is not waiting here. */
+  missingOf(key: string): string[] | undefined {
+    const entry = this.#entries.get(key);
+    return entry === undefined ? undefined : [...entry.missing];
+  }
+
   /** Why `vertex` from `source` cannot be admitted now, or undefined if it fits. */
   admissionProblem(vertex: DecodedVertex, source: string): string | undefined {
     if (this.#entries.size >= this.limits.maxVertices) return `quarantine holds ${this.limits.maxVertices} vertices`;

@@ -88,6 +88,7 @@ export class Ingester {
       const missing = new Map<string, Uint8Array>();
       let duplicates = 0;
       let quarantined = 0;
+      try {
       for (let i = 0; i < items.length; i++) {
         const verdict = verdicts[i];
         const bytes = items[i] as Uint8Array;
@@ -121,6 +122,11 @@ export class Ingester {
             for (const r of out.rejected.slice(1)) rejected.push({ id: fromHex(r.key), reason: r.reason, detail: r.detail });
             break;
         }
+      }
+      } catch (error) {
+        // Nothing of this call is acknowledged: take back what it placed, so memory matches disk.
+        this.dag.retract(accepted.map((v) => v.key));
+        throw error;
       }
       this.#commit(accepted);
       for (const m of accepted) missing.delete(m.key);

@@ -68,7 +68,8 @@ export class SqliteStore implements KeySource {
     }
     try {
       if (options.readonly !== true) {
-        db.pragma('journal_mode = WAL');
+        const mode = db.pragma('journal_mode = WAL', { simple: true });
+        if (mode !== 'wal') throw new StoreError('ERR_STORE_OPEN', `cannot put store ${path} in WAL mode (got ${String(mode)})`);
         db.pragma('synchronous = FULL');
       }
       db.pragma('foreign_keys = ON');

@@ -48,7 +48,10 @@ test('quarantine: a vertex waits for missing parents, reports them, and is relea
   // c is now waiting too, so only a and b are wanted
   assert.ok(q2.status === 'quarantined' && keys(q2.missing).join() === b.key);
   assert.deepEqual(keys(dag.quarantine.wanted()), [a.key, b.key].sort());
-  assert.equal(dag.add(d).status, 'duplicate');
+  // offered again while waiting: still quarantined (not a duplicate: it is not durable anywhere)
+  const again = dag.add(d);
+  assert.ok(again.status === 'quarantined' && keys(again.missing).join() === a.key); // c is waiting here too
+  assert.equal(dag.quarantine.size, 2);
   assert.equal(dag.add(b).status, 'quarantined');
   const out = dag.add(a);
   assert.equal(out.status, 'added');
