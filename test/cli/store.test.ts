@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
+import { assertNoStack, cliSandboxes, pars } from '../support/cli.ts';
 import Database from 'better-sqlite3';
 import { toHex } from '../../src/crypto/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
@@ -12,15 +10,8 @@ import { makeAuthor, randomDag } from '../support/fixtures.ts';
 
 // `pars store info|check` end to end: the CLI as a child process, as in cli.test.ts. Vertices are
 // written into the store directly, the way the ingest path commits them.
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const root = await fs.mkdtemp(join(tmpdir(), 'pars-cli-store-test-'));
-after(() => fs.rm(root, { recursive: true, force: true }));
+const sandbox = await cliSandboxes('pars-cli-store-test-');
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 interface InfoJson {
   store: string;
@@ -33,31 +24,6 @@ interface InfoJson {
   topics: { topic: string; vertices: number; frontier: number }[];
 }
 
-let counter = 0;
-async function sandbox(): Promise<Record<string, string>> {
-  const dir = join(root, `s${counter++}`);
-  await fs.mkdir(dir);
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith('PARS_') && key !== 'XDG_DATA_HOME') env[key] = value;
-  }
-  if (process.env['PARS_CRYPTO'] !== undefined) env['PARS_CRYPTO'] = process.env['PARS_CRYPTO'];
-  return { ...env, HOME: dir, PARS_HOME: join(dir, 'pars'), PARS_PASSPHRASE: 'correct horse battery', PARS_SCRYPT_N: '1024' };
-}
-
-function pars(args: readonly string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [MAIN, ...args], { env, encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin?.end();
-  });
-}
-
-function assertNoStack(run: Run): void {
-  assert.doesNotMatch(run.stderr, /\n\s+at /, 'expected errors print no stack trace');
-}
 
 const storeFile = (env: Record<string, string>): string => join(env['PARS_HOME'] as string, 'node.sqlite');
 

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after } from 'node:test';
+
+// The CLI as a child process, the way a user runs it. Every run gets its own HOME and PARS_HOME
+// under a temp dir, and PARS_SCRYPT_N=1024 keeps keystore creation fast.
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A factory of isolated environments under one temp dir, removed when the test file ends. */
+export async function cliSandboxes(prefix: string): Promise<() => Promise<Record<string, string>>> {
+  const root = await fs.mkdtemp(join(tmpdir(), prefix));
+  after(() => fs.rm(root, { recursive: true, force: true }));
+  let counter = 0;
+  return async () => {
+    const dir = join(root, `s${counter++}`);
+    await fs.mkdir(dir);
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) {
+      if (value !== undefined && !key.startsWith('PARS_') && key !== 'XDG_DATA_HOME') env[key] = value;
+    }
+    if (process.env['PARS_CRYPTO'] !== undefined) env['PARS_CRYPTO'] = process.env['PARS_CRYPTO'];
+    return { ...env, HOME: dir, PARS_HOME: join(dir, 'pars'), PARS_PASSPHRASE: 'correct horse battery', PARS_SCRYPT_N: '1024' };
+  };
+}
+
+/** Runs `pars ARGS` from the TypeScript source. */
+export function pars(args: readonly string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [MAIN, ...args], { env, encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin?.end(); // stdin is a pipe, never a terminal
+  });
+}
+
+export function assertNoStack(run: Run): void {
+  assert.doesNotMatch(run.stderr, /\n\s+at /, 'expected errors print no stack trace');
+}
