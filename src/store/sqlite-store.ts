@@ -49,12 +49,7 @@ export class SqliteStore implements KeySource {
     this.path = path;
     this.#db = db;
     this.#stmt = this.prepare();
-    for (const r of this.#stmt.allFrontiers.iterate() as IterableIterator<Row>) {
-      const t = toHex(u8(r['topic']));
-      let set = this.#frontiers.get(t);
-      if (set === undefined) this.#frontiers.set(t, (set = new Set()));
-      set.add(toHex(u8(r['id'])));
-    }
+    for (const [topic, ids] of this.frontiers()) this.#frontiers.set(topic, new Set(ids));
     this.#putBatch = db.transaction((vertices: readonly DecodedVertex[]) => this.#insertBatch(vertices));
   }
 
