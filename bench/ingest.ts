@@ -3,13 +3,13 @@
 // same run, so the ratio says how much of the machine's signature-checking capacity ingest uses.
 //
 //   npm run bench -- ingest [--vertices N] [--batch B] [--payload BYTES]   (PARS_CRYPTO=native|noble)
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultProvider, nativeAvailable, providerByName } from '../src/crypto/index.ts';
 import { createVertex, Dag, decodeVertex, signedMessageOf, VERTEX_SIGNATURE_CONTEXT, type DecodedVertex } from '../src/dag/index.ts';
-import { Ingester } from '../src/node/index.ts';
+import { Ingester, VerifyPool } from '../src/node/index.ts';
 import { SqliteStore } from '../src/store/index.ts';
 
 const { values } = parseArgs({
@@ -75,7 +75,31 @@ function verifyRate(): number {
 verifyRate(); // warm up
 const verifyPerSec1Core = verifyRate();
 
+/** Streams batches through `run` with a bounded number in flight, as a sync session would. */
+async function stream(run: (chunk: Uint8Array[]) => Promise<number>): Promise<{ seconds: number; done: number }> {
+  const started = performance.now();
+  const inFlight: Promise<unknown>[] = [];
+  let done = 0;
+  for (let i = 0; i < vertices.length; i += batch) {
+    inFlight.push(run(vertices.slice(i, i + batch).map((v) => v.bytes)).then((n) => (done += n)));
+    // Workers verify the next batches while the main thread commits (and fsyncs) an earlier one.
+    if (inFlight.length >= Number(values.inflight)) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  return { seconds: (performance.now() - started) / 1000, done };
+}
+
+// Ceiling of the pipeline without DAG or store: the verify pool alone (decode, SHA3 id, signature).
+const pool = new VerifyPool({ provider, workers: cores });
+pool.addKeys(keys.map((publicKey) => ({ algorithm: 'ml-dsa-65', publicKey })));
+await pool.verify(vertices.slice(0, cores).map((v) => v.bytes));
+const poolOnly = await stream(async (chunk) => (await pool.verify(chunk)).filter((v) => v.ok).length);
+await pool.close();
+if (poolOnly.done !== vertices.length) throw new Error(`pool verified ${poolOnly.done} of ${vertices.length}`);
+
 const dir = mkdtempSync(join(tmpdir(), 'pars-bench-ingest-'));
+
+
 const path = join(dir, 'node.sqlite');
 const store = SqliteStore.open(path);
 const ingester = new Ingester({ provider, store, workers: cores });
@@ -84,27 +108,33 @@ for (const k of keys) ingester.addKey({ algorithm: 'ml-dsa-65', publicKey: k });
 await ingester.ingest([]);
 await new Promise((r) => setTimeout(r, 300));
 
-const start = performance.now();
+// process.cpuUsage counts every thread; threadCpuUsage the main thread alone: the rest is workers.
 const cpuStart = process.cpuUsage();
-const inFlight: Promise<unknown>[] = [];
-let stored = 0;
-for (let i = 0; i < vertices.length; i += batch) {
-  const chunk = vertices.slice(i, i + batch).map((v) => v.bytes);
-  inFlight.push(ingester.ingest(chunk, 'bench').then((r) => (stored += r.stored.length)));
-  // Several batches in flight, as a sync session streams them: workers verify the next batches
-  // while the main thread commits (and fsyncs) an earlier one.
-  if (inFlight.length >= Number(values.inflight)) await inFlight.shift();
-}
-await Promise.all(inFlight);
-const seconds = (performance.now() - start) / 1000;
+const mainStart = process.threadCpuUsage();
+const { seconds, done: stored } = await stream(async (chunk) => (await ingester.ingest(chunk, 'bench')).stored.length);
 const cpu = process.cpuUsage(cpuStart);
-console.error(`cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (system ${(cpu.system / 1e6).toFixed(2)} s) over ${seconds.toFixed(2)} s wall`);
+const mainCpu = process.threadCpuUsage(mainStart);
 await ingester.close();
 if (stored !== vertices.length) throw new Error(`stored ${stored} of ${vertices.length}`);
 store.checkpoint();
 store.close();
 const storedBytes = statSync(path).size;
+
+// Measured after ingest, so its writeback does not compete with it.
+// Floor of durable storage on this disk: appending the same bytes, one fdatasync per batch.
+const appendCpu = process.cpuUsage();
+const fd = openSync(join(dir, 'append-floor'), 'a');
+for (let i = 0; i < vertices.length; i += batch) {
+  for (const v of vertices.slice(i, i + batch)) writeSync(fd, v.bytes);
+  fdatasyncSync(fd);
+}
+closeSync(fd);
+const appendUs = process.cpuUsage(appendCpu);
 rmSync(dir, { recursive: true, force: true });
+
+function perVertex(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / vertices.length;
+}
 
 const ingestPerSec = vertices.length / seconds;
 const limit = verifyPerSec1Core * cores;
@@ -123,5 +153,12 @@ const result = {
   encoded_bytes_per_vertex: Math.round(encoded),
   stored_over_encoded: Number((storedBytes / vertices.length / encoded).toFixed(3)),
   target_stored_over_encoded: 1.2,
+  // Where the time goes (same run): the pool alone, CPU per vertex by thread, the disk's floor.
+  pool_only_per_s: Math.round(vertices.length / poolOnly.seconds),
+  pool_only_ratio: Number((vertices.length / poolOnly.seconds / limit).toFixed(3)),
+  verify_us: Number((1e6 / verifyPerSec1Core).toFixed(1)),
+  worker_cpu_us_per_vertex: Number((perVertex(cpu) - perVertex(mainCpu)).toFixed(1)),
+  main_cpu_us_per_vertex: Number(perVertex(mainCpu).toFixed(1)),
+  append_floor_cpu_us_per_vertex: Number(perVertex(appendUs).toFixed(1)),
 };
 console.log(JSON.stringify(result));

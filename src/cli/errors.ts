@@ -1,12 +1,7 @@
-/** Base class of the errors the command line itself throws; `code` is stable and safe to match on. */
-export class CliError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+import { CodedError } from '../crypto/index.ts';
+
+/** Base class of the errors the command line itself throws. */
+export class CliError extends CodedError {}
 
 /** A passphrase is needed but there is neither `PARS_PASSPHRASE` nor a terminal to ask on. */
 export class NoPassphraseError extends CliError {

@@ -1,6 +1,6 @@
 import { assertBytes } from './bytes.ts';
 import { CryptoInputError } from './errors.ts';
-import { AES_256_GCM, HKDF_MAX_LENGTH, ML_DSA_65 } from './provider.ts';
+import { AES_256_GCM, HKDF_MAX_LENGTH, ML_DSA_65, type SignatureVerifier } from './provider.ts';
 
 // Argument checks shared by both providers, so they reject exactly the same inputs.
 
@@ -9,6 +9,28 @@ export function checkContext(context: Uint8Array | undefined): Uint8Array {
   assertBytes(context, undefined, 'context');
   if (context.length > ML_DSA_65.maxContext) throw new CryptoInputError(`context must be at most ${ML_DSA_65.maxContext} bytes`);
   return context;
+}
+
+/**
+ * The verifier both providers hand out: the same argument checks around each provider's own
+ * primitive, so a wrong-size key throws and a wrong-size signature is `false` on both alike.
+ */
+export function checkedVerifier(
+  publicKey: Uint8Array,
+  prepare: (publicKey: Uint8Array) => (message: Uint8Array, signature: Uint8Array, context: Uint8Array) => boolean,
+): SignatureVerifier {
+  assertBytes(publicKey, ML_DSA_65.publicKey, 'ML-DSA-65 public key');
+  const copy = Uint8Array.from(publicKey);
+  const verifyRaw = prepare(copy);
+  return {
+    publicKey: copy,
+    verify(message: Uint8Array, signature: Uint8Array, context?: Uint8Array): boolean {
+      assertBytes(message, undefined, 'message');
+      const ctx = checkContext(context);
+      if (!(signature instanceof Uint8Array) || signature.length !== ML_DSA_65.signature) return false;
+      return verifyRaw(message, signature, ctx);
+    },
+  };
 }
 
 export function checkAead(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, aad: Uint8Array | undefined): Uint8Array {

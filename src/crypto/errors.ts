@@ -1,12 +1,18 @@
-/** Base class of every error the crypto layer throws; `code` is stable and safe to match on. */
-export class CryptoError extends Error {
+/**
+ * Base of every error Pars Mesh throws: a stable `code` that callers match on, and the subclass
+ * name as `name`. It lives in the lowest layer so every layer's own base class extends it.
+ */
+export class CodedError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
     this.code = code;
   }
 }
+
+/** Base class of every error the crypto layer throws. */
+export class CryptoError extends CodedError {}
 
 /** An argument of the wrong type or size reached a primitive (a bug in the caller, not bad network input). */
 export class CryptoInputError extends CryptoError {

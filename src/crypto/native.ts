@@ -1,6 +1,6 @@
 import * as nodeCrypto from 'node:crypto';
 import { assertBytes } from './bytes.ts';
-import { checkAead, checkContext, checkHkdf, checkRandomLength } from './checks.ts';
+import { checkAead, checkContext, checkedVerifier, checkHkdf, checkRandomLength } from './checks.ts';
 import { CryptoInputError } from './errors.ts';
 import {
   AES_256_GCM,
@@ -48,19 +48,10 @@ type SignInput = nodeCrypto.SignKeyObjectInput & { context?: Uint8Array };
 type VerifyInput = nodeCrypto.VerifyKeyObjectInput & { context?: Uint8Array };
 
 function nativeVerifier(publicKey: Uint8Array): SignatureVerifier {
-  assertBytes(publicKey, ML_DSA_65.publicKey, 'ML-DSA-65 public key');
-  const key = importPublicKey('ML-DSA-65', publicKey);
-  const copy = Uint8Array.from(publicKey);
-  return {
-    publicKey: copy,
-    verify(message: Uint8Array, signature: Uint8Array, context?: Uint8Array): boolean {
-      assertBytes(message, undefined, 'message');
-      const ctx = checkContext(context);
-      if (!(signature instanceof Uint8Array) || signature.length !== ML_DSA_65.signature) return false;
-      const input: VerifyInput = { key, context: ctx };
-      return nodeCrypto.verify(null, message, input, signature);
-    },
-  };
+  return checkedVerifier(publicKey, (pk) => {
+    const key = importPublicKey('ML-DSA-65', pk);
+    return (message, signature, context) => nodeCrypto.verify(null, message, { key, context } as VerifyInput, signature);
+  });
 }
 
 /** True when this runtime's `node:crypto` implements ML-DSA-65 and ML-KEM-768 (Node >= 24.7 with OpenSSL >= 3.5). */

@@ -5,9 +5,10 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { assertBytes } from './bytes.ts';
-import { checkAead, checkContext, checkHkdf, checkRandomLength } from './checks.ts';
+import { checkAead, checkContext, checkedVerifier, checkHkdf, checkRandomLength } from './checks.ts';
 import { CryptoInputError } from './errors.ts';
 import {
+  AES_256_GCM,
   ML_DSA_65,
   ML_KEM_768,
   type CryptoProvider,
@@ -18,21 +19,13 @@ import {
 } from './provider.ts';
 
 function nobleVerifier(publicKey: Uint8Array): SignatureVerifier {
-  assertBytes(publicKey, ML_DSA_65.publicKey, 'ML-DSA-65 public key');
-  const copy = Uint8Array.from(publicKey);
-  return {
-    publicKey: copy,
-    verify(message: Uint8Array, signature: Uint8Array, context?: Uint8Array): boolean {
-      assertBytes(message, undefined, 'message');
-      const ctx = checkContext(context);
-      if (!(signature instanceof Uint8Array) || signature.length !== ML_DSA_65.signature) return false;
-      try {
-        return ml_dsa65.verify(signature, message, copy, { context: ctx });
-      } catch {
-        return false;
-      }
-    },
-  };
+  return checkedVerifier(publicKey, (pk) => (message, signature, context) => {
+    try {
+      return ml_dsa65.verify(signature, message, pk, { context });
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The portable provider: pure TypeScript from the audited `@noble/*` libraries (also the browser path). */
@@ -85,7 +78,7 @@ export const nobleProvider: CryptoProvider = Object.freeze({
     },
     open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined {
       const ad = checkAead(key, nonce, sealed, aad);
-      if (sealed.length < 16) return undefined;
+      if (sealed.length < AES_256_GCM.tag) return undefined;
       try {
         return gcm(key, nonce, ad).decrypt(sealed);
       } catch {

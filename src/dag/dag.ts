@@ -126,7 +126,7 @@ export class Dag {
     // Waiting is not having: a vertex in the quarantine is in memory only, so it is reported as
     // quarantined again (with what it still lacks), never as a duplicate.
     const waiting = this.quarantine.missingOf(vertex.key);
-    if (waiting !== undefined) return { status: 'quarantined', missing: waiting.filter((k) => !this.quarantine.has(k)).map(fromHex) };
+    if (waiting !== undefined) return { status: 'quarantined', missing: this.#toAskFor(waiting) };
     const earlier = this.#rejected.reasonFor(vertex.key);
     if (earlier !== undefined) {
       return { status: 'rejected', reason: earlier as RejectionReason, detail: 'rejected before', rejected: [] };
@@ -144,34 +144,41 @@ export class Dag {
       const problem = this.quarantine.admissionProblem(vertex, source);
       if (problem !== undefined) return { status: 'rejected', reason: 'quarantine-full', detail: problem, rejected: [] };
       this.quarantine.put(vertex, missing, source);
-      return { status: 'quarantined', missing: [...missing].filter((k) => !this.quarantine.has(k)).map(fromHex) };
+      return { status: 'quarantined', missing: this.#toAskFor(missing) };
     }
-    const topic = toHex(vertex.topic);
-    const problem = this.#placementProblem(vertex, topic, parentKeys);
+    const problem = this.#tryPlace(vertex, parentKeys);
     if (problem !== undefined) {
       const rejected = this.#refuse(vertex.key, problem.reason, problem.detail);
       return { status: 'rejected', ...problem, rejected };
     }
-    const added: DecodedVertex[] = [];
+    const added: DecodedVertex[] = [vertex];
     const rejected: RejectedVertex[] = [];
-    this.#place(vertex, topic, parentKeys);
-    added.push(vertex);
     // Release waiting descendants breadth-first; each is checked like any other vertex.
     const queue = this.quarantine.parentArrived(vertex.key);
-    while (queue.length > 0) {
-      const next = queue.shift() as DecodedVertex;
-      const nextTopic = toHex(next.topic);
-      const nextParents = next.parents.map(idKey);
-      const p = this.#placementProblem(next, nextTopic, nextParents);
+    for (let i = 0; i < queue.length; i++) {
+      const next = queue[i] as DecodedVertex;
+      const p = this.#tryPlace(next, next.parents.map(idKey));
       if (p !== undefined) {
         rejected.push(...this.#refuse(next.key, p.reason, p.detail));
         continue;
       }
-      this.#place(next, nextTopic, nextParents);
       added.push(next);
       queue.push(...this.quarantine.parentArrived(next.key));
     }
     return { status: 'added', added, rejected };
+  }
+
+  /** Missing parents worth asking peers for: those not themselves waiting here. */
+  #toAskFor(missing: Iterable<string>): Uint8Array[] {
+    return [...missing].filter((k) => !this.quarantine.has(k)).map(fromHex);
+  }
+
+  /** Places a vertex whose parents are all present, or says why it cannot be placed. */
+  #tryPlace(vertex: DecodedVertex, parentKeys: readonly string[]): { reason: RejectionReason; detail: string } | undefined {
+    const topic = toHex(vertex.topic);
+    const problem = this.#placementProblem(topic, vertex.lamport, parentKeys);
+    if (problem === undefined) this.#place(vertex, topic, parentKeys);
+    return problem;
   }
 
   /**
@@ -280,15 +287,15 @@ export class Dag {
     return seen;
   }
 
-  #placementProblem(vertex: DecodedVertex, topic: string, parentKeys: readonly string[]): { reason: RejectionReason; detail: string } | undefined {
+  #placementProblem(topic: string, lamport: number, parentKeys: readonly string[]): { reason: RejectionReason; detail: string } | undefined {
     let maxLamport = 0;
     for (const pk of parentKeys) {
       const parent = this.#nodes.get(pk) as Node;
       if (parent.topic !== topic) return { reason: 'parent-topic-mismatch', detail: `parent ${parent.key} belongs to another topic` };
       if (parent.lamport > maxLamport) maxLamport = parent.lamport;
     }
-    if (vertex.lamport !== maxLamport + 1) {
-      return { reason: 'bad-lamport', detail: `lamport ${vertex.lamport}, must be 1 + max(parents) = ${maxLamport + 1}` };
+    if (lamport !== maxLamport + 1) {
+      return { reason: 'bad-lamport', detail: `lamport ${lamport}, must be 1 + max(parents) = ${maxLamport + 1}` };
     }
     return undefined;
   }

@@ -1,3 +1,5 @@
+import { CodedError } from '../crypto/index.ts';
+
 /**
  * Why a vertex was refused. Rejections are expected outcomes on an adversarial network, so they
  * are returned as values; the `reason` strings are stable and appear in logs and peer scores.
@@ -63,11 +65,4 @@ export const PERMANENT_REASONS: ReadonlySet<RejectionReason> = new Set<Rejection
 ]);
 
 /** Thrown only for misuse of the DAG API (a bug in the caller); bad data is a `Rejection`. */
-export class DagError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'DagError';
-    this.code = code;
-  }
-}
+export class DagError extends CodedError {}

@@ -1,12 +1,7 @@
-/** Base class of every error the identity layer throws; `code` is stable and safe to match on. */
-export class IdentityError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+import { CodedError } from '../crypto/index.ts';
+
+/** Base class of every error the identity layer throws. */
+export class IdentityError extends CodedError {}
 
 /**
  * The keystore did not decrypt. AES-GCM cannot tell a wrong passphrase from a header or

@@ -8,6 +8,7 @@ import {
   type Dag,
   type DagOptions,
   type DecodedVertex,
+  type RejectedVertex,
   type RejectionReason,
   type VertexSigner,
 } from '../dag/index.ts';
@@ -31,6 +32,10 @@ export interface IngestReport {
   readonly quarantined: number;
   readonly missing: Uint8Array[];
   readonly rejected: IngestRejection[];
+}
+
+function fromDag(refused: readonly RejectedVertex[]): IngestRejection[] {
+  return refused.map((r) => ({ id: fromHex(r.key), reason: r.reason, detail: r.detail }));
 }
 
 export interface IngesterOptions {
@@ -82,68 +87,60 @@ export class Ingester {
    */
   async ingest(items: readonly Uint8Array[], source = 'local'): Promise<IngestReport> {
     const verdicts = await this.#pool.verify(items);
-    return this.#serially(() => {
-      const accepted: DecodedVertex[] = [];
-      const rejected: IngestRejection[] = [];
-      const missing = new Map<string, Uint8Array>();
-      let duplicates = 0;
-      let quarantined = 0;
-      try {
-      for (let i = 0; i < items.length; i++) {
-        const verdict = verdicts[i];
-        const bytes = items[i] as Uint8Array;
-        if (verdict === undefined) throw new NodeError('ERR_VERIFY_WORKER', 'verify pool returned too few verdicts');
-        if (!verdict.ok) {
-          rejected.push({ id: verdict.id, reason: verdict.reason, detail: verdict.detail });
-          // A permanently bad id also dooms whatever waits on it in the quarantine.
-          if (verdict.id !== undefined) {
-            for (const r of this.dag.markRejected(idKey(verdict.id), verdict.reason, verdict.detail).slice(1)) {
-              rejected.push({ id: fromHex(r.key), reason: r.reason, detail: r.detail });
-            }
+    return this.#serially(() =>
+      this.#placeThenCommit((placed) => {
+        const rejected: IngestRejection[] = [];
+        const missing = new Map<string, Uint8Array>();
+        let duplicates = 0;
+        let quarantined = 0;
+        for (let i = 0; i < items.length; i++) {
+          const verdict = verdicts[i];
+          if (verdict === undefined) throw new NodeError('ERR_VERIFY_WORKER', 'verify pool returned too few verdicts');
+          if (!verdict.ok) {
+            rejected.push({ id: verdict.id, reason: verdict.reason, detail: verdict.detail });
+            // A permanently bad id also dooms whatever waits on it in the quarantine.
+            if (verdict.id !== undefined) rejected.push(...fromDag(this.dag.markRejected(idKey(verdict.id), verdict.reason, verdict.detail).slice(1)));
+            continue;
           }
-          continue;
+          const vertex = this.#assemble(items[i] as Uint8Array, verdict.id);
+          const out = this.dag.add(vertex, source);
+          switch (out.status) {
+            case 'added':
+              placed.push(...out.added);
+              rejected.push(...fromDag(out.rejected));
+              break;
+            case 'duplicate':
+              duplicates++;
+              break;
+            case 'quarantined':
+              quarantined++;
+              for (const m of out.missing) missing.set(idKey(m), m);
+              break;
+            case 'rejected':
+              // `out.rejected` lists this vertex first, then waiting descendants refused with it;
+              // it is empty when nothing was recorded (quarantine full, refused before).
+              rejected.push(...(out.rejected.length > 0 ? fromDag(out.rejected) : [{ id: vertex.id, reason: out.reason, detail: out.detail }]));
+              break;
+          }
         }
-        const vertex = this.#assemble(bytes, verdict.id);
-        const out = this.dag.add(vertex, source);
-        switch (out.status) {
-          case 'added':
-            accepted.push(...out.added);
-            for (const r of out.rejected) rejected.push({ id: fromHex(r.key), reason: r.reason, detail: r.detail });
-            break;
-          case 'duplicate':
-            duplicates++;
-            break;
-          case 'quarantined':
-            quarantined++;
-            for (const m of out.missing) missing.set(idKey(m), m);
-            break;
-          case 'rejected':
-            rejected.push({ id: vertex.id, reason: out.reason, detail: out.detail });
-            for (const r of out.rejected.slice(1)) rejected.push({ id: fromHex(r.key), reason: r.reason, detail: r.detail });
-            break;
-        }
-      }
-      } catch (error) {
-        // Nothing of this call is acknowledged: take back what it placed, so memory matches disk.
-        this.dag.retract(accepted.map((v) => v.key));
-        throw error;
-      }
-      this.#commit(accepted);
-      for (const m of accepted) missing.delete(m.key);
-      return { stored: accepted, duplicates, quarantined, missing: [...missing.values()], rejected };
-    });
+        for (const v of placed) missing.delete(v.key);
+        return { stored: placed, duplicates, quarantined, missing: [...missing.values()], rejected };
+      }),
+    );
   }
 
   /** Creates a vertex on `topic` from this node's frontier, signs it, and stores it durably. */
   async append(topic: Uint8Array, payload: Uint8Array, signer: VertexSigner): Promise<DecodedVertex> {
-    return this.#serially(() => {
-      const { parents, lamport } = this.dag.nextParents(topic);
-      const vertex = createVertex({ topic, parents, lamport, payload }, signer, this.provider);
-      const out = this.dag.add(vertex);
-      if (out.status !== 'added') throw new NodeError('ERR_APPEND', `new vertex was not placed (${out.status})`);
-      this.#commit(out.added);
-      return vertex;
-    });
+    return this.#serially(() =>
+      this.#placeThenCommit((placed) => {
+        const { parents, lamport } = this.dag.nextParents(topic);
+        const vertex = createVertex({ topic, parents, lamport, payload }, signer, this.provider);
+        const out = this.dag.add(vertex);
+        if (out.status !== 'added') throw new NodeError('ERR_APPEND', `new vertex was not placed (${out.status})`);
+        placed.push(...out.added);
+        return vertex;
+      }),
+    );
   }
 
   async close(): Promise<void> {
@@ -151,11 +148,19 @@ export class Ingester {
     await this.#pool.close();
   }
 
-  #commit(vertices: DecodedVertex[]): void {
+  /**
+   * Runs `work`, which places vertices in the DAG and lists them in `placed`, then commits them
+   * in one durable transaction. If anything fails, the DAG takes back everything placed, so memory
+   * never claims what disk lacks and nothing is acknowledged.
+   */
+  #placeThenCommit<T>(work: (placed: DecodedVertex[]) => T): T {
+    const placed: DecodedVertex[] = [];
     try {
-      this.store.putVertices(vertices);
+      const result = work(placed);
+      this.store.putVertices(placed);
+      return result;
     } catch (error) {
-      this.dag.retract(vertices.map((v) => v.key));
+      this.dag.retract(placed.map((v) => v.key));
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { fromHex, toHex } from '../crypto/index.ts';
+import { equalBytes, fromHex, toHex } from '../crypto/index.ts';
 import { Dag, idKey, type AuthorKey, type DagOptions, type DecodedVertex, type KeySource } from '../dag/index.ts';
 import { StoreError } from './errors.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
@@ -178,14 +178,8 @@ export class SqliteStore implements KeySource {
 
   /** Every frontier as stored on disk: topic hex → sorted id keys. */
   frontiers(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    for (const r of this.#stmt.allFrontiers.iterate() as IterableIterator<Row>) {
-      const t = toHex(u8(r['topic']));
-      let list = out.get(t);
-      if (list === undefined) out.set(t, (list = []));
-      list.push(toHex(u8(r['id'])));
-    }
-    return out;
+    const rows = this.#stmt.allFrontiers.all() as Row[];
+    return groupByTopic(rows.map((r) => [toHex(u8(r['topic'])), toHex(u8(r['id']))]));
   }
 
   /** Frontiers recomputed from the stored vertices alone (those no stored vertex names as a parent). */
@@ -197,15 +191,7 @@ export class SqliteStore implements KeySource {
       const parents = u8(r['parents']);
       for (let i = 0; i < parents.length; i += 32) named.add(toHex(parents.subarray(i, i + 32)));
     }
-    const out = new Map<string, string[]>();
-    for (const [id, topic] of topicOf) {
-      if (named.has(id)) continue;
-      let list = out.get(topic);
-      if (list === undefined) out.set(topic, (list = []));
-      list.push(id);
-    }
-    for (const list of out.values()) list.sort();
-    return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+    return groupByTopic([...topicOf].filter(([id]) => !named.has(id)).map(([id, topic]) => [topic, id]));
   }
 
   /** Stored bytes of every vertex (of one topic, or all), parents first: (lamport, id) order. */
@@ -268,7 +254,7 @@ export class SqliteStore implements KeySource {
     }
     if (hash !== undefined) {
       for (const r of this.#stmt.idAndBytes.iterate() as IterableIterator<Row>) {
-        if (toHex(hash(u8(r['bytes']))) !== toHex(u8(r['id']))) problems.push(`vertex ${toHex(u8(r['id']))} does not hash to its id`);
+        if (!equalBytes(hash(u8(r['bytes'])), u8(r['id']))) problems.push(`vertex ${toHex(u8(r['id']))} does not hash to its id`);
       }
     }
     return { ok: problems.length === 0, problems };
@@ -287,6 +273,17 @@ export class SqliteStore implements KeySource {
   close(): void {
     if (this.#db.open) this.#db.close();
   }
+}
+
+/** topic → ids, both ascending: the one shape in which frontiers are compared. */
+function groupByTopic(pairs: readonly (readonly [string, string])[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [topic, id] of [...pairs].sort(([t1, i1], [t2, i2]) => (t1 < t2 ? -1 : t1 > t2 ? 1 : i1 < i2 ? -1 : 1))) {
+    const list = out.get(topic);
+    if (list === undefined) out.set(topic, [id]);
+    else list.push(id);
+  }
+  return out;
 }
 
 function migrate(db: Database.Database, readonly: boolean): void {
