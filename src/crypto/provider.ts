@@ -71,7 +71,11 @@ export interface Aes256Gcm {
 export type ProviderName = 'native' | 'noble';
 
 export interface CryptoProvider {
-  readonly name: ProviderName;
+  /**
+   * `insecure-simulation` marks the simulator's stand-in signature scheme (src/sim); it can never
+   * be selected by name or `PARS_CRYPTO`, and the node refuses to run on it.
+   */
+  readonly name: ProviderName | 'insecure-simulation';
   readonly mlDsa65: MlDsa65;
   readonly mlKem768: MlKem768;
   readonly aes256Gcm: Aes256Gcm;

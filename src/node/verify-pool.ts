@@ -33,8 +33,11 @@ export class VerifyPool {
   #failure: Error | undefined;
 
   constructor(options: VerifyPoolOptions) {
+    const name = options.provider.name;
+    // A node never runs on the simulator's stand-in signatures, which prove nothing.
+    if (name === 'insecure-simulation') throw new NodeError('ERR_INSECURE_PROVIDER', 'the insecure simulation provider cannot verify real vertices');
     this.size = Math.max(1, options.workers ?? availableParallelism());
-    const config: WorkerConfig = { provider: options.provider.name };
+    const config: WorkerConfig = { provider: name };
     for (let i = 0; i < this.size; i++) {
       const worker = new Worker(WORKER_URL, { workerData: config });
       worker.on('message', (m: FromWorker) => this.#onMessage(m));
