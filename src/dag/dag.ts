@@ -100,15 +100,34 @@ export class Dag {
 
   /**
    * Parents and Lamport clock for a new local vertex on `topic`: the frontier (the newest
-   * `maxParents` by Lamport clock if it is wider; the rest are merged by a later vertex).
+   * `maxParents` by Lamport clock if it is wider; the rest are merged by a later vertex). Given
+   * the `author` of the new vertex, its own latest vertex on the topic is always in the new
+   * vertex's past, even when the frontier is cut: an author's vertices then form a chain, which
+   * per-author CRDT state (counters) relies on.
    */
-  nextParents(topic: Uint8Array | string): { parents: Uint8Array[]; lamport: number } {
-    const set = this.#frontiers.get(typeof topic === 'string' ? topic : toHex(topic));
+  nextParents(topic: Uint8Array | string, author?: Uint8Array): { parents: Uint8Array[]; lamport: number } {
+    const t = typeof topic === 'string' ? topic : toHex(topic);
+    const set = this.#frontiers.get(t);
     if (set === undefined) return { parents: [], lamport: 1 };
     const tips = [...set].map((k) => this.#nodes.get(k) as Node).sort(compareTopological);
     const chosen = tips.slice(-VERTEX_LIMITS.maxParents);
+    if (author !== undefined && chosen.length < tips.length) this.#keepOwnChain(t, toHex(author), chosen, set);
     const lamport = 1 + Math.max(...chosen.map((n) => n.lamport));
     return { parents: chosen.map((n) => n.id).sort(compareIds), lamport };
+  }
+
+  // Rare path (a frontier wider than maxParents), so plain scans are fine here.
+  #keepOwnChain(topic: string, author: string, chosen: Node[], tips: ReadonlySet<string>): void {
+    let own: Node | undefined;
+    for (const n of this.#nodes.values()) {
+      if (n.topic === topic && n.author === author && (own === undefined || compareTopological(own, n) < 0)) own = n;
+    }
+    if (own === undefined) return;
+    const chosenKeys = chosen.map((n) => n.key);
+    if (chosenKeys.includes(own.key) || this.ancestors(chosenKeys).has(own.key)) return;
+    const tipKey = tips.has(own.key) ? own.key : [...this.descendants([own.key])].find((k) => tips.has(k));
+    if (tipKey === undefined) return;
+    chosen[0] = this.#nodes.get(tipKey) as Node;
   }
 
   /** Why a vertex with this key was refused for good, if it was. */

@@ -133,7 +133,7 @@ export class Ingester {
   async append(topic: Uint8Array, payload: Uint8Array, signer: VertexSigner): Promise<DecodedVertex> {
     return this.#serially(() =>
       this.#placeThenCommit((placed) => {
-        const { parents, lamport } = this.dag.nextParents(topic);
+        const { parents, lamport } = this.dag.nextParents(topic, signer.author);
         const vertex = createVertex({ topic, parents, lamport, payload }, signer, this.provider);
         const out = this.dag.add(vertex);
         if (out.status !== 'added') throw new NodeError('ERR_APPEND', `new vertex was not placed (${out.status})`);

@@ -4,6 +4,7 @@ import { createVertex, Dag, idKey, type DecodedVertex } from '../../src/dag/inde
 import { fastProvider, makeAuthor, topicOf } from '../support/fixtures.ts';
 
 const alice = makeAuthor(1);
+const bob = makeAuthor(2);
 const topic = topicOf(1);
 const vx = (parents: DecodedVertex[], tag: number, t = topic): DecodedVertex =>
   createVertex(
@@ -123,4 +124,31 @@ test('nextParents caps the parent count at the limit, keeping the newest', () =>
   const merged = createVertex({ topic, parents, lamport, payload: new Uint8Array(1) }, alice, fastProvider);
   assert.equal(dag.add(merged).status, 'added');
   assert.equal(dag.frontier(topic).length, 7);
+});
+
+test("nextParents keeps the author's own latest vertex in the new vertex's past when the frontier is cut", () => {
+  const dag = new Dag();
+  const bobRoot = createVertex({ topic, parents: [], lamport: 1, payload: Uint8Array.of(0) }, bob, fastProvider);
+  const aliceRoot = vx([], 1);
+  dag.add(bobRoot);
+  dag.add(aliceRoot);
+  const aliceNext = vx([aliceRoot], 2);
+  dag.add(aliceNext);
+  for (let i = 0; i < 70; i++) dag.add(vx([aliceNext], 10 + i));
+  // Without the author the newest 64 tips are chosen and bob's older tip falls outside.
+  assert.equal(dag.nextParents(topic).parents.some((p) => idKey(p) === bobRoot.key), false);
+  const forBob = dag.nextParents(topic, bob.author);
+  assert.equal(forBob.parents.length, 64);
+  assert.equal(forBob.parents.some((p) => idKey(p) === bobRoot.key), true);
+
+  // Bob's latest vertex is no longer a tip: a tip descending from it is chosen instead.
+  const onBob = vx([bobRoot], 200);
+  dag.add(onBob);
+  assert.equal(dag.nextParents(topic).parents.some((p) => idKey(p) === onBob.key), false);
+  const forBobAgain = dag.nextParents(topic, bob.author);
+  assert.equal(forBobAgain.parents.length, 64);
+  assert.equal(forBobAgain.parents.some((p) => idKey(p) === onBob.key), true);
+  const next = createVertex({ topic, ...forBobAgain, payload: Uint8Array.of(1) }, bob, fastProvider);
+  assert.equal(dag.add(next).status, 'added');
+  assert.equal(dag.ancestors([next.id]).has(bobRoot.key), true);
 });
