@@ -1,3 +1,4 @@
 export { SqliteStore, type StoreOptions, type IntegrityReport } from './sqlite-store.ts';
 export { StoreError } from './errors.ts';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION, type Migration } from './migrations.ts';
+export type { TopicSnapshotRecord, TopicProgressRecord, DocumentSnapshotRecord, SnapshotRejectionRecord } from './snapshot-tables.ts';

@@ -39,6 +39,41 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'CRDT document snapshots',
+    sql: `
+      -- How far each topic's documents are materialised: every document with an entry in the
+      -- causal past of frontier (vertex ids, 32 bytes each, ascending) has a crdt_snapshots row.
+      -- Counters and the last refusal are kept for observability across restarts.
+      CREATE TABLE crdt_topics (
+        topic                BLOB    PRIMARY KEY CHECK (length(topic) = 16),
+        frontier             BLOB    NOT NULL CHECK (length(frontier) % 32 = 0),
+        applied_vertices     INTEGER NOT NULL CHECK (applied_vertices >= 0),
+        ignored_payloads     INTEGER NOT NULL CHECK (ignored_payloads >= 0),
+        unknown_type_entries INTEGER NOT NULL CHECK (unknown_type_entries >= 0),
+        last_reason          TEXT,
+        last_detail          TEXT,
+        last_vertex          BLOB    CHECK (last_vertex IS NULL OR length(last_vertex) = 32)
+      ) WITHOUT ROWID;
+      -- One row per document: its canonical state bytes as of frontier (the topic's applied
+      -- frontier when the row was written). state comes last so scans of the rest skip it.
+      CREATE TABLE crdt_snapshots (
+        topic            BLOB    NOT NULL REFERENCES crdt_topics (topic),
+        doc_id           BLOB    NOT NULL CHECK (length(doc_id) = 32),
+        type             TEXT    NOT NULL,
+        name             TEXT    NOT NULL,
+        frontier         BLOB    NOT NULL CHECK (length(frontier) % 32 = 0),
+        applied_ops      INTEGER NOT NULL CHECK (applied_ops >= 0),
+        rejected_entries INTEGER NOT NULL CHECK (rejected_entries >= 0),
+        last_reason      TEXT,
+        last_detail      TEXT,
+        last_vertex      BLOB    CHECK (last_vertex IS NULL OR length(last_vertex) = 32),
+        state            BLOB    NOT NULL,
+        PRIMARY KEY (topic, doc_id)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -3,6 +3,8 @@ import { equalBytes, fromHex, toHex } from '../crypto/index.ts';
 import { Dag, idKey, type AuthorKey, type DagOptions, type DecodedVertex, type KeySource } from '../dag/index.ts';
 import { StoreError } from './errors.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
+import { packIds, unpackIds } from './packed-ids.ts';
+import { SnapshotTables, type TopicSnapshotRecord } from './snapshot-tables.ts';
 
 export interface StoreOptions {
   /** Open without writing (no migrations); for inspection tools. */
@@ -18,18 +20,6 @@ type Row = Record<string, unknown>;
 
 const u8 = (b: unknown): Uint8Array => new Uint8Array((b as Buffer).buffer, (b as Buffer).byteOffset, (b as Buffer).byteLength);
 
-function packIds(ids: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(32 * ids.length);
-  ids.forEach((id, i) => out.set(id, 32 * i));
-  return out;
-}
-
-function unpackIds(packed: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < packed.length; i += 32) out.push(Uint8Array.from(packed.subarray(i, i + 32)));
-  return out;
-}
-
 /**
  * The node's durable state in one SQLite file: WAL journal with `synchronous = FULL`, so a
  * transaction that has returned is on disk (fsync'd) and survives a crash or power loss. Vertices
@@ -44,6 +34,7 @@ export class SqliteStore implements KeySource {
   readonly #putBatch: (vertices: readonly DecodedVertex[]) => { inserted: number; frontiers: Map<string, Set<string>> };
   /** topic hex → frontier id keys; mirrors the frontiers table (loaded at open). */
   #frontiers = new Map<string, Set<string>>();
+  readonly #snapshots: SnapshotTables;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -51,6 +42,7 @@ export class SqliteStore implements KeySource {
     this.#stmt = this.prepare();
     for (const [topic, ids] of this.frontiers()) this.#frontiers.set(topic, new Set(ids));
     this.#putBatch = db.transaction((vertices: readonly DecodedVertex[]) => this.#insertBatch(vertices));
+    this.#snapshots = new SnapshotTables(db);
   }
 
   /** Opens (creating if needed) the store at `path` and applies pending migrations. */
@@ -235,6 +227,24 @@ export class SqliteStore implements KeySource {
   /** Every stored author key. */
   keys(): AuthorKey[] {
     return (this.#stmt.allKeys.all() as Row[]).map((r) => ({ algorithm: r['algorithm'] as string, publicKey: Uint8Array.from(r['public_key'] as Buffer) }));
+  }
+
+  /**
+   * Writes CRDT document snapshots (the crdt layer's `SnapshotStore`) in one transaction: for each
+   * topic its progress row, and its document rows (first deleting the topic's other rows when
+   * `replace`). When this returns the batch is durable; if it throws, nothing of it is stored.
+   */
+  putSnapshots(batch: readonly TopicSnapshotRecord[]): void {
+    try {
+      this.#snapshots.put(batch);
+    } catch (error) {
+      throw new StoreError('ERR_STORE_WRITE', `storing snapshots of ${batch.length} topics failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** The stored CRDT snapshots of one topic or of all, each with every document row of its topic. */
+  getSnapshots(topic?: Uint8Array): TopicSnapshotRecord[] {
+    return this.#snapshots.get(topic);
   }
 
   /**

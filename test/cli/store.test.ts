@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { assertNoStack, cliSandboxes, pars } from '../support/cli.ts';
 import Database from 'better-sqlite3';
 import { toHex } from '../../src/crypto/index.ts';
-import { SqliteStore } from '../../src/store/index.ts';
+import { LATEST_SCHEMA_VERSION, SqliteStore } from '../../src/store/index.ts';
 import { makeAuthor, randomDag } from '../support/fixtures.ts';
 
 // `pars store info|check` end to end: the CLI as a child process, as in cli.test.ts. Vertices are
@@ -43,7 +43,7 @@ async function populated(): Promise<{ env: Record<string, string>; count: number
 }
 
 describe('pars store', { concurrency: 4 }, () => {
-  test('init creates the store; info on it shows schema 1 and no vertices', async () => {
+  test('init creates the store; info on it shows the latest schema and no vertices', async () => {
     const env = await sandbox();
     const init = await pars(['init', '--json'], env);
     assert.equal(init.code, 0, init.stderr);
@@ -53,7 +53,7 @@ describe('pars store', { concurrency: 4 }, () => {
     const info = await pars(['store', 'info'], env);
     assert.equal(info.code, 0, info.stderr);
     assert.match(info.stdout, /^store\s+.*node\.sqlite$/m);
-    assert.match(info.stdout, /^schema version\s+1$/m);
+    assert.match(info.stdout, new RegExp(`^schema version\\s+${LATEST_SCHEMA_VERSION}$`, 'm'));
     assert.match(info.stdout, /^vertices\s+0$/m);
     assert.match(info.stdout, /^author keys\s+0$/m);
     assert.match(info.stdout, /^topics\s+0$/m);
@@ -61,7 +61,7 @@ describe('pars store', { concurrency: 4 }, () => {
 
     const json = JSON.parse((await pars(['store', 'info', '--json'], env)).stdout) as InfoJson;
     assert.equal(json.store, storeFile(env));
-    assert.equal(json.schemaVersion, 1);
+    assert.equal(json.schemaVersion, LATEST_SCHEMA_VERSION);
     assert.equal(json.vertices, 0);
     assert.deepEqual(json.topics, []);
     assert.ok(json.fileBytes > 0);
