@@ -38,6 +38,9 @@ function fromDag(refused: readonly RejectedVertex[]): IngestRejection[] {
   return refused.map((r) => ({ id: fromHex(r.key), reason: r.reason, detail: r.detail }));
 }
 
+/** Sees vertices once they are durable; see `Ingester.onStored`. */
+export type StoredListener = (vertices: readonly DecodedVertex[]) => void;
+
 export interface IngesterOptions {
   readonly provider: CryptoProvider;
   readonly store: SqliteStore;
@@ -60,6 +63,7 @@ export class Ingester {
   readonly #pool: VerifyPool;
   /** Serialises DAG placement and commits; verification of later batches overlaps with them. */
   #tail: Promise<unknown> = Promise.resolve();
+  readonly #listeners: StoredListener[] = [];
 
   constructor(options: IngesterOptions) {
     this.provider = options.provider;
@@ -143,6 +147,15 @@ export class Ingester {
     );
   }
 
+  /**
+   * Calls `listener` with every batch of vertices right after its durable commit, parents first,
+   * in commit order (local appends included). Listeners see only acknowledged vertices; one that
+   * throws does not undo the commit, and its error reaches the caller of `ingest`/`append`.
+   */
+  onStored(listener: StoredListener): void {
+    this.#listeners.push(listener);
+  }
+
   async close(): Promise<void> {
     await this.#tail.catch(() => undefined);
     await this.#pool.close();
@@ -155,12 +168,15 @@ export class Ingester {
    */
   #placeThenCommit<T>(work: (placed: DecodedVertex[]) => T): T {
     const placed: DecodedVertex[] = [];
+    let committed = false;
     try {
       const result = work(placed);
       this.store.putVertices(placed);
+      committed = true;
+      if (placed.length > 0) for (const listener of this.#listeners) listener(placed);
       return result;
     } catch (error) {
-      this.dag.retract(placed.map((v) => v.key));
+      if (!committed) this.dag.retract(placed.map((v) => v.key));
       throw error;
     }
   }
