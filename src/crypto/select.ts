@@ -19,6 +19,9 @@ export function nativeAvailable(): boolean {
 /** The provider of the given name; throws CryptoProviderUnavailableError if this runtime lacks it. */
 export function providerByName(name: ProviderName): CryptoProvider {
   if (name === 'noble') return nobleProvider;
+  // Callers outside TypeScript (worker data, config files) can pass anything: only the two real
+  // providers have names here.
+  if (name !== 'native') throw new CryptoProviderUnavailableError(`unknown crypto provider ${JSON.stringify(name)}; use "native" or "noble"`);
   if (native === undefined) {
     throw new CryptoProviderUnavailableError(
       `native ML-DSA/ML-KEM needs Node >= 24.7 with OpenSSL >= 3.5 (this is Node ${globalThis.process?.versions?.node ?? 'unknown'}); use PARS_CRYPTO=noble`,
