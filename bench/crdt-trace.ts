@@ -16,10 +16,10 @@ import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import { nativeAvailable, providerByName, type CryptoProvider } from '../src/crypto/index.ts';
 import { rga, rgaText, type RgaState } from '../src/crdt/rga/index.ts';
-import { compareIds, Dag, type DecodedVertex, type VertexSigner } from '../src/dag/index.ts';
+import { Dag, type DecodedVertex, type VertexSigner } from '../src/dag/index.ts';
 import { insecureSimulationProvider } from '../src/sim/insecure-signatures.ts';
 import { readTrace, type EditingTrace } from './support/trace-reader.ts';
-import { applyVertices, concurrentOps, editLocally, localOrigin, planReplay, traceVertices, type ReplayStep } from './support/trace-replay.ts';
+import { applyVertices, concurrentOps, planReplay, replaySequential, traceSigners, traceVertices, type ReplayStep } from './support/trace-replay.ts';
 
 const { values } = parseArgs({
   options: {
@@ -61,51 +61,59 @@ function yjsPatch(text: Y.Text, pos: number, del: number, ins: string): void {
   if (ins.length > 0) text.insert(unitPos(text, pos), ins);
 }
 
-interface Side {
+interface Side<T> {
   run(): { ms: number; ok: boolean };
+  /** The replica the last run made. */
+  final(): T;
   /** Drops the last replica made. */
   release(): void;
 }
 
+/** Times `replay` (which builds a replica from nothing) and checks its text against `endContent`. */
+function timedSide<T>(replay: () => T, textOf: (replica: T) => string, endContent: string): Side<T> {
+  let last: T | undefined;
+  return {
+    run() {
+      const start = performance.now();
+      const replica = replay();
+      const ms = performance.now() - start;
+      last = replica;
+      return { ms, ok: textOf(replica) === endContent };
+    },
+    final() {
+      if (last === undefined) throw new Error('no run has finished');
+      return last;
+    },
+    release: () => (last = undefined),
+  };
+}
+
+interface Sides {
+  ours: Side<RgaState>;
+  yjs: Side<Y.Doc>;
+  ops: number;
+}
+
+const yjsText = (doc: Y.Doc): string => doc.getText('t').toString();
+
 // ---------------------------------------------------------------- sequential
 
-function sequentialSides(t: EditingTrace): { ours: Side & { final(): RgaState }; yjs: Side & { final(): Y.Doc }; ops: number } {
+function sequentialSides(t: EditingTrace): Sides {
   const author = new Uint8Array(32).fill(0x42);
-  const origin = localOrigin(author);
-  let lastOurs: RgaState = rga.create();
-  let lastYjs = new Y.Doc();
   let ops = 0;
   for (const txn of t.txns) for (const [, del, ins] of txn.patches) ops += (del > 0 ? 1 : 0) + (ins.length > 0 ? 1 : 0);
   if (t.startContent.length > 0) ops++;
+  const yjsReplay = (): Y.Doc => {
+    const doc = new Y.Doc();
+    const text = doc.getText('t');
+    if (t.startContent.length > 0) text.insert(0, t.startContent);
+    for (const txn of t.txns) for (const [pos, del, ins] of txn.patches) yjsPatch(text, pos, del, ins);
+    return doc;
+  };
   return {
     ops,
-    ours: {
-      run() {
-        const start = performance.now();
-        const state = rga.create();
-        if (t.startContent.length > 0) editLocally(state, author, origin, 0, 0, t.startContent);
-        for (const txn of t.txns) for (const [pos, del, ins] of txn.patches) editLocally(state, author, origin, pos, del, ins);
-        const ms = performance.now() - start;
-        lastOurs = state;
-        return { ms, ok: rgaText(state) === t.endContent };
-      },
-      final: () => lastOurs,
-      release: () => (lastOurs = rga.create()),
-    },
-    yjs: {
-      run() {
-        const start = performance.now();
-        const doc = new Y.Doc();
-        const text = doc.getText('t');
-        if (t.startContent.length > 0) text.insert(0, t.startContent);
-        for (const txn of t.txns) for (const [pos, del, ins] of txn.patches) yjsPatch(text, pos, del, ins);
-        const ms = performance.now() - start;
-        lastYjs = doc;
-        return { ms, ok: text.toString() === t.endContent };
-      },
-      final: () => lastYjs,
-      release: () => (lastYjs = new Y.Doc()),
-    },
+    ours: timedSide(() => replaySequential(t, author), rgaText, t.endContent),
+    yjs: timedSide(yjsReplay, yjsText, t.endContent),
   };
 }
 
@@ -114,14 +122,7 @@ function sequentialSides(t: EditingTrace): { ours: Side & { final(): RgaState };
 function signersFor(agents: number): { signers: VertexSigner[]; provider: CryptoProvider } {
   const base = nativeAvailable() ? providerByName('native') : providerByName('noble');
   const provider = values.signer === 'sim' ? insecureSimulationProvider(base) : base;
-  const signers = Array.from({ length: agents }, (_, i) => {
-    const pair = provider.mlDsa65.keyPair(new Uint8Array(32).fill(i + 1));
-    return { author: provider.sha3_256(pair.publicKey), sign: pair.sign };
-  });
-  // Agents in the order of their ids, so concurrent inserts at one place settle as the trace's
-  // endContent does (lower agent first).
-  signers.sort((a, b) => compareIds(a.author, b.author));
-  return { signers, provider };
+  return { signers: traceSigners(provider, agents), provider };
 }
 
 /** The order a Dag places the vertices in after a seeded random delivery. */
@@ -144,7 +145,7 @@ function dagOrder(vertices: readonly DecodedVertex[], seed: number): DecodedVert
   return placed;
 }
 
-function concurrentSides(t: EditingTrace): { ours: Side & { final(): RgaState }; yjs: Side & { final(): Y.Doc }; ops: number } {
+function concurrentSides(t: EditingTrace): Sides {
   const plan = planReplay(t);
   const { signers, provider } = signersFor(t.numAgents);
   const authors = signers.map((s) => s.author);
@@ -155,36 +156,24 @@ function concurrentSides(t: EditingTrace): { ours: Side & { final(): RgaState };
   const placed = dagOrder(vertices, Number(values.seed));
   const index = new Map(vertices.map((v, i) => [v.key, i]));
   const placedTxns = placed.map((v) => index.get(v.key) as number);
-  let lastOurs: RgaState = rga.create();
-  let lastYjs = new Y.Doc();
+  const oursReplay = (): RgaState => {
+    // The agents' editing is timed, as the Yjs side times making its updates; the operations
+    // are the ones the vertices (made once, untimed) already carry.
+    concurrentOps(t, authors, plan);
+    const replica = rga.create();
+    applyVertices(replica, placed);
+    return replica;
+  };
+  const yjsReplay = (): Y.Doc => {
+    const updates = yjsConcurrent(t, plan);
+    const doc = new Y.Doc();
+    for (const i of placedTxns) Y.applyUpdate(doc, updates[i] as Uint8Array);
+    return doc;
+  };
   return {
     ops: ops0.reduce((n, list) => n + list.length, 0),
-    ours: {
-      run() {
-        const start = performance.now();
-        concurrentOps(t, authors, plan);
-        const replica = rga.create();
-        applyVertices(replica, placed);
-        const ms = performance.now() - start;
-        lastOurs = replica;
-        return { ms, ok: rgaText(replica) === t.endContent };
-      },
-      final: () => lastOurs,
-      release: () => (lastOurs = rga.create()),
-    },
-    yjs: {
-      run() {
-        const start = performance.now();
-        const updates = yjsConcurrent(t, plan);
-        const doc = new Y.Doc();
-        for (const i of placedTxns) Y.applyUpdate(doc, updates[i] as Uint8Array);
-        const ms = performance.now() - start;
-        lastYjs = doc;
-        return { ms, ok: doc.getText('t').toString() === t.endContent };
-      },
-      final: () => lastYjs,
-      release: () => (lastYjs = new Y.Doc()),
-    },
+    ours: timedSide(oursReplay, rgaText, t.endContent),
+    yjs: timedSide(yjsReplay, yjsText, t.endContent),
   };
 }
 

@@ -16,22 +16,11 @@ import { defaultProvider } from '../src/crypto/index.ts';
 import { createVertex, Dag, idKey, KeyRing, validateVertex, type AuthorKey, type DecodedVertex } from '../src/dag/index.ts';
 import { insecureSimulationProvider } from '../src/sim/index.ts';
 import { DagReplica, SyncSession } from '../src/sync/index.ts';
+import { prng } from '../test/support/fixtures.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const provider = insecureSimulationProvider(defaultProvider());
 const hash = (d: Uint8Array): Uint8Array => provider.sha3_256(d);
-
-/** Deterministic PRNG (mulberry32): the same DAGs and histories on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const AUTHORS = Array.from({ length: 16 }, (_, i) => {
   const seed = new Uint8Array(32).fill(i + 1);
@@ -177,6 +166,7 @@ function amExtend(h: AmHistory, count: number, seed: number): Uint8Array[] {
   return made;
 }
 
+/** Joins many chunks (an array, not spread arguments: a history has up to 100,000 changes). */
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
@@ -191,42 +181,35 @@ function amDoc(base: Doc, extra: readonly Uint8Array[]): Doc {
   return extra.length === 0 ? A.clone(base) : A.loadIncremental(A.clone(base), concat(extra));
 }
 
+interface AmSide {
+  doc: Doc;
+  state: A.SyncState;
+  readonly direction: string;
+}
+
 function automerge(docA: Doc, docB: Doc): { bytes: number; roundTrips: number; ms: number } {
   const started = performance.now();
-  let sa = A.initSyncState();
-  let sb = A.initSyncState();
-  let a = docA;
-  let b = docB;
+  const a: AmSide = { doc: docA, state: A.initSyncState(), direction: 'a>b' };
+  const b: AmSide = { doc: docB, state: A.initSyncState(), direction: 'b>a' };
   const log: string[] = [];
   let bytes = 0;
   let idle = 0;
-  let turnA = true;
-  while (idle < 2) {
-    if (turnA) {
-      const [next, msg] = A.generateSyncMessage(a, sa);
-      sa = next;
-      if (msg === null) idle++;
-      else {
-        idle = 0;
-        bytes += msg.length;
-        log.push('a>b');
-        [b, sb] = A.receiveSyncMessage(b, sb, msg);
-      }
-    } else {
-      const [next, msg] = A.generateSyncMessage(b, sb);
-      sb = next;
-      if (msg === null) idle++;
-      else {
-        idle = 0;
-        bytes += msg.length;
-        log.push('b>a');
-        [a, sa] = A.receiveSyncMessage(a, sa, msg);
-      }
+  // The sides take turns; the sync is over when both have nothing to say in a row.
+  for (let turnA = true; idle < 2; turnA = !turnA) {
+    const [from, to] = turnA ? [a, b] : [b, a];
+    const [next, msg] = A.generateSyncMessage(from.doc, from.state);
+    from.state = next;
+    if (msg === null) {
+      idle++;
+      continue;
     }
-    turnA = !turnA;
+    idle = 0;
+    bytes += msg.length;
+    log.push(from.direction);
+    [to.doc, to.state] = A.receiveSyncMessage(to.doc, to.state, msg);
   }
   const ms = performance.now() - started;
-  if (A.getHeads(a).sort().join() !== A.getHeads(b).sort().join()) throw new Error('automerge did not converge');
+  if (A.getHeads(a.doc).sort().join() !== A.getHeads(b.doc).sort().join()) throw new Error('automerge did not converge');
   return { bytes, roundTrips: roundTrips(log), ms };
 }
 

@@ -6,7 +6,7 @@ import * as dagCbor from '@ipld/dag-cbor';
 import type { CryptoProvider } from '../../src/crypto/index.ts';
 import type { OpOrigin } from '../../src/crdt/crdt-type.ts';
 import { deleteOp, insertOp, rga, type RgaOp, type RgaState } from '../../src/crdt/rga/index.ts';
-import { createVertex, type DecodedVertex, type VertexSigner } from '../../src/dag/index.ts';
+import { compareIds, createVertex, type DecodedVertex, type VertexSigner } from '../../src/dag/index.ts';
 import type { EditingTrace, TraceTxn } from './trace-reader.ts';
 
 function must<T>(result: { ok: true; value: T } | { ok: false; detail: string }, what: string): T {
@@ -15,12 +15,12 @@ function must<T>(result: { ok: true; value: T } | { ok: false; detail: string },
 }
 
 /** An origin for local replays; only the author matters to the RGA. */
-export function localOrigin(author: Uint8Array): OpOrigin {
+function localOrigin(author: Uint8Array): OpOrigin {
   return { author, lamport: 1, vertex: new Uint8Array(32), index: 0 };
 }
 
-/** Applies one patch as local edits (delete, then insert) and returns the operations made. */
-export function editLocally(state: RgaState, author: Uint8Array, origin: OpOrigin, pos: number, del: number, ins: string, out?: RgaOp[]): void {
+/** Applies one patch as local edits (delete, then insert), adding the operations made to `out`. */
+function editLocally(state: RgaState, author: Uint8Array, origin: OpOrigin, pos: number, del: number, ins: string, out?: RgaOp[]): void {
   if (del > 0) {
     const op = must(deleteOp(state, pos, del), 'delete');
     must(rga.apply(state, op, origin), 'apply delete');
@@ -116,15 +116,27 @@ export function concurrentOps(trace: EditingTrace, authors: readonly Uint8Array[
 }
 
 /** Payload of a trace vertex: the transaction's operations as a DAG-CBOR list. */
-export function encodePayload(ops: readonly RgaOp[]): Uint8Array {
+function encodePayload(ops: readonly RgaOp[]): Uint8Array {
   return dagCbor.encode(ops.map((op) => rga.encodeOp(op)));
 }
 
 /** Decodes a trace vertex payload back into operations. */
-export function decodePayload(payload: Uint8Array): RgaOp[] {
+function decodePayload(payload: Uint8Array): RgaOp[] {
   const list = dagCbor.decode(payload);
   if (!Array.isArray(list)) throw new Error('payload is not a list');
   return list.map((value) => must(rga.decodeOp(value), 'decode op'));
+}
+
+/**
+ * One signer per agent (ML-DSA-65 keys from fixed seeds), in the order of their author ids: a
+ * trace's endContent settles concurrent inserts at one place with the lower agent first.
+ */
+export function traceSigners(provider: CryptoProvider, agents: number): VertexSigner[] {
+  const signers = Array.from({ length: agents }, (_, i) => {
+    const pair = provider.mlDsa65.keyPair(new Uint8Array(32).fill(i + 1));
+    return { author: provider.sha3_256(pair.publicKey), sign: pair.sign };
+  });
+  return signers.sort((a, b) => compareIds(a.author, b.author));
 }
 
 /** One signed vertex per transaction, authored by its agent, with the trace's parents. */

@@ -11,8 +11,23 @@ export interface CborScanLimits {
   readonly maxDepth: number;
 }
 
+/** Whether `value` is what a CBOR decoder gives for a map: a plain object. */
+export function isPlainMap(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** What is wrong with the bytes: too deep for the limits (`limit`), or not well-formed CBOR. */
+export interface CborScanProblem {
+  readonly reason: 'limit' | 'malformed';
+  readonly detail: string;
+}
+
+const malformed = (detail: string): CborScanProblem => ({ reason: 'malformed', detail });
+
 /** Why `bytes` is not exactly one acceptable CBOR item, or undefined if it is. */
-export function cborScanProblem(bytes: Uint8Array, limits: CborScanLimits): string | undefined {
+export function cborScanProblem(bytes: Uint8Array, limits: CborScanLimits): CborScanProblem | undefined {
   // remaining[i]: items still to read in the i-th open container; remaining[0] is the top level.
   const remaining: number[] = [1];
   let pos = 0;
@@ -23,7 +38,7 @@ export function cborScanProblem(bytes: Uint8Array, limits: CborScanLimits): stri
       continue;
     }
     remaining[top] = (remaining[top] as number) - 1;
-    if (pos >= bytes.length) return `input ends at byte ${bytes.length} inside an item`;
+    if (pos >= bytes.length) return malformed(`input ends at byte ${bytes.length} inside an item`);
     const initial = bytes[pos++] as number;
     const major = initial >> 5;
     const info = initial & 0x1f;
@@ -32,13 +47,13 @@ export function cborScanProblem(bytes: Uint8Array, limits: CborScanLimits): stri
       value = info;
     } else if (info <= 27) {
       const size = 1 << (info - 24);
-      if (pos + size > bytes.length) return `input ends at byte ${bytes.length} inside a head`;
+      if (pos + size > bytes.length) return malformed(`input ends at byte ${bytes.length} inside a head`);
       value = 0;
       for (let i = 0; i < size; i++) value = value * 256 + (bytes[pos++] as number);
     } else if (info === 31) {
-      return 'indefinite-length item';
+      return malformed('indefinite-length item');
     } else {
-      return `reserved additional info ${info}`;
+      return malformed(`reserved additional info ${info}`);
     }
     switch (major) {
       case 0:
@@ -47,22 +62,22 @@ export function cborScanProblem(bytes: Uint8Array, limits: CborScanLimits): stri
       case 2:
       case 3:
         // Compared against what is left, so an absurd length never reaches an allocation.
-        if (value > bytes.length - pos) return `string of ${value} bytes with ${bytes.length - pos} left`;
+        if (value > bytes.length - pos) return malformed(`string of ${value} bytes with ${bytes.length - pos} left`);
         pos += value;
         break;
       case 4:
       case 5: {
         const items = major === 5 ? value * 2 : value;
         // Every item takes at least one byte.
-        if (items > bytes.length - pos) return `container of ${items} items with ${bytes.length - pos} bytes left`;
+        if (items > bytes.length - pos) return malformed(`container of ${items} items with ${bytes.length - pos} bytes left`);
         if (items > 0) {
-          if (remaining.length > limits.maxDepth) return `nesting deeper than ${limits.maxDepth}`;
+          if (remaining.length > limits.maxDepth) return { reason: 'limit', detail: `nesting deeper than ${limits.maxDepth}` };
           remaining.push(items);
         }
         break;
       }
       case 6:
-        if (remaining.length > limits.maxDepth) return `nesting deeper than ${limits.maxDepth}`;
+        if (remaining.length > limits.maxDepth) return { reason: 'limit', detail: `nesting deeper than ${limits.maxDepth}` };
         remaining.push(1);
         break;
       default:
@@ -71,6 +86,6 @@ export function cborScanProblem(bytes: Uint8Array, limits: CborScanLimits): stri
         break;
     }
   }
-  if (pos !== bytes.length) return `${bytes.length - pos} bytes after the item`;
+  if (pos !== bytes.length) return malformed(`${bytes.length - pos} bytes after the item`);
   return undefined;
 }

@@ -2,15 +2,13 @@ import { sha3_256 } from '@noble/hashes/sha3.js';
 import { utf8 } from '../crypto/index.ts';
 import type { CrdtTypeName } from './crdt-type.ts';
 import { CrdtError, crdtReject, type CrdtRejection } from './errors.ts';
+import { utf8Length } from './scalar.ts';
 
 /** Domain separation of document ids (wire value: never change it). */
 export const DOCUMENT_ID_DOMAIN = 'pars-mesh/crdt-doc/v1';
 
 /** Longest document name in UTF-8 bytes (docs/LIMITS.md, "Documents"). */
 export const MAX_DOCUMENT_NAME_BYTES = 256;
-
-/** With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves. */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** Byte length of a document id (PIP-1's `ID [32]byte`). */
 export const DOCUMENT_ID_BYTES = 32;
@@ -23,8 +21,8 @@ export function documentNameProblem(name: unknown): CrdtRejection | undefined {
   if (typeof name !== 'string') return crdtReject('malformed', 'document name is not a string');
   // A UTF-16 code unit encodes to at most 3 UTF-8 bytes and at least 1: the cheap bound first.
   if (name.length > MAX_DOCUMENT_NAME_BYTES) return crdtReject('limit', `document name longer than ${MAX_DOCUMENT_NAME_BYTES} bytes`);
-  if (LONE_SURROGATE.test(name)) return crdtReject('malformed', 'document name is not well-formed Unicode');
-  const bytes = utf8(name).length;
+  const bytes = utf8Length(name);
+  if (bytes < 0) return crdtReject('malformed', 'document name is not well-formed Unicode');
   if (bytes === 0) return crdtReject('malformed', 'document name is empty');
   if (bytes > MAX_DOCUMENT_NAME_BYTES) return crdtReject('limit', `document name is ${bytes} bytes, limit ${MAX_DOCUMENT_NAME_BYTES}`);
   return undefined;

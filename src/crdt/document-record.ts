@@ -1,7 +1,7 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { equalBytes } from '../crypto/index.ts';
 import { compareIds } from '../dag/index.ts';
-import { cborScanProblem } from './cbor-scan.ts';
+import { cborScanProblem, isPlainMap } from './cbor-scan.ts';
 import { CRDTDocument } from './document.ts';
 import { DOCUMENT_ID_BYTES, documentId, documentNameProblem } from './document-id.ts';
 import { crdtOk, crdtReject, type CrdtResult } from './errors.ts';
@@ -44,18 +44,18 @@ export function decodeDocument(bytes: Uint8Array): CrdtResult<CRDTDocument> {
   if (!(bytes instanceof Uint8Array)) return crdtReject('malformed', 'record is not a byte array');
   if (bytes.length > L.maxBytes) return crdtReject('limit', `record is ${bytes.length} bytes, limit ${L.maxBytes}`);
   const framing = cborScanProblem(bytes, { maxDepth: 2 });
-  if (framing !== undefined) return crdtReject('malformed', `not CBOR: ${framing}`);
+  // A record is shallow by construction, so any framing problem, depth included, is malformed.
+  if (framing !== undefined) return crdtReject('malformed', `not CBOR: ${framing.detail}`);
   let value: unknown;
   try {
     value = dagCbor.decode(bytes);
   } catch (error) {
     return crdtReject('malformed', `not DAG-CBOR: ${(error as Error).message.slice(0, 120)}`);
   }
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return crdtReject('malformed', 'record is not a map');
-  const map = value as Record<string, unknown>;
-  for (const key in map) if (!KEYS.includes(key)) return crdtReject('malformed', 'record has an unexpected field');
-  if (map['v'] !== DOCUMENT_RECORD_VERSION) return crdtReject('malformed', 'record version is not 1');
-  const { id, t, n, f, s } = map;
+  if (!isPlainMap(value)) return crdtReject('malformed', 'record is not a map');
+  for (const key in value) if (!KEYS.includes(key)) return crdtReject('malformed', 'record has an unexpected field');
+  if (value['v'] !== DOCUMENT_RECORD_VERSION) return crdtReject('malformed', 'record version is not 1');
+  const { id, t, n, f, s } = value;
   if (typeof t !== 'string') return crdtReject('malformed', 'record type is not a string');
   const crdt = crdtTypeByName(t);
   if (crdt === undefined) return crdtReject('unknown-type', `unknown CRDT type ${JSON.stringify(t.slice(0, 32))}`);

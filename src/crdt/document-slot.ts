@@ -114,11 +114,6 @@ export class DocumentSlot {
     this.#journal = [];
   }
 
-  /** Operations applied since the last checkpoint (bounded by `checkpointEvery` plus one entry). */
-  get journalLength(): number {
-    return this.#journal.length;
-  }
-
   #refuse(rejection: CrdtRejection, index: number, vertexKey: string): CrdtRejection {
     const refused = { ok: false, reason: rejection.reason, detail: `operation ${index}: ${rejection.detail}` } as const;
     this.rejectedEntries++;

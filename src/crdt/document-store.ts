@@ -6,7 +6,7 @@ import { documentId } from './document-id.ts';
 import { DocumentSlot, type DocumentStats } from './document-slot.ts';
 import { decodeEnvelope, encodeEnvelope, type EnvelopeEntry } from './envelope.ts';
 import { CrdtError, type CrdtRejection, type CrdtRejectionReason } from './errors.ts';
-import { crdtTypeByName, type AnyCrdtType, type OpOf, type StateOf, type ValueOf } from './registry.ts';
+import { crdtTypeByName, requireCrdtType, type OpOf, type StateOf, type ValueOf } from './registry.ts';
 import { restoreTopics, type DagView, type RestoreReport } from './restore.ts';
 import type { SnapshotStore, TopicSnapshot } from './snapshot.ts';
 import { writeSnapshots } from './snapshot-write.ts';
@@ -175,8 +175,7 @@ export class DocumentStore {
   change(topic: TopicRef, changes: readonly DocumentChange[], author: Uint8Array): Uint8Array {
     if (!(author instanceof Uint8Array) || author.length !== 32) throw new CrdtError('ERR_CHANGE_AUTHOR', 'author must be a 32-byte node id');
     const entries: EnvelopeEntry[] = changes.map((c) => {
-      const crdt = crdtTypeByName(c.type);
-      if (crdt === undefined) throw new CrdtError('ERR_UNKNOWN_TYPE', `unknown CRDT type ${JSON.stringify(c.type)}`);
+      const crdt = requireCrdtType(c.type);
       return { type: c.type, name: c.name, ops: c.ops.map((op) => crdt.encodeOp(op)) };
     });
     const bytes = encodeEnvelope(entries);
@@ -187,7 +186,7 @@ export class DocumentStore {
     const lamport = (t?.maxLamport ?? 0) + 1;
     let index = 0;
     for (const entry of envelope.value.entries) {
-      const crdt = crdtTypeByName(entry.type) as AnyCrdtType;
+      const crdt = requireCrdtType(entry.type);
       const existing = t?.document(crdt.name, entry.name);
       const scratch = new DocumentSlot({
         id: ZERO_ID,
@@ -225,16 +224,13 @@ export class DocumentStore {
   currentState<N extends CrdtTypeName>(topic: TopicRef, type: N, name: string): StateOf<N> {
     const slot = this.#find(topic, type, name);
     if (slot !== undefined) return slot.state as StateOf<N>;
-    const crdt = crdtTypeByName(type);
-    if (crdt === undefined) throw new CrdtError('ERR_UNKNOWN_TYPE', `unknown CRDT type ${JSON.stringify(type)}`);
-    return crdt.create() as StateOf<N>;
+    return requireCrdtType(type).create() as StateOf<N>;
   }
 
   /** The document's current value; a document no vertex named has the type's initial value. */
   value<N extends CrdtTypeName>(topic: TopicRef, type: N, name: string): ValueOf<N> {
     const slot = this.#find(topic, type, name);
-    const crdt = crdtTypeByName(type);
-    if (crdt === undefined) throw new CrdtError('ERR_UNKNOWN_TYPE', `unknown CRDT type ${JSON.stringify(type)}`);
+    const crdt = requireCrdtType(type);
     return crdt.value(slot === undefined ? crdt.create() : slot.state) as ValueOf<N>;
   }
 

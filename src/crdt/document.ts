@@ -1,8 +1,9 @@
+import { equalBytes } from '../crypto/index.ts';
 import { compareIds, idKey } from '../dag/index.ts';
 import { documentId } from './document-id.ts';
 import { CrdtError } from './errors.ts';
 import type { CrdtTypeName } from './crdt-type.ts';
-import { crdtTypeByName, type AnyCrdtType, type StateOf, type ValueOf } from './registry.ts';
+import { crdtTypeByName, requireCrdtType, type AnyCrdtType, type StateOf, type ValueOf } from './registry.ts';
 
 /**
  * What prunes a frontier to its maximal elements: the keys of every ancestor of some vertices.
@@ -39,7 +40,7 @@ export class CRDTDocument<N extends CrdtTypeName = CrdtTypeName> {
 
   /** Throws CrdtError for an unknown type or an unusable name (a caller's bug). */
   constructor(type: N, name: string, state: StateOf<N>, frontier: Iterable<Uint8Array> = []) {
-    if (crdtTypeByName(type) === undefined) throw new CrdtError('ERR_UNKNOWN_TYPE', `unknown CRDT type ${JSON.stringify(type)}`);
+    requireCrdtType(type);
     this.id = documentId(type, name);
     this.type = type;
     this.name = name;
@@ -49,9 +50,7 @@ export class CRDTDocument<N extends CrdtTypeName = CrdtTypeName> {
 
   /** An empty document: the type's initial state, before any vertex. */
   static create<N extends CrdtTypeName>(type: N, name: string): CRDTDocument<N> {
-    const crdt = crdtTypeByName(type);
-    if (crdt === undefined) throw new CrdtError('ERR_UNKNOWN_TYPE', `unknown CRDT type ${JSON.stringify(type)}`);
-    return new CRDTDocument(type, name, crdt.create() as StateOf<N>, []);
+    return new CRDTDocument(type, name, requireCrdtType(type).create() as StateOf<N>, []);
   }
 
   get crdt(): AnyCrdtType {
@@ -75,7 +74,7 @@ export class CRDTDocument<N extends CrdtTypeName = CrdtTypeName> {
    * idempotent either way. Throws CrdtError if the documents differ in id.
    */
   merge(other: CRDTDocument<N>, ancestry?: Ancestry): CRDTDocument<N> {
-    if (idKey(other.id) !== idKey(this.id)) {
+    if (!equalBytes(other.id, this.id)) {
       throw new CrdtError('ERR_DOCUMENT_MISMATCH', `cannot merge ${this.type} ${JSON.stringify(this.name)} with ${other.type} ${JSON.stringify(other.name)}`);
     }
     const union = normaliseFrontier([...this.frontier, ...other.frontier]);

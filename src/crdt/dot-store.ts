@@ -89,10 +89,10 @@ export function mergeDotStores(a: DotStore, b: DotStore): DotStore {
   return out;
 }
 
-/** Live dots of `value`, ascending. */
+/** Live dots of `value`, in no particular order. */
 export function dotsOfValue(s: DotStore, value: Scalar): Dot[] {
   const dots = s.byValue.get(scalarKey(value));
-  return dots === undefined ? [] : [...dots.values()].sort(compareDots);
+  return dots === undefined ? [] : [...dots.values()];
 }
 
 /** Distinct live values in canonical order. */

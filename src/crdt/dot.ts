@@ -48,9 +48,17 @@ export function compareDots(a: Dot, b: Dot): number {
   return compareIds(a.vertex, b.vertex) || a.index - b.index;
 }
 
-/** Dots in canonical (ascending) order, as operation tuples. */
-export function dotTuples(dots: Iterable<Dot>): DotTuple[] {
-  return [...dots].sort(compareDots).map((d) => [new Uint8Array(d.vertex), d.index] as const);
+/**
+ * Dots as operations carry them: tuples in canonical (ascending) order, split into lists of at
+ * most `maxDotsPerOp`. Always at least one (possibly empty) list, so a caller makes at least one
+ * operation.
+ */
+export function dotTupleChunks(dots: Iterable<Dot>): DotTuple[][] {
+  const tuples = [...dots].sort(compareDots).map((d) => [new Uint8Array(d.vertex), d.index] as const);
+  const max = BASIC_TYPE_LIMITS.maxDotsPerOp;
+  const out: DotTuple[][] = [];
+  for (let i = 0; i === 0 || i < tuples.length; i += max) out.push(tuples.slice(i, i + max));
+  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { VERTEX_LIMITS } from '../dag/index.ts';
-import { cborScanProblem } from './cbor-scan.ts';
+import { cborScanProblem, isPlainMap } from './cbor-scan.ts';
 import { documentNameProblem } from './document-id.ts';
 import { CrdtError, crdtOk, crdtReject, type CrdtResult } from './errors.ts';
 
@@ -47,12 +47,6 @@ export interface Envelope {
   readonly opCount: number;
 }
 
-function isPlainMap(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
 /** True when `map` has exactly the keys `keys` (for-in stops at the first stray key). */
 function hasExactKeys(map: Record<string, unknown>, keys: readonly string[]): boolean {
   let n = 0;
@@ -76,7 +70,7 @@ export function decodeEnvelope(bytes: Uint8Array): CrdtResult<Envelope> {
   const L = ENVELOPE_LIMITS;
   if (bytes.length > L.maxBytes) return crdtReject('limit', `envelope is ${bytes.length} bytes, limit ${L.maxBytes}`);
   const framing = cborScanProblem(bytes, L);
-  if (framing !== undefined) return crdtReject(framing.startsWith('nesting') ? 'limit' : 'malformed', `not CBOR: ${framing}`);
+  if (framing !== undefined) return crdtReject(framing.reason, `not CBOR: ${framing.detail}`);
   let value: unknown;
   try {
     value = dagCbor.decode(bytes);

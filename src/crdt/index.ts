@@ -36,4 +36,4 @@ export type { DocumentStats, RecordedRejection } from './document-slot.ts';
 export type { TopicStats } from './topic-slot.ts';
 export type { DagView, RestoreReport } from './restore.ts';
 export type { SnapshotStore, StoredDocument, StoredRejection, StoredTopic, TopicSnapshot } from './snapshot.ts';
-export { materialise, type MaterialiseDag, type MaterialiseReport, type PayloadOpener, type VertexBytesSource } from './materialise.ts';
+export { applyOpened, materialise, plainPayload, type MaterialiseDag, type MaterialiseReport, type PayloadOpener, type VertexBytesSource } from './materialise.ts';

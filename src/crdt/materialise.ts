@@ -1,5 +1,5 @@
 import { decodeVertex, type DecodedVertex, type VertexMeta } from '../dag/index.ts';
-import type { DocumentStore } from './document-store.ts';
+import type { ApplyOutcome, DocumentStore } from './document-store.ts';
 import { CrdtError } from './errors.ts';
 import type { DagView, RestoreReport } from './restore.ts';
 
@@ -33,6 +33,14 @@ export interface MaterialiseReport {
 
 const EMPTY = new Uint8Array(0);
 
+/** The opener until groups encrypt payloads: the payload is the envelope. */
+export const plainPayload: PayloadOpener = (v) => v.payload;
+
+/** Applies a placed vertex with its opened payload; one that cannot be opened counts as ignored. */
+export function applyOpened(documents: DocumentStore, vertex: DecodedVertex, openPayload: PayloadOpener): ApplyOutcome {
+  return documents.applyVertex(vertex, openPayload(vertex) ?? EMPTY);
+}
+
 /**
  * Brings a fresh document store up to date with a DAG loaded from disk (the restart path):
  * installs the snapshots of the store's snapshot store, then applies, topic by topic in the
@@ -41,7 +49,7 @@ const EMPTY = new Uint8Array(0);
  * Without snapshots this is a rebuild from scratch. Throws CrdtError `ERR_MATERIALISE` if the DAG
  * names a vertex whose bytes are missing or do not decode (a corrupt store).
  */
-export function materialise(dag: MaterialiseDag, vertices: VertexBytesSource, documents: DocumentStore, openPayload: PayloadOpener = (v) => v.payload): MaterialiseReport {
+export function materialise(dag: MaterialiseDag, vertices: VertexBytesSource, documents: DocumentStore, openPayload: PayloadOpener = plainPayload): MaterialiseReport {
   const restore = documents.restore(documents.snapshots?.getSnapshots() ?? [], dag);
   let replayed = 0;
   let skipped = 0;
@@ -56,7 +64,7 @@ export function materialise(dag: MaterialiseDag, vertices: VertexBytesSource, do
       const decoded = decodeVertex(bytes);
       if (!decoded.ok) throw new CrdtError('ERR_MATERIALISE', `stored vertex ${meta.key} does not decode: ${decoded.reason}`);
       const vertex: DecodedVertex = { ...decoded.vertex, id: meta.id, key: meta.key };
-      documents.applyVertex(vertex, openPayload(vertex) ?? EMPTY);
+      applyOpened(documents, vertex, openPayload);
       replayed++;
     }
   }

@@ -1,6 +1,5 @@
-import { BASIC_TYPE_LIMITS } from './basic-limits.ts';
 import type { CrdtType, OpOrigin } from './crdt-type.ts';
-import { checkOrigin, compareDots, dotOf, dotOfTuple, dotTuples, readDotTuples, type DotTuple } from './dot.ts';
+import { checkOrigin, dotOf, dotOfTuple, dotTupleChunks, readDotTuples, type DotTuple } from './dot.ts';
 import { addLive, cloneDotStore, createDotStore, liveValues, mergeDotStores, readDotStore, removeDot, writeDotStore, type DotStore } from './dot-store.ts';
 import { crdtOk, crdtReject, type CrdtResult } from './errors.ts';
 import { readOpKind } from './op-kind.ts';
@@ -61,11 +60,7 @@ export const mvRegister: MVRegisterType = Object.freeze({
 
   write(state: MVRegisterState, value: Scalar): MVRegisterOp[] {
     const v = localScalar(value);
-    const dots = [...state.store.live.values()].map((e) => e.dot).sort(compareDots);
-    const max = BASIC_TYPE_LIMITS.maxDotsPerOp;
-    const out: MVRegisterOp[] = [];
-    for (let i = 0; i === 0 || i < dots.length; i += max) out.push({ k: 'mv.set', v, d: dotTuples(dots.slice(i, i + max)) });
-    return out;
+    return dotTupleChunks([...state.store.live.values()].map((e) => e.dot)).map((d) => ({ k: 'mv.set', v, d }));
   },
 
   apply(state: MVRegisterState, op: MVRegisterOp, origin: OpOrigin): CrdtResult<void> {

@@ -1,3 +1,4 @@
+import { isPlainMap } from './cbor-scan.ts';
 import type { CrdtTypeName } from './crdt-type.ts';
 import { crdtOk, crdtReject, type CrdtResult } from './errors.ts';
 
@@ -19,7 +20,7 @@ export const OP_KIND_PREFIXES: Readonly<Record<CrdtTypeName, string>> = Object.f
 });
 
 /** Longest kind string any type uses; longer `k` values are refused before they are looked at. */
-export const MAX_OP_KIND_LENGTH = 32;
+const MAX_OP_KIND_LENGTH = 32;
 
 const PREFIX_LIST = Object.entries(OP_KIND_PREFIXES) as [CrdtTypeName, string][];
 
@@ -34,12 +35,6 @@ export function typeOfOpKind(kind: string): CrdtTypeName | undefined {
 /** A decoded operation map: a plain object (what a CBOR decoder gives for a map). */
 export type OpFields = Readonly<Record<string, unknown>>;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
 /**
  * Reads the kind of an encoded operation meant for `type`: the value must be a plain map with a
  * string `k` carrying `type`'s prefix and only the `allowed` fields (plus `k`). Returns the kind
@@ -47,7 +42,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * `malformed`. Which verbs exist is the caller's business.
  */
 export function readOpKind(value: unknown, type: CrdtTypeName, allowed: readonly string[]): CrdtResult<{ kind: string; fields: OpFields }> {
-  if (!isPlainObject(value)) return crdtReject('malformed', 'operation is not a map');
+  if (!isPlainMap(value)) return crdtReject('malformed', 'operation is not a map');
   const kind = value['k'];
   if (typeof kind !== 'string') return crdtReject('malformed', 'operation has no string kind');
   if (kind.length > MAX_OP_KIND_LENGTH) return crdtReject('malformed', 'operation kind too long');

@@ -1,6 +1,5 @@
-import { BASIC_TYPE_LIMITS } from './basic-limits.ts';
 import type { CrdtType, OpOrigin } from './crdt-type.ts';
-import { checkOrigin, dotOf, dotOfTuple, dotTuples, readDotTuples, type Dot, type DotTuple } from './dot.ts';
+import { checkOrigin, dotOf, dotOfTuple, dotTupleChunks, readDotTuples, type DotTuple } from './dot.ts';
 import { addLive, cloneDotStore, createDotStore, dotsOfValue, liveValues, mergeDotStores, readDotStore, removeDot, writeDotStore, type DotStore } from './dot-store.ts';
 import { crdtOk, crdtReject, type CrdtResult } from './errors.ts';
 import { readOpKind } from './op-kind.ts';
@@ -52,14 +51,6 @@ function checkOp(value: unknown): CrdtResult<ORSetOp> {
   return crdtOk({ k: kind, v: v.value, d: d.value });
 }
 
-/** Splits observed dots into lists one operation may carry; always at least one (possibly empty) list. */
-function chunks(dots: readonly Dot[]): DotTuple[][] {
-  const max = BASIC_TYPE_LIMITS.maxDotsPerOp;
-  const out: DotTuple[][] = [];
-  for (let i = 0; i === 0 || i < dots.length; i += max) out.push(dotTuples(dots.slice(i, i + max)));
-  return out;
-}
-
 function encodeState(state: ORSetState): Uint8Array {
   const w = snapshotWriter('or-set');
   writeDotStore(w, state.store);
@@ -75,13 +66,13 @@ export const orSet: ORSetType = Object.freeze({
 
   add(state: ORSetState, value: Scalar): ORSetOp[] {
     const v = localScalar(value);
-    return chunks(dotsOfValue(state.store, v)).map((d) => ({ k: 'ors.add', v, d }));
+    return dotTupleChunks(dotsOfValue(state.store, v)).map((d) => ({ k: 'ors.add', v, d }));
   },
 
   remove(state: ORSetState, value: Scalar): ORSetOp[] {
     const dots = dotsOfValue(state.store, localScalar(value));
     if (dots.length === 0) return [];
-    return chunks(dots).map((d) => ({ k: 'ors.rm', d }));
+    return dotTupleChunks(dots).map((d) => ({ k: 'ors.rm', d }));
   },
 
   has(state: ORSetState, value: Scalar): boolean {

@@ -1,4 +1,5 @@
 import type { CrdtType, CrdtTypeName } from './crdt-type.ts';
+import { CrdtError } from './errors.ts';
 import { gCounter } from './g-counter.ts';
 import { gSet } from './g-set.ts';
 import { lwwRegister } from './lww-register.ts';
@@ -33,4 +34,11 @@ const BY_NAME: ReadonlyMap<string, AnyCrdtType> = new Map(Object.entries(CRDT_TY
 /** The type called `name` (a wire value, so any string), or undefined if this version does not know it. */
 export function crdtTypeByName(name: string): AnyCrdtType | undefined {
   return BY_NAME.get(name);
+}
+
+/** The type called `name` for a local caller: throws CrdtError `ERR_UNKNOWN_TYPE` (a caller's bug) if there is none. */
+export function requireCrdtType(name: string): AnyCrdtType {
+  const crdt = BY_NAME.get(name);
+  if (crdt === undefined) throw new CrdtError('ERR_UNKNOWN_TYPE', `unknown CRDT type ${JSON.stringify(name)}`);
+  return crdt;
 }

@@ -1,4 +1,4 @@
-import { toHex } from '../crypto/index.ts';
+import { toHex, utf8 } from '../crypto/index.ts';
 import { compareIds } from '../dag/index.ts';
 import { CrdtArgumentError } from './argument-error.ts';
 import { BASIC_TYPE_LIMITS } from './basic-limits.ts';
@@ -22,8 +22,8 @@ const TAG_NUMBER = 3;
 const TAG_STRING = 4;
 const TAG_BYTES = 5;
 
-/** UTF-8 length of a string, or -1 if it has a lone surrogate. */
-function utf8Length(s: string): number {
+/** UTF-8 length of a string, or -1 if it has a lone surrogate (and so no UTF-8 form). */
+export function utf8Length(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -131,7 +131,7 @@ export function writeScalar(w: StateWriter, s: Scalar): void {
   const tag = rank(s);
   w.byte(tag);
   if (tag === TAG_NUMBER) w.f64(s as number);
-  else if (tag === TAG_STRING) w.bytes(new TextEncoder().encode(s as string));
+  else if (tag === TAG_STRING) w.bytes(utf8(s as string));
   else if (tag === TAG_BYTES) w.bytes(s as Uint8Array);
 }
 

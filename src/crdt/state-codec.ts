@@ -1,3 +1,4 @@
+import { ByteWriter, equalBytes, readVarint } from '../crypto/index.ts';
 import type { CrdtTypeName } from './crdt-type.ts';
 import { crdtOk, crdtReject, type CrdtRejectionReason, type CrdtResult } from './errors.ts';
 
@@ -24,67 +25,44 @@ export const SNAPSHOT_TYPE_CODES: Readonly<Record<CrdtTypeName, number>> = Objec
 /** The only snapshot format version this code reads and writes (second byte). */
 export const SNAPSHOT_FORMAT_VERSION = 1;
 
-/** Growable byte buffer for canonical snapshot bytes. */
+/**
+ * Writer of snapshot bodies, in the names the snapshot readers use: `bytes` is length-prefixed
+ * here, `raw` writes bytes as they are. The buffer and varints are the shared ByteWriter's.
+ */
 export class StateWriter {
-  #buf = new Uint8Array(64);
-  #len = 0;
-
-  #reserve(n: number): void {
-    if (this.#len + n <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
-    while (size < this.#len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#len));
-    this.#buf = next;
-  }
+  readonly #out = new ByteWriter(64);
 
   byte(b: number): void {
-    this.#reserve(1);
-    this.#buf[this.#len++] = b;
+    this.#out.u8(b);
   }
 
   /** Unsigned LEB128 of a safe integer. */
   uint(n: number): void {
-    this.#reserve(8);
-    let rest = n;
-    while (rest >= 0x80) {
-      this.#buf[this.#len++] = (rest % 0x80) | 0x80;
-      rest = Math.floor(rest / 0x80);
-    }
-    this.#buf[this.#len++] = rest;
+    this.#out.varint(n);
   }
 
   /** Unsigned LEB128 of a non-negative bigint. */
   bigUint(n: bigint): void {
-    let rest = n;
-    while (rest >= 0x80n) {
-      this.byte(Number(rest & 0x7fn) | 0x80);
-      rest >>= 7n;
-    }
-    this.byte(Number(rest));
+    this.#out.bigVarint(n);
   }
 
   raw(bytes: Uint8Array): void {
-    this.#reserve(bytes.length);
-    this.#buf.set(bytes, this.#len);
-    this.#len += bytes.length;
+    this.#out.bytes(bytes);
   }
 
   /** Length-prefixed byte string. */
   bytes(bytes: Uint8Array): void {
-    this.uint(bytes.length);
-    this.raw(bytes);
+    this.#out.varint(bytes.length);
+    this.#out.bytes(bytes);
   }
 
   /** IEEE 754 binary64, big-endian. */
   f64(n: number): void {
-    this.#reserve(8);
-    new DataView(this.#buf.buffer, this.#buf.byteOffset + this.#len, 8).setFloat64(0, n, false);
-    this.#len += 8;
+    this.#out.f64(n);
   }
 
   finish(): Uint8Array {
-    return this.#buf.slice(0, this.#len);
+    return this.#out.finish();
   }
 }
 
@@ -131,20 +109,16 @@ export class StateReader {
 
   /** Unsigned LEB128 in its shortest form, at most `max` (≤ 2^53 − 1). */
   uint(what: string, max: number, tooLarge: CrdtRejectionReason = 'malformed'): number {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; ; i++) {
-      if (i === 8) throw new SnapshotStop('malformed', `${what} is longer than 8 bytes`);
-      const b = this.byte(what);
-      value += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) {
-        if (b === 0 && i > 0) throw new SnapshotStop('malformed', `${what} is not in its shortest form`);
-        break;
-      }
-      scale *= 0x80;
+    const r = readVarint(this.#bytes, this.#pos);
+    if (!r.ok) {
+      if (r.problem === 'truncated') throw new SnapshotStop('malformed', `snapshot ends inside ${what}`);
+      if (r.problem === 'too-long') throw new SnapshotStop('malformed', `${what} is longer than 8 bytes`);
+      if (r.problem === 'non-canonical') throw new SnapshotStop('malformed', `${what} is not in its shortest form`);
+      throw new SnapshotStop(tooLarge, `${what} is above ${max}`);
     }
-    if (value > max) throw new SnapshotStop(tooLarge, `${what} is above ${max}`);
-    return value;
+    if (r.value > max) throw new SnapshotStop(tooLarge, `${what} is above ${max}`);
+    this.#pos = r.end;
+    return r.value;
   }
 
   /** Unsigned LEB128 bigint in its shortest form, at most `max` (≤ 2^70 − 1). */
@@ -201,12 +175,6 @@ export class StateReader {
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * Decodes a snapshot of `type`: checks the header, reads the body with `read`, requires the
  * input to end there and to be exactly the canonical encoding of what was read. A snapshot of
@@ -230,6 +198,6 @@ export function decodeSnapshot<S>(bytes: Uint8Array, type: CrdtTypeName, read: (
     if (e instanceof SnapshotStop) return crdtReject(e.reason, e.detail);
     throw e;
   }
-  if (!sameBytes(encode(state), bytes)) return crdtReject('malformed', 'snapshot is not in canonical form');
+  if (!equalBytes(encode(state), bytes)) return crdtReject('malformed', 'snapshot is not in canonical form');
   return crdtOk(state);
 }

@@ -47,8 +47,13 @@ interface Node extends VertexMeta {
 /** The fields placement needs: what the store keeps besides the bytes. */
 export type PlacementFields = Pick<DecodedVertex, 'id' | 'key' | 'topic' | 'lamport' | 'author' | 'parents'>;
 
+/** Hex key of an id or topic given as bytes or already as its key. */
+function keyOf(idOrKey: Uint8Array | string): string {
+  return typeof idOrKey === 'string' ? idOrKey : toHex(idOrKey);
+}
+
 /** Deterministic order: Lamport clock, then id bytes. It extends the causal order. */
-export function compareTopological(a: VertexMeta, b: VertexMeta): number {
+export function compareTopological(a: Pick<VertexMeta, 'lamport' | 'key'>, b: Pick<VertexMeta, 'lamport' | 'key'>): number {
   return a.lamport - b.lamport || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
@@ -75,11 +80,11 @@ export class Dag {
   }
 
   has(id: Uint8Array | string): boolean {
-    return this.#nodes.has(typeof id === 'string' ? id : idKey(id));
+    return this.#nodes.has(keyOf(id));
   }
 
   get(id: Uint8Array | string): VertexMeta | undefined {
-    return this.#nodes.get(typeof id === 'string' ? id : idKey(id));
+    return this.#nodes.get(keyOf(id));
   }
 
   /** Topics (hex) with at least one vertex. */
@@ -88,12 +93,12 @@ export class Dag {
   }
 
   topicSize(topic: Uint8Array | string): number {
-    return this.#topicSizes.get(typeof topic === 'string' ? topic : toHex(topic)) ?? 0;
+    return this.#topicSizes.get(keyOf(topic)) ?? 0;
   }
 
   /** Ids of the topic's vertices that have no children, ascending. */
   frontier(topic: Uint8Array | string): Uint8Array[] {
-    const set = this.#frontiers.get(typeof topic === 'string' ? topic : toHex(topic));
+    const set = this.#frontiers.get(keyOf(topic));
     if (set === undefined) return [];
     return [...set].sort().map((k) => (this.#nodes.get(k) as Node).id);
   }
@@ -106,7 +111,7 @@ export class Dag {
    * per-author CRDT state (counters) relies on.
    */
   nextParents(topic: Uint8Array | string, author?: Uint8Array): { parents: Uint8Array[]; lamport: number } {
-    const t = typeof topic === 'string' ? topic : toHex(topic);
+    const t = keyOf(topic);
     const set = this.#frontiers.get(t);
     if (set === undefined) return { parents: [], lamport: 1 };
     const tips = [...set].map((k) => this.#nodes.get(k) as Node).sort(compareTopological);
@@ -258,7 +263,7 @@ export class Dag {
 
   /** Every vertex of `topic` (or of all topics) in deterministic topological order. */
   topologicalOrder(topic?: Uint8Array | string): VertexMeta[] {
-    const t = topic === undefined ? undefined : typeof topic === 'string' ? topic : toHex(topic);
+    const t = topic === undefined ? undefined : keyOf(topic);
     const out: VertexMeta[] = [];
     for (const node of this.#nodes.values()) if (t === undefined || node.topic === t) out.push(node);
     return out.sort(compareTopological);
@@ -281,7 +286,7 @@ export class Dag {
    * history is judged from the ids we do hold.
    */
   missingFor(topic: Uint8Array | string, remoteFrontier: readonly Uint8Array[]): VertexMeta[] {
-    const t = typeof topic === 'string' ? topic : toHex(topic);
+    const t = keyOf(topic);
     const known = remoteFrontier.map(idKey).filter((k) => this.#nodes.get(k)?.topic === t);
     const covered = this.ancestors(known);
     for (const k of known) covered.add(k);
@@ -292,7 +297,7 @@ export class Dag {
 
   #walk(ids: readonly (Uint8Array | string)[], next: (n: Node) => readonly string[]): Set<string> {
     const seen = new Set<string>();
-    const stack = ids.map((id) => (typeof id === 'string' ? id : idKey(id)));
+    const stack = ids.map(keyOf);
     while (stack.length > 0) {
       const node = this.#nodes.get(stack.pop() as string);
       if (node === undefined) continue;

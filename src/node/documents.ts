@@ -1,4 +1,4 @@
-import { DocumentStore, materialise, type DocumentChange, type MaterialiseReport, type PayloadOpener } from '../crdt/index.ts';
+import { applyOpened, DocumentStore, materialise, plainPayload, type DocumentChange, type MaterialiseReport, type PayloadOpener } from '../crdt/index.ts';
 import type { DecodedVertex, VertexSigner } from '../dag/index.ts';
 import type { Ingester } from './ingest.ts';
 
@@ -25,7 +25,7 @@ export class NodeDocuments {
 
   constructor(ingester: Ingester, options: NodeDocumentsOptions = {}) {
     this.#ingester = ingester;
-    this.#open = options.openPayload ?? ((v) => v.payload);
+    this.#open = options.openPayload ?? plainPayload;
     this.documents = new DocumentStore({
       snapshots: ingester.store,
       ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
@@ -46,6 +46,6 @@ export class NodeDocuments {
   }
 
   #apply(vertices: readonly DecodedVertex[]): void {
-    for (const v of vertices) this.documents.applyVertex(v, this.#open(v) ?? new Uint8Array(0));
+    for (const v of vertices) applyOpened(this.documents, v, this.#open);
   }
 }

@@ -41,6 +41,7 @@ export function emptyCounters(): NodeCounters {
 /** Sums counters over nodes. */
 export function totalCounters(all: readonly NodeCounters[]): NodeCounters {
   const total = emptyCounters();
-  for (const c of all) for (const k of Object.keys(total) as (keyof NodeCounters)[]) total[k] += c[k];
+  const fields = Object.keys(total) as (keyof NodeCounters)[];
+  for (const c of all) for (const k of fields) total[k] += c[k];
   return total;
 }

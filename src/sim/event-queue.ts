@@ -8,10 +8,6 @@ export class EventQueue<T> {
   #items: T[] = [];
   #nextSeq = 0;
 
-  get size(): number {
-    return this.#items.length;
-  }
-
   /** Time of the earliest event, or undefined when empty. */
   peekTime(): number | undefined {
     return this.#times[0];

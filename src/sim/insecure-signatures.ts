@@ -6,8 +6,9 @@ import { CodedError, concatBytes, equalBytes } from '../crypto/index.ts';
  * public keys, 3,309-byte signatures), so vertices, links and byte counts in a simulation look
  * exactly like the real thing, but a "signature" is a hash anyone holding the public key can
  * compute: it proves nothing. It exists because thousands of simulated nodes cannot afford real
- * ML-DSA. Nothing outside `src/sim/` may import it (eslint refuses), and neither `providerByName`
- * nor `PARS_CRYPTO` can name it.
+ * ML-DSA. Only tests and benchmarks may use it: eslint refuses imports of `src/sim/` from product
+ * code, `VerifyPool` refuses to run with it, and neither `providerByName` nor `PARS_CRYPTO` can
+ * name it.
  */
 export const INSECURE_SIMULATION_PROVIDER_NAME = 'insecure-simulation' as const;
 

@@ -48,11 +48,6 @@ export class Prng {
     return Math.floor(this.next() * n);
   }
 
-  /** Uniform in [lo, hi). */
-  range(lo: number, hi: number): number {
-    return lo + this.next() * (hi - lo);
-  }
-
   /** True with probability p. */
   chance(p: number): boolean {
     return p > 0 && this.next() < p;

@@ -1,5 +1,5 @@
 import { toHex, type CryptoProvider } from '../crypto/index.ts';
-import { createVertex, Dag, KeyRing, type DecodedVertex, type VertexSigner } from '../dag/index.ts';
+import { createVertex, Dag, KeyRing, VERTEX_KEY_ALGORITHM, type DecodedVertex, type VertexSigner } from '../dag/index.ts';
 import {
   AntiEntropy,
   DagReplica,
@@ -17,7 +17,7 @@ import {
 import { emptyCounters, type NodeCounters } from './counters.ts';
 import { SimulationError } from './errors.ts';
 import type { Prng } from './prng.ts';
-import type { Outgoing, SimMessage } from './sim-message.ts';
+import { envelopeBytes, type Outgoing, type SimMessage } from './sim-message.ts';
 import type { SimNodeOptions } from './sim-node-options.ts';
 import { ingestVertex, type IngestResult } from './vertex-intake.ts';
 import type { VertexPool } from './vertex-pool.ts';
@@ -120,19 +120,17 @@ export class SimNode {
     return this.#held.keys();
   }
 
-  /** Reconciliation sessions running now. */
-  get sessionCount(): number {
-    return this.#sessions.size;
-  }
-
   /** When this node next needs `tick` (Infinity: nothing scheduled). */
   nextDeadline(): number {
     return Math.min(this.gossip.nextDeadline(), this.antiEntropy.nextDeadline());
   }
 
-  /** Writes a vertex on `topic` with the node's frontier as parents, and gossips it. */
+  /**
+   * Writes a vertex on `topic` with the node's frontier as parents (chosen as `Ingester.append`
+   * chooses them, keeping the node's own chain), and gossips it.
+   */
   write(topic: Uint8Array, payload: Uint8Array, now: number): { vertex: DecodedVertex; out: Outgoing[] } {
-    const { parents, lamport } = this.dag.nextParents(topic);
+    const { parents, lamport } = this.dag.nextParents(topic, this.signer.author);
     const vertex = createVertex({ topic, parents, lamport, payload }, this.signer, this.#provider);
     const outcome = this.dag.add(vertex, 'local');
     if (outcome.status !== 'added') throw new SimulationError(`node ${this.index}: own vertex not placed (${outcome.status})`);
@@ -174,12 +172,16 @@ export class SimNode {
   }
 
   deliver(from: number, message: SimMessage, now: number): Outgoing[] {
-    if (message.channel === 'gossip') return this.#onGossip(from, message.bytes, now);
+    const bytes = message.bytes.length + envelopeBytes(message);
+    if (message.channel === 'gossip') {
+      this.counters.gossipBytesReceived += bytes;
+      return this.#onGossip(from, message.bytes, now);
+    }
+    this.counters.syncBytesReceived += bytes;
     return this.#onSync(from, message, now);
   }
 
   #onGossip(from: number, bytes: Uint8Array, now: number): Outgoing[] {
-    this.counters.gossipBytesReceived += bytes.length + 4;
     const peer = String(from);
     const step = this.gossip.receive(peer, bytes, now);
     if (step.duplicate) this.counters.duplicateVertices++;
@@ -198,7 +200,6 @@ export class SimNode {
   }
 
   #onSync(from: number, message: Extract<SimMessage, { channel: 'sync' }>, now: number): Outgoing[] {
-    this.counters.syncBytesReceived += message.bytes.length + 16;
     const key = `${message.initiator}:${message.session}`;
     let slot = this.#sessions.get(key);
     if (slot === undefined) {
@@ -291,7 +292,7 @@ export class SimNode {
   }
 
   /** Adds a key to the ring (which checks it) and, if it is good, announces its author as known. */
-  #learnKey(publicKey: Uint8Array, algorithm = 'ml-dsa-65'): void {
+  #learnKey(publicKey: Uint8Array, algorithm = VERTEX_KEY_ALGORITHM): void {
     const added = this.keys.add({ algorithm, publicKey });
     if (added.ok) this.#authors.set(toHex(added.author), added.author);
   }

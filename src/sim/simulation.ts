@@ -1,5 +1,5 @@
 import { toHex, type CryptoProvider } from '../crypto/index.ts';
-import type { DagOptions, DecodedVertex } from '../dag/index.ts';
+import { VERTEX_KEY_ALGORITHM, type DagOptions, type DecodedVertex } from '../dag/index.ts';
 import type { AntiEntropyConfig, ForwardPolicy, GossipConfig, SyncTuning } from '../sync/index.ts';
 import { totalCounters, type NodeCounters } from './counters.ts';
 import { EventQueue } from './event-queue.ts';
@@ -76,7 +76,7 @@ export class Simulation {
       const seed = this.prng.fill(new Uint8Array(32));
       const pair = options.provider.mlDsa65.keyPair(seed);
       const author = options.provider.sha3_256(pair.publicKey);
-      if (onRoster.has(i)) this.directory.add(author, { algorithm: 'ml-dsa-65', publicKey: pair.publicKey });
+      if (onRoster.has(i)) this.directory.add(author, { algorithm: VERTEX_KEY_ALGORITHM, publicKey: pair.publicKey });
       this.nodes.push(
         new SimNode({
           index: i,
@@ -120,16 +120,8 @@ export class Simulation {
     return this.#events;
   }
 
-  get pendingEvents(): number {
-    return this.#queue.size;
-  }
-
   link(a: number, b: number): Link | undefined {
     return this.#linkIndex.get(this.#linkKey(a, b));
-  }
-
-  neighbours(node: number): number[] {
-    return (this.#neighbours[node] ?? []).map((l) => l.other(node));
   }
 
   isOnline(node: number): boolean {

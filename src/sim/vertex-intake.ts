@@ -1,5 +1,5 @@
-import { toHex, type CryptoProvider } from '../crypto/index.ts';
-import { validateVertex, type Dag, type DecodedVertex, type KeyRing, type RejectionReason } from '../dag/index.ts';
+import type { CryptoProvider } from '../crypto/index.ts';
+import { idKey, validateVertex, type Dag, type DecodedVertex, type KeyRing, type RejectionReason } from '../dag/index.ts';
 
 /** Reasons after the id check: the id is then bad forever and may be remembered as such. */
 const ID_BOUND_REASONS: ReadonlySet<RejectionReason> = new Set<RejectionReason>(['author-key-invalid', 'bad-signature']);
@@ -26,7 +26,7 @@ export function ingestVertex(dag: Dag, keys: KeyRing, provider: CryptoProvider, 
   if (!checked.ok) {
     const refused: string[] = [];
     if (expectedId !== undefined && ID_BOUND_REASONS.has(checked.reason)) {
-      refused.push(...dag.markRejected(toHex(expectedId), checked.reason, checked.detail).map((r) => r.key));
+      refused.push(...dag.markRejected(idKey(expectedId), checked.reason, checked.detail).map((r) => r.key));
     }
     return { kind: 'refused', placed: [], refused, missing: [] };
   }

@@ -50,8 +50,9 @@ export class KeyDirectory implements KeySource {
   readonly authors = new Map<string, Uint8Array>();
 
   add(author: Uint8Array, key: AuthorKey): void {
-    this.#keys.set(idKey(author), key);
-    this.authors.set(idKey(author), Uint8Array.from(author));
+    const k = idKey(author);
+    this.#keys.set(k, key);
+    this.authors.set(k, Uint8Array.from(author));
   }
 
   getKey(author: Uint8Array): AuthorKey | undefined {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { packIds, unpackIds } from './packed-ids.ts';
+import { blobCopy, blobView, type Row } from './row-blobs.ts';
 
 /*
  * The CRDT snapshot tables (schema v2): `crdt_topics`, how far each topic's documents are
@@ -41,15 +42,9 @@ export interface TopicSnapshotRecord {
   readonly replace: boolean;
 }
 
-type Row = Record<string, unknown>;
-
-const copy = (b: unknown): Uint8Array => Uint8Array.from(b as Buffer);
-/** A view of a blob the driver just allocated for this row (no second copy of a large state). */
-const view = (b: unknown): Uint8Array => new Uint8Array((b as Buffer).buffer, (b as Buffer).byteOffset, (b as Buffer).byteLength);
-
 function rejectionOf(r: Row): SnapshotRejectionRecord | undefined {
   if (r['last_reason'] === null || r['last_vertex'] === null) return undefined;
-  return { reason: r['last_reason'] as string, detail: (r['last_detail'] as string | null) ?? '', vertex: copy(r['last_vertex']) };
+  return { reason: r['last_reason'] as string, detail: (r['last_detail'] as string | null) ?? '', vertex: blobCopy(r['last_vertex']) };
 }
 
 export class SnapshotTables {
@@ -87,11 +82,11 @@ export class SnapshotTables {
     return topics.map((t) => {
       const documents = (s.documentsOf.all(t['topic']) as Row[]).map(
         (d): DocumentSnapshotRecord => ({
-          id: copy(d['doc_id']),
+          id: blobCopy(d['doc_id']),
           type: d['type'] as string,
           name: d['name'] as string,
-          frontier: unpackIds(view(d['frontier'])),
-          state: view(d['state']),
+          frontier: unpackIds(blobView(d['frontier'])),
+          state: blobView(d['state']),
           appliedOps: d['applied_ops'] as number,
           rejectedEntries: d['rejected_entries'] as number,
           lastRejection: rejectionOf(d),
@@ -99,8 +94,8 @@ export class SnapshotTables {
       );
       return {
         topic: {
-          topic: copy(t['topic']),
-          frontier: unpackIds(view(t['frontier'])),
+          topic: blobCopy(t['topic']),
+          frontier: unpackIds(blobView(t['frontier'])),
           appliedVertices: t['applied_vertices'] as number,
           ignoredPayloads: t['ignored_payloads'] as number,
           unknownTypeEntries: t['unknown_type_entries'] as number,

@@ -4,6 +4,7 @@ import { Dag, idKey, type AuthorKey, type DagOptions, type DecodedVertex, type K
 import { StoreError } from './errors.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 import { packIds, unpackIds } from './packed-ids.ts';
+import { blobCopy, blobView, type Row } from './row-blobs.ts';
 import { SnapshotTables, type TopicSnapshotRecord } from './snapshot-tables.ts';
 
 export interface StoreOptions {
@@ -15,10 +16,6 @@ export interface IntegrityReport {
   readonly ok: boolean;
   readonly problems: string[];
 }
-
-type Row = Record<string, unknown>;
-
-const u8 = (b: unknown): Uint8Array => new Uint8Array((b as Buffer).buffer, (b as Buffer).byteOffset, (b as Buffer).byteLength);
 
 /**
  * The node's durable state in one SQLite file: WAL journal with `synchronous = FULL`, so a
@@ -146,7 +143,7 @@ export class SqliteStore implements KeySource {
 
   getVertexBytes(id: Uint8Array): Uint8Array | undefined {
     const b = this.#stmt.getBytes.get(id);
-    return b === undefined ? undefined : u8(b);
+    return b === undefined ? undefined : blobView(b);
   }
 
   get vertexCount(): number {
@@ -155,7 +152,7 @@ export class SqliteStore implements KeySource {
 
   /** Vertex count of every topic: topic hex → count. */
   topicCounts(): Map<string, number> {
-    return new Map((this.#stmt.topicCounts.all() as Row[]).map((r) => [toHex(u8(r['topic'])), r['n'] as number]));
+    return new Map((this.#stmt.topicCounts.all() as Row[]).map((r) => [toHex(blobView(r['topic'])), r['n'] as number]));
   }
 
   /** Topics (hex) with at least one vertex, ascending. */
@@ -171,7 +168,7 @@ export class SqliteStore implements KeySource {
   /** Every frontier as stored on disk: topic hex → sorted id keys. */
   frontiers(): Map<string, string[]> {
     const rows = this.#stmt.allFrontiers.all() as Row[];
-    return groupByTopic(rows.map((r) => [toHex(u8(r['topic'])), toHex(u8(r['id']))]));
+    return groupByTopic(rows.map((r) => [toHex(blobView(r['topic'])), toHex(blobView(r['id']))]));
   }
 
   /** Frontiers recomputed from the stored vertices alone (those no stored vertex names as a parent). */
@@ -179,8 +176,8 @@ export class SqliteStore implements KeySource {
     const named = new Set<string>();
     const topicOf = new Map<string, string>();
     for (const r of this.#stmt.parentsOnly.iterate() as IterableIterator<Row>) {
-      topicOf.set(toHex(u8(r['id'])), toHex(u8(r['topic'])));
-      const parents = u8(r['parents']);
+      topicOf.set(toHex(blobView(r['id'])), toHex(blobView(r['topic'])));
+      const parents = blobView(r['parents']);
       for (let i = 0; i < parents.length; i += 32) named.add(toHex(parents.subarray(i, i + 32)));
     }
     return groupByTopic([...topicOf].filter(([id]) => !named.has(id)).map(([id, topic]) => [topic, id]));
@@ -189,7 +186,7 @@ export class SqliteStore implements KeySource {
   /** Stored bytes of every vertex (of one topic, or all), parents first: (lamport, id) order. */
   *vertexBytes(topic?: Uint8Array): IterableIterator<Uint8Array> {
     const it = topic === undefined ? this.#stmt.bytesAll.iterate() : this.#stmt.bytesByTopic.iterate(topic);
-    for (const b of it) yield u8(b);
+    for (const b of it) yield blobView(b);
   }
 
   /** Rebuilds the in-memory DAG from the stored vertices (parents come first in Lamport order). */
@@ -197,14 +194,15 @@ export class SqliteStore implements KeySource {
     const dag = new Dag(options);
     try {
       for (const r of this.#stmt.metaInOrder.iterate() as IterableIterator<Row>) {
-        const id = Uint8Array.from(r['id'] as Buffer);
+        // Views suffice: the DAG copies the id and keeps topic and author as hex.
+        const id = blobView(r['id']);
         dag.restore({
           id,
           key: idKey(id),
-          topic: Uint8Array.from(r['topic'] as Buffer),
+          topic: blobView(r['topic']),
           lamport: r['lamport'] as number,
-          author: Uint8Array.from(r['author'] as Buffer),
-          parents: unpackIds(u8(r['parents'])),
+          author: blobView(r['author']),
+          parents: unpackIds(blobView(r['parents'])),
         });
       }
     } catch (error) {
@@ -220,13 +218,12 @@ export class SqliteStore implements KeySource {
 
   getKey(author: Uint8Array): AuthorKey | undefined {
     const r = this.#stmt.getKey.get(author) as Row | undefined;
-    if (r === undefined) return undefined;
-    return { algorithm: r['algorithm'] as string, publicKey: Uint8Array.from(r['public_key'] as Buffer) };
+    return r === undefined ? undefined : authorKeyOf(r);
   }
 
   /** Every stored author key. */
   keys(): AuthorKey[] {
-    return (this.#stmt.allKeys.all() as Row[]).map((r) => ({ algorithm: r['algorithm'] as string, publicKey: Uint8Array.from(r['public_key'] as Buffer) }));
+    return (this.#stmt.allKeys.all() as Row[]).map(authorKeyOf);
   }
 
   /**
@@ -264,7 +261,7 @@ export class SqliteStore implements KeySource {
     }
     if (hash !== undefined) {
       for (const r of this.#stmt.idAndBytes.iterate() as IterableIterator<Row>) {
-        if (!equalBytes(hash(u8(r['bytes'])), u8(r['id']))) problems.push(`vertex ${toHex(u8(r['id']))} does not hash to its id`);
+        if (!equalBytes(hash(blobView(r['bytes'])), blobView(r['id']))) problems.push(`vertex ${toHex(blobView(r['id']))} does not hash to its id`);
       }
     }
     return { ok: problems.length === 0, problems };
@@ -283,6 +280,10 @@ export class SqliteStore implements KeySource {
   close(): void {
     if (this.#db.open) this.#db.close();
   }
+}
+
+function authorKeyOf(r: Row): AuthorKey {
+  return { algorithm: r['algorithm'] as string, publicKey: blobCopy(r['public_key']) };
 }
 
 /** topic → ids, both ascending: the one shape in which frontiers are compared. */

@@ -95,11 +95,6 @@ export class AntiEntropy {
     return this.#running < this.config.maxConcurrent;
   }
 
-  /** Running sessions with `peer`. */
-  sessionsWith(peer: string): number {
-    return this.#peers.get(peer)?.sessions.size ?? 0;
-  }
-
   /**
    * A link to `peer` came up. `initiate` says whether this side reconciles on connection: both
    * sides may, but one is enough when sessions are two-way, so a host usually lets the dialer.

@@ -1,6 +1,6 @@
 import type { AuthorKey } from '../dag/index.ts';
 import { SYNC_SIZES } from './limits.ts';
-import { ByteWriter, varintSize } from './wire-bytes.ts';
+import { ByteWriter, varintSize } from '../crypto/index.ts';
 import { encodeRecord, writeFrameHeader } from './wire-encode.ts';
 import type { FrameHeader, SyncRecord, WireRange } from './wire.ts';
 
@@ -22,16 +22,40 @@ function rangeSize(r: WireRange): number {
 }
 
 /**
+ * Splits `items` into runs that fit in one record of `room` bytes: `overhead` for the record's own
+ * fields, then `size(item)` per item. An item too big on its own still gets a run of its own.
+ */
+function runs<T>(items: readonly T[], overhead: number, room: number, size: (item: T) => number): T[][] {
+  const out: T[][] = [];
+  let run: T[] = [];
+  let used = overhead;
+  for (const item of items) {
+    const s = size(item);
+    if (run.length > 0 && used + s > room) {
+      out.push(run);
+      run = [];
+      used = overhead;
+    }
+    run.push(item);
+    used += s;
+  }
+  if (run.length > 0) out.push(run);
+  return out;
+}
+
+/**
  * The records of one outgoing flight, cut into frames of at most `frameBytes`. Long lists (ranges,
  * wants, vertices, keys) are split into several records of the same type, each small enough to
  * fit in a frame of its own; the receiver joins them back per topic.
  */
 export class FlightBuilder {
   readonly #records: Uint8Array[] = [];
+  readonly #frameBytes: number;
   readonly #recordBytes: number;
   #bytes = 0;
 
   constructor(frameBytes: number) {
+    this.#frameBytes = frameBytes;
     this.#recordBytes = frameBytes - HEADER_ROOM;
   }
 
@@ -51,19 +75,7 @@ export class FlightBuilder {
   }
 
   addRanges(topic: Uint8Array, ranges: readonly WireRange[]): void {
-    let chunk: WireRange[] = [];
-    let size = 32;
-    for (const r of ranges) {
-      const s = rangeSize(r);
-      if (chunk.length > 0 && size + s > this.#recordBytes) {
-        this.add({ type: 'ranges', topic, ranges: chunk });
-        chunk = [];
-        size = 32;
-      }
-      chunk.push(r);
-      size += s;
-    }
-    this.add({ type: 'ranges', topic, ranges: chunk });
+    for (const run of runs(ranges, 32, this.#recordBytes, rangeSize)) this.add({ type: 'ranges', topic, ranges: run });
   }
 
   addWants(topic: Uint8Array, ids: readonly Uint8Array[]): void {
@@ -72,42 +84,22 @@ export class FlightBuilder {
   }
 
   addKeys(keys: readonly AuthorKey[]): void {
-    let chunk: AuthorKey[] = [];
-    let size = 16;
-    for (const k of keys) {
-      const s = 2 + k.algorithm.length + varintSize(k.publicKey.length) + k.publicKey.length;
-      if (chunk.length > 0 && size + s > this.#recordBytes) {
-        this.add({ type: 'keys', keys: chunk });
-        chunk = [];
-        size = 16;
-      }
-      chunk.push(k);
-      size += s;
-    }
-    if (chunk.length > 0) this.add({ type: 'keys', keys: chunk });
+    const size = (k: AuthorKey): number => 2 + k.algorithm.length + varintSize(k.publicKey.length) + k.publicKey.length;
+    for (const run of runs(keys, 16, this.#recordBytes, size)) this.add({ type: 'keys', keys: run });
   }
 
   addVertices(topic: Uint8Array, vertices: readonly Uint8Array[]): void {
-    let chunk: Uint8Array[] = [];
-    let size = 32;
-    for (const v of vertices) {
-      const s = varintSize(v.length) + v.length;
-      if (chunk.length > 0 && size + s > this.#recordBytes) {
-        this.add({ type: 'vertices', topic, vertices: chunk });
-        chunk = [];
-        size = 32;
-      }
-      chunk.push(v);
-      size += s;
-    }
-    if (chunk.length > 0) this.add({ type: 'vertices', topic, vertices: chunk });
+    const size = (v: Uint8Array): number => varintSize(v.length) + v.length;
+    for (const run of runs(vertices, 32, this.#recordBytes, size)) this.add({ type: 'vertices', topic, vertices: run });
   }
 
   /** The frames: `more` on all but the last, `await` / `owe` on the last. */
-  frames(opening: FlightOpening, frameBytes: number, flags: { await: boolean; owe: boolean }): Uint8Array[] {
+  frames(opening: FlightOpening, flags: { await: boolean; owe: boolean }): Uint8Array[] {
+    const frameBytes = this.#frameBytes;
+    // The hello's or welcome's author filter sits in the first frame's header.
+    const filterBytes = opening.kind === 'data' ? 0 : (opening.authorFilter?.length ?? 0);
     const groups: Uint8Array[][] = [[]];
-    const firstRoom = frameBytes - HEADER_ROOM - (opening.kind === 'data' ? 0 : (opening.authorFilter?.length ?? 0));
-    let room = firstRoom;
+    let room = frameBytes - HEADER_ROOM - filterBytes;
     for (const r of this.#records) {
       if (r.length > room) {
         // The first frame may stay a bare header (hello with a large author filter).
@@ -122,7 +114,7 @@ export class FlightBuilder {
       const last = i === groups.length - 1;
       const f = { more: !last, await: last && flags.await, owe: last && flags.owe };
       const header = (i === 0 ? { ...opening, ...f } : { kind: 'data', ...f }) as FrameHeader;
-      const w = new ByteWriter(records.reduce((s, r) => s + r.length, HEADER_ROOM + (i === 0 && opening.kind !== 'data' ? (opening.authorFilter?.length ?? 0) : 0)));
+      const w = new ByteWriter(records.reduce((s, r) => s + r.length, HEADER_ROOM + (i === 0 ? filterBytes : 0)));
       writeFrameHeader(w, header);
       for (const r of records) w.bytes(r);
       return w.finish();

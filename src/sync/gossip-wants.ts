@@ -31,6 +31,11 @@ export interface WantTableLimits {
   readonly retryTimeoutMs: number;
 }
 
+function dropAnnouncer(w: Want, peer: string): void {
+  const i = w.announcers.indexOf(peer);
+  if (i >= 0) w.announcers.splice(i, 1);
+}
+
 export class WantTable {
   readonly limits: WantTableLimits;
   readonly #wants = new Map<string, Want>();
@@ -45,10 +50,6 @@ export class WantTable {
     return this.#wants.size;
   }
 
-  has(key: string): boolean {
-    return this.#wants.has(key);
-  }
-
   /** Who announced `key` (not yet asked) and who was asked, for a caller that wants to skip them. */
   holders(key: string): string[] {
     const w = this.#wants.get(key);
@@ -60,7 +61,7 @@ export class WantTable {
   announce(key: string, id: Uint8Array, peer: string, now: number, delayMs: number): boolean {
     const w = this.#wants.get(key);
     if (w !== undefined) {
-      if (w.asked !== peer && !w.announcers.includes(peer) && w.announcers.length < this.limits.maxAnnouncers) w.announcers.push(peer);
+      this.#addAnnouncer(w, peer);
       return true;
     }
     if (this.#wants.size >= this.limits.maxWants) return false;
@@ -80,11 +81,10 @@ export class WantTable {
       return true;
     }
     if (w.asked !== undefined) {
-      if (w.asked !== peer && !w.announcers.includes(peer) && w.announcers.length < this.limits.maxAnnouncers) w.announcers.push(peer);
+      this.#addAnnouncer(w, peer);
       return false;
     }
-    const i = w.announcers.indexOf(peer);
-    if (i >= 0) w.announcers.splice(i, 1);
+    dropAnnouncer(w, peer);
     w.asked = peer;
     w.deadline = now + this.limits.retryTimeoutMs;
     return true;
@@ -99,16 +99,14 @@ export class WantTable {
   failed(key: string, peer: string, now: number): void {
     const w = this.#wants.get(key);
     if (w === undefined) return;
-    const i = w.announcers.indexOf(peer);
-    if (i >= 0) w.announcers.splice(i, 1);
+    dropAnnouncer(w, peer);
     if (w.asked === peer) this.#retryAt(w, now);
   }
 
   /** `peer` went away: forget it as an announcer and move on from it where it was asked. */
   peerGone(peer: string, now: number): void {
     for (const w of this.#wants.values()) {
-      const i = w.announcers.indexOf(peer);
-      if (i >= 0) w.announcers.splice(i, 1);
+      dropAnnouncer(w, peer);
       if (w.asked === peer) this.#retryAt(w, now);
     }
   }
@@ -146,6 +144,11 @@ export class WantTable {
   #set(key: string, want: Want): void {
     this.#wants.set(key, want);
     if (want.deadline < this.#earliest) this.#earliest = want.deadline;
+  }
+
+  /** Remembers `peer` as a later announcer of `w`, unless it is known already or the list is full. */
+  #addAnnouncer(w: Want, peer: string): void {
+    if (w.asked !== peer && !w.announcers.includes(peer) && w.announcers.length < this.limits.maxAnnouncers) w.announcers.push(peer);
   }
 
   #retryAt(w: Want, now: number): void {

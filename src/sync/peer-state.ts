@@ -1,8 +1,8 @@
-import { fromHex, toHex } from '../crypto/index.ts';
+import { ByteWriter, fromHex, toHex } from '../crypto/index.ts';
 import { compareIds } from '../dag/index.ts';
 import { SyncDecodeFailure, type SyncFailure } from './errors.ts';
 import { SYNC_LIMITS, SYNC_SIZES } from './limits.ts';
-import { ByteReader, ByteWriter } from './wire-bytes.ts';
+import { ByteReader } from './wire-bytes.ts';
 
 /** Format version of serialised peer state. */
 export const PEER_STATE_VERSION = 1;

@@ -1,3 +1,4 @@
+import { equalBytes } from '../crypto/index.ts';
 import { idKey } from '../dag/index.ts';
 import { boundBetween, compareBounds, compareItemToBound, START_BOUND } from './bound.ts';
 import { SyncDecodeFailure } from './errors.ts';
@@ -107,7 +108,7 @@ export function answerRanges(ctx: RangeContext, incoming: readonly WireRange[], 
     if (r.mode === 'skip') pushSkip(out, r.upper);
     else if (r.mode === 'fingerprint') {
       const count = to - from;
-      const same = count === r.count && equalFingerprint(ctx.fingerprints.of(view, from, to), r.fingerprint);
+      const same = count === r.count && equalBytes(ctx.fingerprints.of(view, from, to), r.fingerprint);
       if (same) pushSkip(out, r.upper);
       else describe(ctx, r.upper, from, to, out, open, lower);
     } else {
@@ -128,11 +129,6 @@ export function answerRanges(ctx: RangeContext, incoming: readonly WireRange[], 
   }
   if (lower.lamport !== Infinity) throw new SyncDecodeFailure('malformed', 'ranges do not reach the end of the order');
   return { ranges: out, open, owed, wants };
-}
-
-function equalFingerprint(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return a.length === b.length;
 }
 
 /** Whether an item lies in one of the open ranges (sorted, disjoint). */

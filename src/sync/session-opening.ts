@@ -1,3 +1,4 @@
+import { equalBytes } from '../crypto/index.ts';
 import { compareIds, idKey } from '../dag/index.ts';
 import { initiatorTopics, responderTopics } from './courier.ts';
 import { SyncDecodeFailure } from './errors.ts';
@@ -23,20 +24,22 @@ export interface OpeningContext {
   addTopic(topic: Uint8Array): TopicSync;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /** Frontier ids for a digest: the described frontier, or the whole one when it is too wide to send. */
 function digestIds(ctx: OpeningContext, t: TopicSync): readonly Uint8Array[] {
   const mine = t.describeMine(ctx.replica);
   return mine.tooWide ? [...ctx.replica.frontier(t.topic)].sort(compareIds) : mine.ids;
 }
 
+/** The base remembered for this peer and topic, if every id of it is still held. */
+function heldBase(ctx: OpeningContext, t: TopicSync): readonly Uint8Array[] | undefined {
+  const ids = ctx.peerState.base(t.hex);
+  return ids !== undefined && ids.every((id) => ctx.replica.has(idKey(id))) ? ids : undefined;
+}
+
 /** Initiator: proposes the stored base of a topic if every id of it is still held. */
 function proposeBase(ctx: OpeningContext, t: TopicSync): boolean {
-  const ids = ctx.peerState.base(t.hex);
-  if (ids === undefined || !ids.every((id) => ctx.replica.has(idKey(id)))) return false;
+  const ids = heldBase(ctx, t);
+  if (ids === undefined) return false;
   t.base = ids;
   t.baseDigest = baseDigest(ctx.hash, ctx.initiatorNonce, t.topic, ids);
   return true;
@@ -45,8 +48,8 @@ function proposeBase(ctx: OpeningContext, t: TopicSync): boolean {
 /** Responder: accepts a proposed base only if it names the base we hold for this peer, all of it held. */
 function acceptBase(ctx: OpeningContext, t: TopicSync, proposed: Uint8Array | undefined): void {
   if (proposed === undefined) return;
-  const ids = ctx.peerState.base(t.hex);
-  if (ids === undefined || !ids.every((id) => ctx.replica.has(idKey(id)))) return;
+  const ids = heldBase(ctx, t);
+  if (ids === undefined) return;
   const digest = baseDigest(ctx.hash, ctx.initiatorNonce, t.topic, ids);
   if (!equalBytes(digest, proposed)) return;
   t.base = ids;
@@ -60,9 +63,7 @@ export function helloRecords(ctx: OpeningContext, mode: SyncMode, out: FlightBui
     for (const topic of unique) {
       const t = ctx.addTopic(topic);
       t.accepts = true; // asked for by name: wanted whether or not anything of it is held yet
-      const mine = t.describeMine(ctx.replica);
-      out.add({ type: 'frontier', topic, count: ctx.replica.topicSize(topic), tooWide: mine.tooWide, ids: mine.ids });
-      t.frontierSent = true;
+      t.sendFrontier(ctx.replica, out);
       if (proposeBase(ctx, t)) out.add({ type: 'base', topic, digest: t.baseDigest as Uint8Array });
     }
     return undefined;

@@ -15,7 +15,7 @@ import { TopicSync } from './topic-sync.ts';
 import { VertexIntake } from './vertex-intake.ts';
 import { decodeFrame } from './wire-decode.ts';
 import { encodeErrorFrame } from './wire-encode.ts';
-import type { Frame, SyncRecord } from './wire.ts';
+import type { Frame, FrameFlags, SyncRecord } from './wire.ts';
 
 /** Non-skip ranges one flight may open: room for the skips between them and one per topic. */
 const RANGE_BUDGET = SYNC_LIMITS.maxRangesPerFlight / 2 - SYNC_LIMITS.maxTopics;
@@ -67,13 +67,10 @@ export class SyncSession {
   /** Authors whose keys the peer has for sure: sent by us or received from it. */
   readonly #keysAtPeer = new Set<string>();
   readonly #keyWantsIn = new Set<string>();
-  #keyWantsOut = false;
   readonly #intake: VertexIntake;
   #flight: IncomingFlight = freshFlight();
-  #peerAwaits = false;
-  #peerOwes = false;
+  /** Our last flight set `owe`, so the peer still waits for our next one. */
   #lastOwe = false;
-  #lastFrameFlags = { await: false, owe: false };
   #courierUpTo: Uint8Array | undefined;
   #courierCut = false;
   #error: SyncFailure | undefined;
@@ -147,7 +144,7 @@ export class SyncSession {
     this.#courierCut = this.#courierUpTo !== undefined;
     this.#phase = 'awaiting-welcome';
     const opening: FlightOpening = { kind: 'hello', mode: mode.kind, nonce: this.#nonce, authorFilter: this.#authorFilter() };
-    return this.#emit(out.frames(opening, this.#tuning.frameBytes, { await: true, owe: false }));
+    return this.#emit(out.frames(opening, { await: true, owe: false }));
   }
 
   /** Feeds one frame from the peer. Bad input ends the session with a typed `error`, never a throw. */
@@ -170,9 +167,8 @@ export class SyncSession {
       this.#admit(f, frame.length);
       for (const record of f.records) this.#onRecord(record, step);
       if (f.more) return { ...step, done: false };
-      this.#lastFrameFlags = { await: f.await, owe: f.owe };
       this.#counters.flightReceived();
-      return this.#answer(step);
+      return this.#answer(step, f);
     } catch (error) {
       if (error instanceof SyncDecodeFailure) return this.#fail({ code: error.code, detail: error.detail });
       throw error;
@@ -310,10 +306,10 @@ export class SyncSession {
     }
   }
 
-  /** Answers a complete flight from the peer. */
-  #answer(step: { send: Uint8Array[]; vertices: Uint8Array[]; keys: AuthorKey[] }): SyncStep {
-    this.#peerAwaits = this.#lastFrameFlags.await;
-    this.#peerOwes = this.#lastFrameFlags.owe;
+  /** Answers a complete flight from the peer; `last` is its last frame (whose flags count). */
+  #answer(step: { send: Uint8Array[]; vertices: Uint8Array[]; keys: AuthorKey[] }, last: FrameFlags): SyncStep {
+    const peerAwaits = last.await;
+    const peerOwes = last.owe;
     const out = new FlightBuilder(this.#tuning.frameBytes);
     let opening: FlightOpening = { kind: 'data' };
     if (this.#phase === 'awaiting-hello') {
@@ -325,7 +321,6 @@ export class SyncSession {
       opening = { kind: 'welcome', nonce: this.#nonce, authorFilter: this.#authorFilter() };
     } else if (this.#phase === 'awaiting-welcome' && this.#mode === 'courier') closeUnmentioned(this.#topics.values(), this.#courierUpTo);
     this.#phase = 'open';
-    this.#keyWantsOut = false;
     const ctx = {
       replica: this.#replica,
       fingerprints: this.#fingerprints as SaltedFingerprints,
@@ -344,11 +339,9 @@ export class SyncSession {
       if (k !== undefined && keys.size < SYNC_LIMITS.maxKeysPerFlight) keys.set(a, k);
     }
     this.#keyWantsIn.clear();
-    const peerListens = this.#peerAwaits || this.#peerOwes || this.#lastOwe;
-    if (peerListens && this.#intake.asking) {
-      out.add({ type: 'key-want', authors: this.#intake.takeAsks(SYNC_LIMITS.maxKeysPerFlight).map(fromHex) });
-      this.#keyWantsOut = true;
-    }
+    const peerListens = peerAwaits || peerOwes || this.#lastOwe;
+    const keyWantsOut = peerListens && this.#intake.asking;
+    if (keyWantsOut) out.add({ type: 'key-want', authors: this.#intake.takeAsks(SYNC_LIMITS.maxKeysPerFlight).map(fromHex) });
     const batches: { topic: Uint8Array; bytes: Uint8Array[] }[] = [];
     let room = this.#tuning.flightBytes - out.bytes;
     for (const t of topics) {
@@ -374,11 +367,11 @@ export class SyncSession {
       if (t.covering && t.owed.size === 0 && !t.done) t.finish('settled');
       else t.settleIfQuiet();
     }
-    const awaiting = this.#keyWantsOut || topics.some((t) => t.awaiting);
+    const awaiting = keyWantsOut || topics.some((t) => t.awaiting);
     const owing = topics.some((t) => !t.done && t.owed.size > 0);
-    const done = !awaiting && !owing && !this.#peerOwes;
-    const mustSend = !out.empty || this.#peerAwaits || this.#peerOwes || opening.kind !== 'data' || !done;
-    if (mustSend) step.send.push(...this.#emit(out.frames(opening, this.#tuning.frameBytes, { await: awaiting, owe: owing })));
+    const done = !awaiting && !owing && !peerOwes;
+    const mustSend = !out.empty || peerAwaits || peerOwes || opening.kind !== 'data' || !done;
+    if (mustSend) step.send.push(...this.#emit(out.frames(opening, { await: awaiting, owe: owing })));
     this.#lastOwe = owing;
     this.#flight = freshFlight();
     if (done) this.#complete(step);

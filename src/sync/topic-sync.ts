@@ -1,5 +1,5 @@
-import { fromHex } from '../crypto/index.ts';
-import { compareIds, idKey } from '../dag/index.ts';
+import { equalBytes, fromHex } from '../crypto/index.ts';
+import { compareIds, compareTopological, idKey } from '../dag/index.ts';
 import { SyncDecodeFailure } from './errors.ts';
 import type { SaltedFingerprints } from './fingerprint.ts';
 import type { FlightBuilder } from './flight.ts';
@@ -44,10 +44,6 @@ function emptyIncoming(): Incoming {
   return { frontier: undefined, base: undefined, covered: false, notCarried: false, ranges: [], wants: [] };
 }
 
-function compareItems(a: SyncItem, b: SyncItem): number {
-  return a.lamport - b.lamport || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-}
-
 /**
  * The reconciliation of one topic inside a session. Frontiers go first: a side that holds every id
  * of the other's frontier holds its whole history, so it sends exactly what the other lacks and
@@ -61,7 +57,7 @@ export class TopicSync {
   outcome: TopicOutcome = 'open';
   /** Our frontier when we first described the topic to the peer. */
   mine: FrontierInfo | undefined;
-  frontierSent = false;
+  #frontierSent = false;
   peerFrontier: FrontierInfo | undefined;
   /** Base ids we proposed (initiator) or hold for the peer (responder). */
   base: readonly Uint8Array[] | undefined;
@@ -108,14 +104,15 @@ export class TopicSync {
     return this.mine;
   }
 
-  #sendFrontier(ctx: TopicContext): void {
-    if (this.frontierSent) return;
-    const mine = this.describeMine(ctx.replica);
-    ctx.out.add({ type: 'frontier', topic: this.topic, count: ctx.replica.topicSize(this.topic), tooWide: mine.tooWide, ids: mine.ids });
-    this.frontierSent = true;
+  /** Our FRONTIER record for this topic, sent once per session. */
+  sendFrontier(replica: SyncReplica, out: FlightBuilder): void {
+    if (this.#frontierSent) return;
+    const mine = this.describeMine(replica);
+    out.add({ type: 'frontier', topic: this.topic, count: replica.topicSize(this.topic), tooWide: mine.tooWide, ids: mine.ids });
+    this.#frontierSent = true;
   }
 
-  #view_(replica: SyncReplica): OrderedVertices {
+  #viewOf(replica: SyncReplica): OrderedVertices {
     if (this.#view === undefined) {
       this.#view = this.baseAccepted && this.base !== undefined ? new SortedItems(replica.missingFor(this.topic, this.base)) : replica.ordered(this.topic);
     }
@@ -131,12 +128,12 @@ export class TopicSync {
     if (inc.notCarried) return this.finish('not-carried');
     if (inc.covered) return this.finish('settled');
     const { replica } = ctx;
-    if (inc.base !== undefined && this.baseDigest !== undefined && equal(inc.base, this.baseDigest)) this.baseAccepted = true;
+    if (inc.base !== undefined && this.baseDigest !== undefined && equalBytes(inc.base, this.baseDigest)) this.baseAccepted = true;
     if (inc.frontier !== undefined && this.peerFrontier === undefined) {
       this.peerFrontier = inc.frontier;
       if (!inc.frontier.tooWide && inc.frontier.ids.every((id) => replica.has(idKey(id)))) {
         // Everything the peer has is in our past: send what lies outside its frontier's past.
-        this.#sendFrontier(ctx);
+        this.sendFrontier(replica, ctx.out);
         ctx.out.add({ type: 'covered', topic: this.topic });
         this.covering = true;
         this.open = [];
@@ -151,7 +148,7 @@ export class TopicSync {
       // Only what this topic holds: a want cannot pull vertices of topics outside the session.
       if (meta !== undefined && meta.topic === this.hex) this.owed.set(key, { lamport: meta.lamport, id, key });
     }
-    const view = this.#view_(replica);
+    const view = this.#viewOf(replica);
     const rangeCtx = { view, fingerprints: ctx.fingerprints, idListThreshold: ctx.idListThreshold, branching: ctx.branching, budget: ctx.budget };
     let ranges: WireRange[] | undefined;
     if (inc.ranges.length > 0) {
@@ -172,7 +169,7 @@ export class TopicSync {
     } else if (this.open === undefined || this.open.length > 0) {
       throw new SyncDecodeFailure('unexpected-frame', `no ranges answered for topic ${this.hex}`);
     }
-    this.#sendFrontier(ctx);
+    this.sendFrontier(replica, ctx.out);
     if (this.baseAccepted && ctx.opens && inc.base !== undefined) ctx.out.add({ type: 'base', topic: this.topic, digest: inc.base });
     if (ranges !== undefined) ctx.out.addRanges(this.topic, ranges);
   }
@@ -181,12 +178,11 @@ export class TopicSync {
    * Owed vertices that may go now, parents first: each parent is at the peer (in a settled range,
    * or outside the reconciled set), or sent already. Stops when `room` bytes are used up.
    */
-  sendable(replica: SyncReplica, room: number): { items: SyncItem[]; bytes: Uint8Array[]; authors: string[]; used: number } {
-    const items: SyncItem[] = [];
+  sendable(replica: SyncReplica, room: number): { bytes: Uint8Array[]; authors: string[]; used: number } {
     const bytes: Uint8Array[] = [];
     const authors: string[] = [];
     let used = 0;
-    const ordered = [...this.owed.values()].sort(compareItems);
+    const ordered = [...this.owed.values()].sort(compareTopological);
     for (const item of ordered) {
       const meta = replica.meta(item.key);
       const data = replica.vertexBytes(item.key);
@@ -199,13 +195,12 @@ export class TopicSync {
       if (!this.covering && !meta.parents.every((p) => this.#atPeer(replica, p))) continue;
       if (used + data.length > room) break;
       used += data.length;
-      items.push(item);
       bytes.push(data);
       authors.push(meta.author);
       this.owed.delete(item.key);
       this.sent.add(item.key);
     }
-    return { items, bytes, authors, used };
+    return { bytes, authors, used };
   }
 
   #atPeer(replica: SyncReplica, parent: string): boolean {
@@ -230,8 +225,4 @@ export class TopicSync {
     if (this.done) return;
     if ((this.open?.length ?? 1) === 0 && this.owed.size === 0 && !this.wantsOutstanding) this.outcome = 'settled';
   }
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

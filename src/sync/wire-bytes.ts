@@ -1,68 +1,5 @@
+import { readVarint } from '../crypto/index.ts';
 import { SyncDecodeFailure } from './errors.ts';
-
-/** Largest varint value: 2^53 - 1, so every value is exact in JavaScript. */
-const MAX_VARINT = Number.MAX_SAFE_INTEGER;
-
-/** Appends bytes to a growing buffer; varints are unsigned LEB128 in their shortest form. */
-export class ByteWriter {
-  #buf: Uint8Array;
-  #len = 0;
-
-  constructor(initial = 256) {
-    this.#buf = new Uint8Array(initial);
-  }
-
-  get length(): number {
-    return this.#len;
-  }
-
-  #room(n: number): void {
-    if (this.#len + n <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
-    while (size < this.#len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#len));
-    this.#buf = next;
-  }
-
-  u8(value: number): void {
-    this.#room(1);
-    this.#buf[this.#len++] = value & 0xff;
-  }
-
-  varint(value: number): void {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`varint out of range: ${value}`);
-    this.#room(8);
-    let v = value;
-    while (v >= 0x80) {
-      this.#buf[this.#len++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.#buf[this.#len++] = v;
-  }
-
-  bytes(data: Uint8Array): void {
-    this.#room(data.length);
-    this.#buf.set(data, this.#len);
-    this.#len += data.length;
-  }
-
-  /** A copy of what was written. */
-  finish(): Uint8Array {
-    return this.#buf.slice(0, this.#len);
-  }
-}
-
-/** Encoded size of a varint. */
-export function varintSize(value: number): number {
-  let n = 1;
-  let v = value;
-  while (v >= 0x80) {
-    v = Math.floor(v / 0x80);
-    n++;
-  }
-  return n;
-}
 
 /**
  * Strict reader of received bytes: every read checks the remaining length first, counts are
@@ -92,20 +29,21 @@ export class ByteReader {
   }
 
   varint(what: string): number {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; ; i++) {
-      if (i >= 8) throw new SyncDecodeFailure('malformed', `${what}: varint longer than 8 bytes`);
-      const b = this.u8(what);
-      value += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) {
-        if (b === 0 && i > 0) throw new SyncDecodeFailure('non-canonical', `${what}: varint not in its shortest form`);
-        break;
-      }
-      scale *= 0x80;
+    const r = readVarint(this.bytes, this.pos);
+    if (r.ok) {
+      this.pos = r.end;
+      return r.value;
     }
-    if (value > MAX_VARINT) throw new SyncDecodeFailure('malformed', `${what}: varint above 2^53 - 1`);
-    return value;
+    switch (r.problem) {
+      case 'truncated':
+        throw new SyncDecodeFailure('truncated', `input ends inside ${what}`);
+      case 'too-long':
+        throw new SyncDecodeFailure('malformed', `${what}: varint longer than 8 bytes`);
+      case 'non-canonical':
+        throw new SyncDecodeFailure('non-canonical', `${what}: varint not in its shortest form`);
+      case 'too-large':
+        throw new SyncDecodeFailure('malformed', `${what}: varint above 2^53 - 1`);
+    }
   }
 
   /** A count, refused above `max` before the caller allocates anything for it. */

@@ -1,11 +1,16 @@
-import { utf8 } from '../crypto/index.ts';
+import { ByteWriter, utf8 } from '../crypto/index.ts';
 import { SYNC_LIMITS, SYNC_VERSION, SYNC_VERSIONS } from './limits.ts';
 import type { SyncFailureCode } from './errors.ts';
-import { ByteWriter } from './wire-bytes.ts';
 import { FAILURE_WIRE_CODE, FRAME_FLAG, FRAME_KIND, MODE_CODE, RANGE_MODE, RECORD_TYPE, type Bound, type Frame, type FrameFlags, type FrameHeader, type SyncRecord } from './wire.ts';
 
 function flagsByte(f: FrameFlags): number {
   return (f.more ? FRAME_FLAG.more : 0) | (f.await ? FRAME_FLAG.await : 0) | (f.owe ? FRAME_FLAG.owe : 0);
+}
+
+/** A count, then fixed-size items (ids, author ids) back to back. */
+function writeFixed(w: ByteWriter, items: readonly Uint8Array[]): void {
+  w.varint(items.length);
+  for (const item of items) w.bytes(item);
 }
 
 function writeBound(w: ByteWriter, b: Bound): void {
@@ -16,15 +21,14 @@ function writeBound(w: ByteWriter, b: Bound): void {
 }
 
 /** Appends one record. */
-export function writeRecord(w: ByteWriter, record: SyncRecord): void {
+function writeRecord(w: ByteWriter, record: SyncRecord): void {
   switch (record.type) {
     case 'frontier':
       w.u8(RECORD_TYPE.frontier);
       w.bytes(record.topic);
       w.varint(record.count);
       w.u8(record.tooWide ? 1 : 0);
-      w.varint(record.ids.length);
-      for (const id of record.ids) w.bytes(id);
+      writeFixed(w, record.ids);
       return;
     case 'base':
       w.u8(RECORD_TYPE.base);
@@ -54,17 +58,13 @@ export function writeRecord(w: ByteWriter, record: SyncRecord): void {
         if (r.mode === 'fingerprint') {
           w.varint(r.count);
           w.bytes(r.fingerprint);
-        } else if (r.mode === 'ids') {
-          w.varint(r.ids.length);
-          for (const id of r.ids) w.bytes(id);
-        }
+        } else if (r.mode === 'ids') writeFixed(w, r.ids);
       }
       return;
     case 'want':
       w.u8(RECORD_TYPE.want);
       w.bytes(record.topic);
-      w.varint(record.ids.length);
-      for (const id of record.ids) w.bytes(id);
+      writeFixed(w, record.ids);
       return;
     case 'vertices':
       w.u8(RECORD_TYPE.vertices);
@@ -85,8 +85,7 @@ export function writeRecord(w: ByteWriter, record: SyncRecord): void {
       return;
     case 'key-want':
       w.u8(RECORD_TYPE.keyWant);
-      w.varint(record.authors.length);
-      for (const a of record.authors) w.bytes(a);
+      writeFixed(w, record.authors);
       return;
     case 'keys':
       w.u8(RECORD_TYPE.keys);

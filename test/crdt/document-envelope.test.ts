@@ -167,8 +167,10 @@ test('the CBOR scan accepts exactly the items a strict decoder reads', () => {
   );
   // The map is depth 0, so the innermost 3 is at depth 4.
   assert.equal(cborScanProblem(dagCbor.encode({ a: [1, [2, [3]]], b: new Uint8Array(3) }), { maxDepth: 4 }), undefined);
-  assert.match(cborScanProblem(dagCbor.encode({ a: [1, [2, [3]]] }), { maxDepth: 3 }) ?? '', /nesting/);
-  assert.match(cborScanProblem(Uint8Array.of(0x82, 0x01), { maxDepth: 4 }) ?? '', /container of 2/);
-  assert.match(cborScanProblem(Uint8Array.of(0x19, 0x01), { maxDepth: 4 }) ?? '', /ends/);
-  assert.match(cborScanProblem(Uint8Array.of(0x1c), { maxDepth: 4 }) ?? '', /reserved/);
+  assert.match(cborScanProblem(dagCbor.encode({ a: [1, [2, [3]]] }), { maxDepth: 3 })?.detail ?? '', /nesting/);
+  assert.match(cborScanProblem(Uint8Array.of(0x82, 0x01), { maxDepth: 4 })?.detail ?? '', /container of 2/);
+  assert.match(cborScanProblem(Uint8Array.of(0x19, 0x01), { maxDepth: 4 })?.detail ?? '', /ends/);
+  assert.match(cborScanProblem(Uint8Array.of(0x1c), { maxDepth: 4 })?.detail ?? '', /reserved/);
+  assert.equal(cborScanProblem(dagCbor.encode({ a: [1, [2, [3]]] }), { maxDepth: 3 })?.reason, 'limit');
+  assert.equal(cborScanProblem(Uint8Array.of(0x1c), { maxDepth: 4 })?.reason, 'malformed');
 });

@@ -29,7 +29,6 @@ function snapshotOf(r: Replica): { states: Record<string, string>; frontier: str
   return { states, frontier: r.docs.frontier(TOPIC).map(hex) };
 }
 
-
 function history(seed: number, vertices: number): { author: Replica; made: DecodedVertex[]; ops: number } {
   const a = replica(alice);
   const rand = prng(seed);

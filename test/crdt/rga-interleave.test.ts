@@ -10,9 +10,10 @@ import { applyOk, author, bytesOf, ins } from './rga-support.ts';
  */
 
 type Typist = { who: Uint8Array; text: string; backwards: boolean };
+type Typed = { ops: RgaOp[][]; authors: Uint8Array[] };
 
 /** Each typist, on its own copy of `base`, types its text one code point at a time at `pos`. */
-function typeConcurrently(base: RgaState, pos: number, typists: readonly Typist[]): { ops: RgaOp[][]; authors: Uint8Array[] } {
+function typeConcurrently(base: RgaState, pos: number, typists: readonly Typist[]): Typed {
   const ops = typists.map(({ who, text, backwards }) => {
     const s = rga.clone(base);
     const chars = Array.from(text);
@@ -25,14 +26,14 @@ function typeConcurrently(base: RgaState, pos: number, typists: readonly Typist[
 }
 
 /** Applies each typist's operations in turn, in the given typist order. */
-function deliver(base: RgaState, typed: { ops: RgaOp[][]; authors: Uint8Array[] }, order: readonly number[]): RgaState {
+function deliver(base: RgaState, typed: Typed, order: readonly number[]): RgaState {
   const s = rga.clone(base);
   for (const i of order) for (const op of typed.ops[i] as RgaOp[]) applyOk(s, op, typed.authors[i] as Uint8Array);
   return s;
 }
 
 /** Applies the typists' operations interleaved one by one, round robin. */
-function deliverInterleaved(base: RgaState, typed: { ops: RgaOp[][]; authors: Uint8Array[] }): RgaState {
+function deliverInterleaved(base: RgaState, typed: Typed): RgaState {
   const s = rga.clone(base);
   const longest = Math.max(...typed.ops.map((o) => o.length));
   for (let k = 0; k < longest; k++) {
@@ -42,6 +43,29 @@ function deliverInterleaved(base: RgaState, typed: { ops: RgaOp[][]; authors: Ui
     });
   }
   return s;
+}
+
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, at) => [...p.slice(0, at), n - 1, ...p.slice(at)]));
+}
+
+/**
+ * Delivers the typed runs every way: whole typists in each order, op by op round robin, and as
+ * one replica per typist merged in several orders and groupings. Checks that every replica has
+ * the same snapshot bytes and returns their text.
+ */
+function textEverywhere(base: RgaState, typed: Typed): string {
+  const results = permutations(typed.ops.length).map((order) => deliver(base, typed, order));
+  results.push(deliverInterleaved(base, typed));
+  const single = typed.ops.map((_, i) => deliver(base, typed, [i]));
+  results.push(
+    single.reduce((m, s) => rga.merge(m, s)),
+    single.reduceRight((m, s) => rga.merge(m, s)),
+    single.reduce((m, s) => rga.merge(s, m)),
+  );
+  assert.equal(new Set(results.map(bytesOf)).size, 1);
+  return rgaText(results[0] as RgaState);
 }
 
 function baseDoc(text: string): RgaState {
@@ -56,9 +80,7 @@ test('two users typing forwards at the same place: each run stays whole, lower a
     { who: author(0x20), text: 'hello', backwards: false },
     { who: author(0x10), text: 'world', backwards: false },
   ]);
-  const results = [deliver(base, typed, [0, 1]), deliver(base, typed, [1, 0]), deliverInterleaved(base, typed), rga.merge(deliver(base, typed, [0]), deliver(base, typed, [1]))];
-  for (const s of results) assert.equal(rgaText(s), '[worldhello]');
-  assert.equal(new Set(results.map(bytesOf)).size, 1);
+  assert.equal(textEverywhere(base, typed), '[worldhello]');
 });
 
 test('two users typing backwards (always at the start of their own run): runs stay whole', () => {
@@ -67,12 +89,8 @@ test('two users typing backwards (always at the start of their own run): runs st
     { who: author(0x10), text: 'abcd', backwards: true },
     { who: author(0x20), text: 'wxyz', backwards: true },
   ]);
-  const results = [deliver(base, typed, [0, 1]), deliver(base, typed, [1, 0]), deliverInterleaved(base, typed), rga.merge(deliver(base, typed, [1]), deliver(base, typed, [0]))];
-  for (const s of results) {
-    const text = rgaText(s);
-    assert.ok(text === '<abcdwxyz>' || text === '<wxyzabcd>', text);
-  }
-  assert.equal(new Set(results.map(bytesOf)).size, 1);
+  const text = textEverywhere(base, typed);
+  assert.ok(text === '<abcdwxyz>' || text === '<wxyzabcd>', text);
 });
 
 test('one user forwards, one backwards, one forwards again, all at the same place: three whole runs, same order everywhere', () => {
@@ -82,18 +100,7 @@ test('one user forwards, one backwards, one forwards again, all at the same plac
     { who: author(0x10), text: 'bbbb', backwards: true },
     { who: author(0x20), text: '😀😀', backwards: false },
   ]);
-  const orders = [
-    [0, 1, 2],
-    [0, 2, 1],
-    [1, 0, 2],
-    [1, 2, 0],
-    [2, 0, 1],
-    [2, 1, 0],
-  ];
-  const results = orders.map((o) => deliver(base, typed, o));
-  results.push(deliverInterleaved(base, typed));
-  assert.equal(new Set(results.map(bytesOf)).size, 1);
-  const text = rgaText(results[0] as RgaState);
+  const text = textEverywhere(base, typed);
   for (const run of ['AAA', 'bbbb', '😀😀']) assert.ok(text.includes(run), `${run} is split in ${text}`);
 });
 
@@ -105,14 +112,7 @@ test('property: concurrent runs typed in either direction at one place never int
       const pos = posSeed % (Array.from(baseText).length + 1);
       // Distinct letters per typist, so a run is found by its letter; ids in a drawn order.
       const typists = runs.map((r, i) => ({ who: author(0x10 + ((i + orderSeed) % runs.length) * 0x10), text: String.fromCharCode(0x41 + i).repeat(r.len), backwards: r.backwards }));
-      const typed = typeConcurrently(base, pos, typists);
-      const forward = typists.map((_, i) => i);
-      const results = [deliver(base, typed, forward), deliver(base, typed, [...forward].reverse()), deliverInterleaved(base, typed)];
-      let merged = rga.clone(base);
-      for (const i of forward) merged = rga.merge(deliver(base, typed, [i]), merged);
-      results.push(merged);
-      assert.equal(new Set(results.map(bytesOf)).size, 1);
-      const text = rgaText(results[0] as RgaState);
+      const text = textEverywhere(base, typeConcurrently(base, pos, typists));
       for (const t of typists) assert.ok(text.includes(t.text), `${t.text} is split in ${JSON.stringify(text)}`);
     }),
     { numRuns: 1_000 },

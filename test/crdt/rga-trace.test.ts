@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyVertices, concurrentOps, replaySequential, traceVertices } from '../../bench/support/trace-replay.ts';
+import { applyVertices, concurrentOps, replaySequential, traceSigners, traceVertices } from '../../bench/support/trace-replay.ts';
 import { readTrace } from '../../bench/support/trace-reader.ts';
 import { rga, rgaText } from '../../src/crdt/rga/index.ts';
-import { compareIds, Dag, type DecodedVertex } from '../../src/dag/index.ts';
+import { Dag, type DecodedVertex } from '../../src/dag/index.ts';
 import { insecureSimulationProvider } from '../../src/sim/insecure-signatures.ts';
 import { fastProvider, prng, topicOf } from '../support/fixtures.ts';
 
@@ -27,12 +27,9 @@ test('friendsforever (concurrent, 2 agents): one DAG vertex per transaction, 3 r
   // 26,078 vertices: signed with the simulator's stand-in scheme (ML-DSA-65 sizes, hash
   // "signatures"), which the Dag never checks; real ML-DSA would take half a minute here.
   const provider = insecureSimulationProvider(fastProvider);
-  // Agents in the order of their ids: the trace's one concurrent insert at the same place
+  // Signers come in the order of their ids: the trace's one concurrent insert at the same place
   // (transactions 22360 and 22365) is settled in endContent with agent 0 first.
-  const signers = Array.from({ length: trace.numAgents }, (_, i) => {
-    const pair = provider.mlDsa65.keyPair(new Uint8Array(32).fill(i + 1));
-    return { author: provider.sha3_256(pair.publicKey), sign: pair.sign };
-  }).sort((a, b) => compareIds(a.author, b.author));
+  const signers = traceSigners(provider, trace.numAgents);
   const ops = concurrentOps(trace, signers.map((s) => s.author));
   const vertices = traceVertices(trace, ops, signers, provider, topicOf(9));
   const states: string[] = [];

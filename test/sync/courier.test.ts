@@ -9,9 +9,7 @@ const T2 = topic(41);
 const T3 = topic(42);
 
 function member(topics: Uint8Array[]): TestNode {
-  const n = new TestNode({ member: topics });
-  for (const a of authors) n.addKey(a.key);
-  return n;
+  return new TestNode({ member: topics, keys: authors });
 }
 
 test('courier: A → C → B carries topics C cannot read; B ends with everything', () => {
@@ -50,8 +48,7 @@ test('courier: A → C → B carries topics C cannot read; B ends with everythin
 
 test('courier: nothing new costs one round trip and a summary per topic', () => {
   const a = member([T1, T2]);
-  const c = new TestNode({ carriesAll: true });
-  for (const au of authors) c.addKey(au.key);
+  const c = new TestNode({ carriesAll: true, keys: authors });
   grow([a, c], { topic: T1, count: 200, authors, seed: 65 });
   grow([a, c], { topic: T2, count: 200, authors, seed: 66 });
   const run = runSession(a, c, { kind: 'courier' });

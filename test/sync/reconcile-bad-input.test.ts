@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BloomFilter } from '../../src/dag/index.ts';
-import { decodeFrame, encodeErrorFrame, encodeFrame, SYNC_LIMITS, SyncSession, type Frame, type SyncRecord, type SyncStep } from '../../src/sync/index.ts';
+import { decodeFrame, encodeErrorFrame, encodeFrame, SYNC_LIMITS, SyncSession, type Frame, type SyncRecord, type SyncStep, type WireRange } from '../../src/sync/index.ts';
 import { grow, hash, randomSource, simAuthor, TestNode, topic } from './sync-fixtures.ts';
 
 const authors = [simAuthor(1), simAuthor(2)];
@@ -9,8 +9,7 @@ const T = topic(30);
 const nonce = new Uint8Array(16).fill(5);
 
 function node(): TestNode {
-  const n = new TestNode({ member: [T] });
-  for (const a of authors) n.addKey(a.key);
+  const n = new TestNode({ member: [T], keys: authors });
   grow([n], { topic: T, count: 40, authors, seed: 50 });
   return n;
 }
@@ -27,6 +26,8 @@ function initiator(n: TestNode): SyncSession {
 
 const hello = (records: SyncRecord[], extra: Partial<Extract<Frame, { kind: 'hello' }>> = {}): Uint8Array =>
   encodeFrame({ kind: 'hello', more: false, await: true, owe: false, mode: 'topics', nonce, authorFilter: undefined, records, ...extra });
+const welcome = (records: SyncRecord[], extra: Partial<Extract<Frame, { kind: 'welcome' }>> = {}): Uint8Array =>
+  encodeFrame({ kind: 'welcome', more: false, await: true, owe: false, nonce, authorFilter: undefined, records, ...extra });
 const data = (records: SyncRecord[], more = false): Uint8Array => encodeFrame({ kind: 'data', more, await: true, owe: false, records });
 const frontier = (n: TestNode): SyncRecord => ({ type: 'frontier', topic: T, count: n.dag.size, tooWide: false, ids: n.dag.frontier(T) });
 
@@ -74,7 +75,7 @@ test('oversized want lists are refused as the frames arrive, before they are ans
   for (const f of hi) r.receive(f);
   // Two frames of one flight, 20,000 wanted ids each: the flight's total breaks the limit.
   const ids = Array.from({ length: 20_000 }, (_, k) => Uint8Array.from({ length: 32 }, (_, j) => (k * 7 + j) & 0xff));
-  const first = i.receive(encodeFrame({ kind: 'welcome', more: true, await: true, owe: false, nonce, authorFilter: undefined, records: [{ type: 'want', topic: T, ids }] }));
+  const first = i.receive(welcome([{ type: 'want', topic: T, ids }], { more: true }));
   assert.equal(first.error, undefined);
   const second = i.receive(data([{ type: 'want', topic: T, ids }]));
   assertFailure(i, second, 'limit-exceeded', a, 40);
@@ -125,48 +126,21 @@ test('frames out of state-machine order are refused', () => {
   assertFailure(r4, r4.receive(hello([frontier(n), { type: 'ranges', topic: topic(99), ranges: [{ upper: { lamport: Infinity, prefix: new Uint8Array(0) }, mode: 'skip' }] }])), 'unexpected-frame', n, 40);
   // Ranges that do not reach the end of the order, or go backwards.
   const a = node();
-  const b = new TestNode({ member: [T] });
-  for (const x of authors) b.addKey(x.key);
+  const b = new TestNode({ member: [T], keys: authors });
   grow([b], { topic: T, count: 10, authors, seed: 51 });
+  const skipTo = (lamport: number): WireRange => ({ upper: { lamport, prefix: new Uint8Array(0) }, mode: 'skip' });
   const i4 = initiator(a);
   i4.start();
-  const short = encodeFrame({
-    kind: 'welcome',
-    more: false,
-    await: true,
-    owe: false,
-    nonce,
-    authorFilter: undefined,
-    records: [frontier(b), { type: 'ranges', topic: T, ranges: [{ upper: { lamport: 3, prefix: new Uint8Array(0) }, mode: 'skip' }] }],
-  });
+  const short = welcome([frontier(b), { type: 'ranges', topic: T, ranges: [skipTo(3)] }]);
   assertFailure(i4, i4.receive(short), 'malformed', a, 40);
   const i5 = initiator(a);
   i5.start();
-  const backwards = encodeFrame({
-    kind: 'welcome',
-    more: false,
-    await: true,
-    owe: false,
-    nonce,
-    authorFilter: undefined,
-    records: [
-      frontier(b),
-      {
-        type: 'ranges',
-        topic: T,
-        ranges: [
-          { upper: { lamport: 5, prefix: new Uint8Array(0) }, mode: 'skip' },
-          { upper: { lamport: 4, prefix: new Uint8Array(0) }, mode: 'skip' },
-          { upper: { lamport: Infinity, prefix: new Uint8Array(0) }, mode: 'skip' },
-        ],
-      },
-    ],
-  });
+  const backwards = welcome([frontier(b), { type: 'ranges', topic: T, ranges: [skipTo(5), skipTo(4), skipTo(Infinity)] }]);
   assertFailure(i5, i5.receive(backwards), 'malformed', a, 40);
   // A welcome that leaves a named topic unanswered.
   const i6 = initiator(a);
   i6.start();
-  assertFailure(i6, i6.receive(encodeFrame({ kind: 'welcome', more: false, await: true, owe: false, nonce, authorFilter: undefined, records: [] })), 'unexpected-frame', a, 40);
+  assertFailure(i6, i6.receive(welcome([])), 'unexpected-frame', a, 40);
 });
 
 test('vertex bytes that do not decode, or belong to another topic, are refused', () => {
@@ -179,7 +153,7 @@ test('vertex bytes that do not decode, or belong to another topic, are refused',
   ] as SyncRecord[][]) {
     const i = initiator(a);
     i.start();
-    const step = i.receive(encodeFrame({ kind: 'welcome', more: false, await: false, owe: false, nonce, authorFilter: undefined, records: [{ type: 'covered', topic: T }, ...records] }));
+    const step = i.receive(welcome([{ type: 'covered', topic: T }, ...records], { await: false }));
     assertFailure(i, step, 'bad-vertex', a, 40);
   }
 });

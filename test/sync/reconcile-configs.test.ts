@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { grow, runSession, simAuthor, TestNode, topic, type SessionRun } from './sync-fixtures.ts';
+import { grow, nodePair, runSession, simAuthor, TestNode, topic, type SessionRun } from './sync-fixtures.ts';
 
 const authors = [simAuthor(1), simAuthor(2), simAuthor(3), simAuthor(4)];
 const T = topic(1);
 
-function pair(): [TestNode, TestNode] {
-  const a = new TestNode();
-  const b = new TestNode();
-  for (const n of [a, b]) for (const au of authors) n.addKey(au.key);
-  return [a, b];
-}
+const pair = (): [TestNode, TestNode] => nodePair({ keys: authors });
 
-function assertConverged(a: TestNode, b: TestNode, run: SessionRun, topics: readonly Uint8Array[] = [T]): void {
+/** Runs a topics-mode session over `topics` and checks that it converged them. */
+function converge(a: TestNode, b: TestNode, topics: readonly Uint8Array[] = [T], options: Parameters<typeof runSession>[3] = {}): SessionRun {
+  const run = runSession(a, b, { kind: 'topics', topics }, options);
   assert.equal(run.initiator.error, undefined, `initiator failed: ${run.initiator.error?.detail}`);
   assert.equal(run.responder.error, undefined, `responder failed: ${run.responder.error?.detail}`);
   assert.ok(run.initiator.done && run.responder.done, 'both sessions ended');
@@ -23,6 +20,7 @@ function assertConverged(a: TestNode, b: TestNode, run: SessionRun, topics: read
   // Parents always went first: nothing waited in a quarantine, nothing was refused.
   assert.equal(a.quarantined + b.quarantined, 0);
   assert.equal(a.rejected + b.rejected, 0);
+  return run;
 }
 
 function divergedBound(n: number): number {
@@ -32,8 +30,7 @@ function divergedBound(n: number): number {
 test('equal replicas: one round trip, no vertex sent', () => {
   const [a, b] = pair();
   grow([a, b], { topic: T, count: 200, authors, seed: 1 });
-  const run = runSession(a, b, { kind: 'topics', topics: [T] });
-  assertConverged(a, b, run);
+  const run = converge(a, b);
   assert.equal(run.roundTrips, 1);
   assert.equal(run.initiator.stats.verticesSent + run.responder.stats.verticesSent, 0);
   assert.ok(run.bytes < 600, `equal replicas cost ${run.bytes} bytes`);
@@ -43,8 +40,7 @@ test('initiator behind: the responder covers it in one round trip and sends exac
   const [a, b] = pair();
   grow([a, b], { topic: T, count: 300, authors, seed: 2 });
   const extra = grow([b], { topic: T, count: 25, authors, seed: 3 });
-  const run = runSession(a, b, { kind: 'topics', topics: [T] });
-  assertConverged(a, b, run);
+  const run = converge(a, b);
   assert.equal(run.roundTrips, 1);
   assert.equal(run.responder.stats.verticesSent, extra.length);
   assert.equal(run.initiator.stats.verticesSent, 0);
@@ -54,8 +50,7 @@ test('initiator ahead: at most two round trips, exactly the missing vertices', (
   const [a, b] = pair();
   grow([a, b], { topic: T, count: 300, authors, seed: 4 });
   const extra = grow([a], { topic: T, count: 40, authors, seed: 5 });
-  const run = runSession(a, b, { kind: 'topics', topics: [T] });
-  assertConverged(a, b, run);
+  const run = converge(a, b);
   assert.ok(run.roundTrips <= 2, `${run.roundTrips} round trips`);
   assert.equal(run.initiator.stats.verticesSent, extra.length);
   assert.equal(run.responder.stats.verticesSent, 0);
@@ -66,8 +61,7 @@ test('diverged replicas: both get what they lack within ceil(log16 n) + 2 round 
   grow([a, b], { topic: T, count: 3000, authors, seed: 6 });
   const onlyA = grow([a], { topic: T, count: 60, authors, seed: 7 });
   const onlyB = grow([b], { topic: T, count: 45, authors, seed: 8 });
-  const run = runSession(a, b, { kind: 'topics', topics: [T] });
-  assertConverged(a, b, run);
+  const run = converge(a, b);
   assert.ok(run.roundTrips <= divergedBound(3105), `${run.roundTrips} round trips`);
   assert.equal(run.initiator.stats.verticesSent, onlyA.length);
   assert.equal(run.responder.stats.verticesSent, onlyB.length);
@@ -78,8 +72,7 @@ test('diverged deep in history (an old fork, differences spread over the whole o
   grow([a, b], { topic: T, count: 200, authors, seed: 9 });
   grow([a], { topic: T, count: 700, authors, seed: 10 });
   grow([b], { topic: T, count: 700, authors, seed: 11 });
-  const run = runSession(a, b, { kind: 'topics', topics: [T] });
-  assertConverged(a, b, run);
+  const run = converge(a, b);
   assert.ok(run.roundTrips <= divergedBound(1600), `${run.roundTrips} round trips`);
 });
 
@@ -87,8 +80,7 @@ test('disjoint histories (no common vertex)', () => {
   const [a, b] = pair();
   grow([a], { topic: T, count: 400, authors, seed: 12 });
   grow([b], { topic: T, count: 500, authors, seed: 13 });
-  const run = runSession(a, b, { kind: 'topics', topics: [T] });
-  assertConverged(a, b, run);
+  const run = converge(a, b);
   assert.ok(run.roundTrips <= divergedBound(900), `${run.roundTrips} round trips`);
 });
 
@@ -96,19 +88,15 @@ test('empty sides: empty initiator, empty responder, both empty', () => {
   {
     const [a, b] = pair();
     grow([b], { topic: T, count: 50, authors, seed: 14 });
-    const run = runSession(a, b, { kind: 'topics', topics: [T] });
-    assertConverged(a, b, run);
+    const run = converge(a, b);
     assert.equal(run.roundTrips, 1);
   }
   {
-    const [a, b] = pair();
-    const mine = new TestNode({ member: [T] });
-    for (const au of authors) mine.addKey(au.key);
+    const [a] = pair();
+    const mine = new TestNode({ member: [T], keys: authors });
     grow([a], { topic: T, count: 50, authors, seed: 15 });
-    const run = runSession(a, mine, { kind: 'topics', topics: [T] });
-    assertConverged(a, mine, run);
+    const run = converge(a, mine);
     assert.ok(run.roundTrips <= 2);
-    void b;
   }
   {
     const [a, b] = pair();
@@ -139,25 +127,18 @@ test('several topics in one session, each in its own configuration', () => {
   grow([a, b], { topic: topics[3] as Uint8Array, count: 500, authors, seed: 22 });
   grow([a], { topic: topics[3] as Uint8Array, count: 15, authors, seed: 23 }); // diverged
   grow([b], { topic: topics[3] as Uint8Array, count: 15, authors, seed: 24 });
-  const run = runSession(a, b, { kind: 'topics', topics });
-  assertConverged(a, b, run, topics);
+  const run = converge(a, b, topics);
   assert.ok(run.roundTrips <= divergedBound(530));
   assert.equal(run.initiator.stats.topics, 4);
 });
 
 test('authors unknown to the receiver: keys travel with the vertices, no extra round trip', () => {
-  const a = new TestNode();
-  const b = new TestNode();
+  const [a, b] = pair();
   const stranger = simAuthor(99);
-  for (const au of authors) {
-    a.addKey(au.key);
-    b.addKey(au.key);
-  }
   a.addKey(stranger.key);
   grow([a, b], { topic: T, count: 100, authors, seed: 25 });
   grow([a], { topic: T, count: 12, authors: [stranger], seed: 26 });
-  const run = runSession(a, b, { kind: 'topics', topics: [T] });
-  assertConverged(a, b, run);
+  const run = converge(a, b);
   assert.ok(run.roundTrips <= 2);
   assert.equal(run.initiator.stats.keysSent, 1, 'only the key the responder lacked');
   assert.ok(b.keys.has(stranger.author));
@@ -165,11 +146,9 @@ test('authors unknown to the receiver: keys travel with the vertices, no extra r
 
 test('a big difference spans several frames and flights without breaking limits', () => {
   const [a] = pair();
-  const b = new TestNode({ member: [T] });
-  for (const au of authors) b.addKey(au.key);
+  const b = new TestNode({ member: [T], keys: authors });
   grow([a], { topic: T, count: 700, authors, seed: 27, payload: 1500 });
-  const run = runSession(a, b, { kind: 'topics', topics: [T] }, { tuning: { frameBytes: 262_144, flightBytes: 524_288 } });
-  assertConverged(a, b, run);
+  const run = converge(a, b, [T], { tuning: { frameBytes: 262_144, flightBytes: 524_288 } });
   assert.ok(run.initiator.stats.framesSent > 4, 'vertices were split into frames');
   assert.ok(run.flights > 3, 'the flight budget made the sender continue in later flights');
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createVertex, type DecodedVertex } from '../../src/dag/index.ts';
 import { SaltedFingerprints, sessionSalt } from '../../src/sync/fingerprint.ts';
 import { SortedItems } from '../../src/sync/sorted-items.ts';
-import { hash, grow, randomSource, runSession, simAuthor, simProvider, TestNode, topic } from './sync-fixtures.ts';
+import { hash, grow, nodePair, randomSource, runSession, simAuthor, simProvider, topic, type TestNode } from './sync-fixtures.ts';
 
 /*
  * An adversary who can get vertices into honest replicas grinds their ids in advance: ids that
@@ -16,12 +16,7 @@ import { hash, grow, randomSource, runSession, simAuthor, simProvider, TestNode,
 const authors = [simAuthor(1), simAuthor(2)];
 const T = topic(12);
 
-function pair(): [TestNode, TestNode] {
-  const a = new TestNode({ member: [T] });
-  const b = new TestNode({ member: [T] });
-  for (const n of [a, b]) for (const au of authors) n.addKey(au.key);
-  return [a, b];
-}
+const pair = (): [TestNode, TestNode] => nodePair({ member: [T], keys: authors });
 
 /** Children of one parent whose ids start with `prefix`: all share a clock and a prefix. */
 function grind(parent: DecodedVertex, count: number, prefix: number, salt: number): DecodedVertex[] {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { createVertex, type DecodedVertex } from '../../src/dag/index.ts';
 import { prng } from '../support/fixtures.ts';
-import { runSession, simAuthor, simProvider, TestNode, topic } from './sync-fixtures.ts';
+import { nodePair, runSession, simAuthor, simProvider, TestNode, topic } from './sync-fixtures.ts';
 
 const authors = [simAuthor(1), simAuthor(2), simAuthor(3)];
 const T = topic(9);
@@ -50,10 +50,17 @@ function closedSubset(all: readonly DecodedVertex[], p: number, seed: number): S
 }
 
 function node(all: readonly DecodedVertex[], keep: Set<string>): TestNode {
-  const n = new TestNode({ member: [T] });
-  for (const a of authors) n.addKey(a.key);
+  const n = new TestNode({ member: [T], keys: authors });
   for (const v of all) if (keep.has(v.key)) n.add(v);
   return n;
+}
+
+/** Two replicas of one random DAG, each holding a random parent-closed part of it. */
+function splitReplicas(count: number, seed: number, pa: number, pb: number): { a: TestNode; b: TestNode; ka: Set<string>; kb: Set<string>; union: string[] } {
+  const all = randomDag(count, seed);
+  const ka = closedSubset(all, pa, seed + 1);
+  const kb = closedSubset(all, pb, seed + 2);
+  return { a: node(all, ka), b: node(all, kb), ka, kb, union: [...new Set([...ka, ...kb])].sort() };
 }
 
 const split = fc.record({
@@ -68,20 +75,15 @@ const split = fc.record({
 test('property: random DAGs and random splits converge within the round-trip bound', () => {
   fc.assert(
     fc.property(split, ({ count, seed, pa, pb, sessionSeed, ingestAtEnd }) => {
-      const all = randomDag(count, seed);
-      const ka = closedSubset(all, pa, seed + 1);
-      const kb = closedSubset(all, pb, seed + 2);
-      const a = node(all, ka);
-      const b = node(all, kb);
-      const union = new Set([...ka, ...kb]);
+      const { a, b, ka, kb, union } = splitReplicas(count, seed, pa, pb);
       const run = runSession(a, b, { kind: 'topics', topics: [T] }, { seed: sessionSeed, ingestAtEnd });
       assert.equal(run.initiator.error, undefined);
       assert.equal(run.responder.error, undefined);
-      assert.deepEqual(a.allKeys(T), [...union].sort());
-      assert.deepEqual(b.allKeys(T), [...union].sort());
+      assert.deepEqual(a.allKeys(T), union);
+      assert.deepEqual(b.allKeys(T), union);
       assert.equal(a.quarantined + b.quarantined, 0, 'parents always arrive first');
       const contained = [...ka].every((k) => kb.has(k)) || [...kb].every((k) => ka.has(k));
-      const bound = contained ? 2 : Math.ceil(Math.log(Math.max(2, union.size)) / Math.log(16)) + 2;
+      const bound = contained ? 2 : Math.ceil(Math.log(Math.max(2, union.length)) / Math.log(16)) + 2;
       assert.ok(run.roundTrips <= bound, `${run.roundTrips} round trips, bound ${bound} (contained: ${contained})`);
       // Exactly the differences travel, each once.
       assert.equal(run.initiator.stats.verticesSent, [...ka].filter((k) => !kb.has(k)).length);
@@ -94,16 +96,11 @@ test('property: random DAGs and random splits converge within the round-trip bou
 test('property: other branching factors and id-list thresholds keep the bound ceil(log_b n) + 2', () => {
   fc.assert(
     fc.property(split, fc.integer({ min: 2, max: 16 }), fc.integer({ min: 1, max: 40 }), ({ count, seed, pa, pb, sessionSeed }, branching, idListThreshold) => {
-      const all = randomDag(count, seed);
-      const ka = closedSubset(all, pa, seed + 1);
-      const kb = closedSubset(all, pb, seed + 2);
-      const a = node(all, ka);
-      const b = node(all, kb);
-      const union = new Set([...ka, ...kb]);
+      const { a, b, union } = splitReplicas(count, seed, pa, pb);
       const run = runSession(a, b, { kind: 'topics', topics: [T] }, { seed: sessionSeed, tuning: { branching, idListThreshold } });
-      assert.deepEqual(a.allKeys(T), [...union].sort());
-      assert.deepEqual(b.allKeys(T), [...union].sort());
-      const bound = Math.ceil(Math.log(Math.max(2, union.size)) / Math.log(branching)) + 2;
+      assert.deepEqual(a.allKeys(T), union);
+      assert.deepEqual(b.allKeys(T), union);
+      const bound = Math.ceil(Math.log(Math.max(2, union.length)) / Math.log(branching)) + 2;
       assert.ok(run.roundTrips <= bound, `${run.roundTrips} round trips, bound ${bound}`);
     }),
     { numRuns: 60 },
@@ -115,9 +112,7 @@ test('property: courier sessions converge every topic either side carries', () =
     fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.integer({ min: 1, max: 5 }), (seed, topicCount) => {
       const r = prng(seed);
       const topics = Array.from({ length: topicCount }, (_, i) => topic(100 + i));
-      const a = new TestNode({ carriesAll: true });
-      const b = new TestNode({ carriesAll: true });
-      for (const n of [a, b]) for (const au of authors) n.addKey(au.key);
+      const [a, b] = nodePair({ carriesAll: true, keys: authors });
       for (const [i, t] of topics.entries()) {
         const all = randomDagOn(t, Math.floor(r() * 80), seed + i);
         const ka = closedSubset(all, r() < 0.2 ? 0 : r(), seed + 10 + i);

@@ -52,8 +52,7 @@ test('bounds: the bound between adjacent items separates them and is as short as
 });
 
 test('DagReplica: ordered() follows noteAdded incrementally and rebuilds after unreported changes', () => {
-  const n = new TestNode({ member: [T] });
-  for (const a of authors) n.addKey(a.key);
+  const n = new TestNode({ member: [T], keys: authors });
   grow([n], { topic: T, count: 100, authors, seed: 80 });
   const view = n.replica.ordered(T);
   assert.equal(view.size, 100);
@@ -72,8 +71,7 @@ test('DagReplica: ordered() follows noteAdded incrementally and rebuilds after u
 });
 
 test('DagReplica.missingFor walks only near the top and agrees with Dag.missingFor', () => {
-  const n = new TestNode({ member: [T] });
-  for (const a of authors) n.addKey(a.key);
+  const n = new TestNode({ member: [T], keys: authors });
   const made = grow([n], { topic: T, count: 600, authors, seed: 83, writers: 5 });
   const r = prng(84);
   for (let k = 0; k < 40; k++) {

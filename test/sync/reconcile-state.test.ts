@@ -2,17 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { idKey } from '../../src/dag/index.ts';
 import { SyncPeerState } from '../../src/sync/index.ts';
-import { grow, runSession, simAuthor, TestNode, topic } from './sync-fixtures.ts';
+import { grow, nodePair, runSession, simAuthor, topic, type TestNode } from './sync-fixtures.ts';
 
 const authors = [simAuthor(1), simAuthor(2), simAuthor(3)];
 const T = topic(50);
 
-function pair(): [TestNode, TestNode] {
-  const a = new TestNode({ member: [T] });
-  const b = new TestNode({ member: [T] });
-  for (const n of [a, b]) for (const au of authors) n.addKey(au.key);
-  return [a, b];
-}
+const pair = (): [TestNode, TestNode] => nodePair({ member: [T], keys: authors });
 
 function restore(bytes: Uint8Array): SyncPeerState {
   const r = SyncPeerState.fromBytes(bytes);

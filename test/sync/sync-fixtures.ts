@@ -34,6 +34,15 @@ export function randomSource(seed: number): (n: number) => Uint8Array {
   return (n) => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
 }
 
+export interface TestNodeOptions {
+  /** Carries every topic (a courier). */
+  readonly carriesAll?: boolean;
+  /** Topics carried before any vertex of them is held (a member). */
+  readonly member?: readonly Uint8Array[];
+  /** Authors whose keys the node holds from the start. */
+  readonly keys?: readonly SimAuthor[];
+}
+
 /** A node for tests: DAG, vertex bytes, key ring, and the replica adapter over them. */
 export class TestNode {
   readonly dag = new Dag({ quarantine: { maxVertices: 100_000, maxBytes: 1 << 30, maxPerSource: 100_000 } });
@@ -45,7 +54,7 @@ export class TestNode {
   rejected = 0;
   #uncommitted: Uint8Array[] = [];
 
-  constructor(options: { carriesAll?: boolean; member?: readonly Uint8Array[] } = {}) {
+  constructor(options: TestNodeOptions = {}) {
     const member = new Set((options.member ?? []).map(toHex));
     this.replica = new DagReplica({
       dag: this.dag,
@@ -54,6 +63,7 @@ export class TestNode {
       authors: () => this.authors.values(),
       ...(options.carriesAll === true ? { carries: () => true } : member.size > 0 ? { carries: (t: Uint8Array) => member.has(toHex(t)) || this.dag.topicSize(t) > 0 } : {}),
     });
+    for (const a of options.keys ?? []) this.addKey(a.key);
   }
 
   addKey(key: AuthorKey): void {
@@ -89,7 +99,7 @@ export class TestNode {
   }
 
   /** A copy of this node's vertices and keys (as a fresh node with the same options). */
-  copy(options: { carriesAll?: boolean; member?: readonly Uint8Array[] } = {}): TestNode {
+  copy(options: TestNodeOptions = {}): TestNode {
     const n = new TestNode(options);
     for (const k of this.keys.keys()) n.addKey(k);
     for (const m of this.dag.topologicalOrder()) {
@@ -107,6 +117,11 @@ export class TestNode {
   allKeys(t: Uint8Array): string[] {
     return this.dag.topologicalOrder(t).map((m) => m.key).sort();
   }
+}
+
+/** Two nodes made with the same options. */
+export function nodePair(options: TestNodeOptions = {}): [TestNode, TestNode] {
+  return [new TestNode(options), new TestNode(options)];
 }
 
 /**

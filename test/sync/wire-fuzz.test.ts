@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeFrame, SyncSession, type SyncFailureCode, type SyncStep } from '../../src/sync/index.ts';
 import { prng } from '../support/fixtures.ts';
-import { grow, hash, randomSource, simAuthor, TestNode, topic } from './sync-fixtures.ts';
+import { grow, hash, nodePair, randomSource, simAuthor, topic, type TestNode } from './sync-fixtures.ts';
 
 const authors = [simAuthor(1), simAuthor(2), simAuthor(3)];
 const T = topic(20);
@@ -29,9 +29,7 @@ interface Sent {
 
 /** Two diverged replicas (so every record type appears), and their conversation, not ingested. */
 function setting(): { a: TestNode; b: TestNode; log: Sent[] } {
-  const a = new TestNode({ member: [T, U] });
-  const b = new TestNode({ member: [T, U] });
-  for (const n of [a, b]) for (const au of authors) n.addKey(au.key);
+  const [a, b] = nodePair({ member: [T, U], keys: authors });
   const extra = simAuthor(9);
   b.addKey(extra.key);
   grow([a, b], { topic: T, count: 150, authors, seed: 41 });

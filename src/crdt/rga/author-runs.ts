@@ -15,15 +15,7 @@ export class AuthorRuns {
 
   /** The run holding `seq`, which must be below the author's next seq. */
   find(seq: number): Run {
-    const starts = this.#starts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= seq) lo = mid;
-      else hi = mid - 1;
-    }
-    const chunk = this.#chunks[lo] as Run[];
+    const chunk = this.#chunks[this.#chunkOf(seq)] as Run[];
     let a = 0;
     let b = chunk.length - 1;
     // Most lookups are of recent items, at the end.
@@ -69,6 +61,7 @@ export class AuthorRuns {
     for (const chunk of this.#chunks) yield* chunk;
   }
 
+  /** Index of the chunk holding `seq`: the last one starting at or before it. */
   #chunkOf(seq: number): number {
     const starts = this.#starts;
     let lo = 0;

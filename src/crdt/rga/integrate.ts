@@ -44,29 +44,17 @@ const at = { left: null as Run | null, lOff: 0, right: null as Run | null, rOff:
 export function locate(state: RgaState, la: number, ls: number, ra: number, rs: number, check: boolean): string | undefined {
   if (la !== NONE && !state.has(la, ls)) return 'left origin is not an item here';
   if (ra !== NONE && !state.has(ra, rs)) return 'right origin is not an item here';
-  let hinted = state.hintVersion === state.version;
-  let left: Run | null = null;
-  let lOff = 0;
-  let right: Run | null = null;
-  let rOff = 0;
-  if (la === NONE) hinted &&= state.hintLeft === null;
-  else {
-    left = state.hinted(state.hintLeft, la, ls);
-    if (left === null) {
-      hinted = false;
-      left = state.runOf(la, ls);
-    }
-    lOff = ls - left.seq;
-  }
-  if (ra === NONE) hinted &&= state.hintRight === null;
-  else {
-    right = state.hinted(state.hintRight, ra, rs);
-    if (right === null) {
-      hinted = false;
-      right = state.runOf(ra, rs);
-    }
-    rOff = rs - right.seq;
-  }
+  let left = la === NONE ? null : state.hinted(state.hintLeft, la, ls);
+  let right = ra === NONE ? null : state.hinted(state.hintRight, ra, rs);
+  // Hinted: nothing changed since the hint, and it holds both origins (none where an origin is absent).
+  const hinted =
+    state.hintVersion === state.version &&
+    (la === NONE ? state.hintLeft === null : left !== null) &&
+    (ra === NONE ? state.hintRight === null : right !== null);
+  if (la !== NONE && left === null) left = state.runOf(la, ls);
+  if (ra !== NONE && right === null) right = state.runOf(ra, rs);
+  const lOff = left === null ? 0 : ls - left.seq;
+  const rOff = right === null ? 0 : rs - right.seq;
   // The hint holds two neighbouring runs (or one run, or the start or end next to a run).
   let adjacent = false;
   if (hinted) {
@@ -222,7 +210,7 @@ function comesFirst(state: RgaState, a: number, as: number, b: number, bs: numbe
 }
 
 /** Cuts `run` before its `k`-th item and places the right part; returns it. */
-export function cutRun(state: RgaState, run: Run, k: number): Run {
+function cutRun(state: RgaState, run: Run, k: number): Run {
   const rest = run.cut(k);
   state.tree.insertAt(run.leaf, run.leaf.runs.indexOf(run) + 1, rest, true);
   (state.byAuthor[run.agent] as AuthorRuns).insertAfter(run, rest);

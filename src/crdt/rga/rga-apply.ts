@@ -5,7 +5,7 @@ import { typeOfOpKind } from '../op-kind.ts';
 import type { Scalar } from '../scalar.ts';
 import { deleteItems, integrate, locate } from './integrate.ts';
 import { RGA_LIMITS } from './limits.ts';
-import { checkContent, isOneUnit, type RgaDeleteOp, type RgaId, type RgaInsertOp, type RgaOp } from './rga-ops.ts';
+import { checkContent, isOneUnit, type RgaDeleteOp, type RgaId, type RgaInsertOp, type RgaOp, type RgaRange } from './rga-ops.ts';
 import type { RgaState } from './rga-state.ts';
 import { NONE } from './run.ts';
 
@@ -99,5 +99,3 @@ function applyDelete(state: RgaState, op: RgaDeleteOp, origin: OpOrigin): CrdtRe
   }
   return OK;
 }
-
-type RgaRange = RgaDeleteOp['ranges'][number];

@@ -1,3 +1,4 @@
+import { utf8 } from '../../crypto/index.ts';
 import { compareIds } from '../../dag/index.ts';
 import type { CrdtResult } from '../errors.ts';
 import { MIN_SCALAR_BYTES, readScalar, writeScalar, type Scalar } from '../scalar.ts';
@@ -5,7 +6,7 @@ import { decodeSnapshot, snapshotWriter, SnapshotStop, StateWriter, type StateRe
 import type { AuthorRuns } from './author-runs.ts';
 import { RGA_LIMITS } from './limits.ts';
 import { RgaState } from './rga-state.ts';
-import { isCodePoint, NONE, type Run } from './run.ts';
+import { codePointCount, isCodePoint, NONE, type Run } from './run.ts';
 import { integrateInOrder, type Piece } from './schedule.ts';
 
 /*
@@ -121,7 +122,7 @@ export function encodeRgaState(state: RgaState): Uint8Array {
     }
     writeChain(body, rank, chain, text);
   }
-  head.bytes(new TextEncoder().encode(text.join('')));
+  head.bytes(utf8(text.join('')));
   head.raw(body.finish());
   return head.finish();
 }
@@ -137,7 +138,7 @@ function writeChain(w: StateWriter, rank: Int32Array, chain: Run[], text: string
   chain.length = 0;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Reads the code points of visible text out of the snapshot's text block, in order. */
 class TextCursor {
@@ -215,17 +216,12 @@ function readRgaState(r: StateReader): RgaState {
   const raw = r.fixed('text', textBytes);
   let decoded: string;
   try {
-    decoded = utf8.decode(raw);
+    decoded = utf8Decoder.decode(raw);
   } catch {
     throw new SnapshotStop('malformed', 'text is not valid UTF-8');
   }
-  let codePoints = 0;
-  for (let i = 0; i < decoded.length; i++) {
-    const c = decoded.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) i++;
-    codePoints++;
-  }
-  const text = new TextCursor(decoded, codePoints);
+  // Strict UTF-8 decoding leaves no lone surrogate, so this is the count, never -1.
+  const text = new TextCursor(decoded, codePointCount(decoded));
   const queues: Piece[][] = [];
   for (let a = 0; a < n; a++) queues.push(readRuns(r, a, counts, deleted[a] as number[], text));
   text.end();

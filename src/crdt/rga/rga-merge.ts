@@ -1,4 +1,5 @@
 import { CrdtError } from '../errors.ts';
+import { exportScalar } from '../scalar.ts';
 import type { AuthorRuns } from './author-runs.ts';
 import { deleteItems } from './integrate.ts';
 import { RgaState } from './rga-state.ts';
@@ -13,7 +14,7 @@ export function cloneRgaState(state: RgaState): RgaState {
   const twin = new Map<Run, Run>();
   const ordered: Run[] = [];
   for (const run of state.tree.runs()) {
-    const c = new Run(run.agent, run.seq, run.len, run.leftAgent, run.leftSeq, run.rightAgent, run.rightSeq, run.text, run.values === null ? null : run.values.map((v) => (v instanceof Uint8Array ? v.slice() : v)), run.deleted, copy.tree.first);
+    const c = new Run(run.agent, run.seq, run.len, run.leftAgent, run.leftSeq, run.rightAgent, run.rightSeq, run.text, run.values === null ? null : run.values.map(exportScalar), run.deleted, copy.tree.first);
     twin.set(run, c);
     ordered.push(c);
   }
@@ -58,12 +59,10 @@ export function mergeRgaStates(a: RgaState, b: RgaState): RgaState {
 /** `run` from its `skip`-th item on, as a piece of the target state whose author numbers are `map`. */
 function pieceOf(run: Run, skip: number, agent: number, map: readonly number[]): Piece {
   const remap = (x: number): number => (x === NONE ? NONE : (map[x] as number));
+  // The target state keeps the values it is given, so they are copies. A tombstone has no content.
+  const values = run.values === null ? null : (skip > 0 ? run.values.slice(skip) : run.values).map(exportScalar);
   let text = run.text;
-  let values = run.values === null ? null : run.values.map((v) => (v instanceof Uint8Array ? v.slice() : v));
-  if (skip > 0 && !run.deleted) {
-    if (values !== null) values = values.slice(skip);
-    else text = text.slice(text.length === run.len ? skip : unitIndex(text, skip));
-  }
+  if (skip > 0 && values === null && !run.deleted) text = text.slice(text.length === run.len ? skip : unitIndex(text, skip));
   return {
     agent,
     seq: run.seq + skip,

@@ -1,8 +1,9 @@
+import { exportScalar } from '../scalar.ts';
 import type { RgaElement } from './rga-ops.ts';
 import type { RgaState } from './rga-state.ts';
 import { isCodePoint } from './run.ts';
 
-/** Placeholder code point for a list value inside text (U+FFFC OBJECT REPLACEMENT CHARACTER). */
+/** The code point that stands for a list value inside text (U+FFFC OBJECT REPLACEMENT CHARACTER). */
 export const OBJECT_REPLACEMENT = '\ufffc';
 
 /** Number of visible elements (code points of text). */
@@ -30,7 +31,7 @@ export function rgaElements(state: RgaState): RgaElement[] {
   for (const run of state.tree.runs()) {
     if (run.deleted) continue;
     if (run.values === null) for (const c of run.text) out.push(c);
-    else for (const v of run.values) out.push(v instanceof Uint8Array ? v.slice() : v);
+    else for (const v of run.values) out.push(exportScalar(v));
   }
   return out;
 }

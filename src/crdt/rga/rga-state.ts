@@ -1,4 +1,4 @@
-import { toHex } from '../../crypto/index.ts';
+import { compareIds, idKey } from '../../dag/index.ts';
 import { AuthorRuns } from './author-runs.ts';
 import type { Run } from './run.ts';
 import { RunTree } from './run-tree.ts';
@@ -38,12 +38,12 @@ export class RgaState {
     const authors = this.authors;
     const last = authors[this.#lastAgent];
     if (last === undefined) return -1;
-    if (last === author || sameId(last, author)) return this.#lastAgent;
+    if (last === author || compareIds(last, author) === 0) return this.#lastAgent;
     // Ids inside operations built from this state are the table's own arrays.
     for (let i = 0; i < authors.length && i < 8; i++) {
       if (authors[i] === author) return (this.#lastAgent = i);
     }
-    const n = this.#numbers.get(toHex(author));
+    const n = this.#numbers.get(idKey(author));
     if (n === undefined) return -1;
     this.#lastAgent = n;
     return n;
@@ -57,7 +57,7 @@ export class RgaState {
     this.authors.push(Uint8Array.from(author));
     this.byAuthor.push(new AuthorRuns());
     this.nextSeq.push(0);
-    this.#numbers.set(toHex(author), n);
+    this.#numbers.set(idKey(author), n);
     this.#lastAgent = n;
     return n;
   }
@@ -90,10 +90,4 @@ export class RgaState {
   has(agent: number, seq: number): boolean {
     return agent >= 0 && seq >= 0 && seq < (this.nextSeq[agent] as number);
   }
-}
-
-function sameId(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

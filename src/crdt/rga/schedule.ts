@@ -23,9 +23,9 @@ export interface Piece {
 /**
  * Integrates pieces given per author (`queues[agent]`, by the target state's interned numbers) in
  * seq order, each after the items its origins name: how a snapshot is rebuilt and how a merge
- * brings in what one side lacks. Placement
- * depends only on the items and their origins, not on the order they arrive in as long as origins
- * come first, so any such order gives the same document. Returns a problem instead of integrating
+ * brings in what one side lacks. Placement depends only on the items and their origins, not on
+ * the order they arrive in as long as origins come first, so any such order gives the same
+ * document. Returns a problem instead of integrating
  * the rest if the pieces cannot be ordered (an origin that no piece provides, or a cycle) or, when
  * `strict`, if a piece's left origin is not before its right origin. A merge is not strict: its
  * pieces come from a valid replica, where that order held, and can only find it reversed here if
