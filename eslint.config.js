@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // Sans-I/O cores: the clock and randomness are injected, never ambient.
-    files: ['src/dag/**/*.ts', 'src/crdt/**/*.ts', 'src/sync/**/*.ts', 'src/sim/**/*.ts', 'src/route/**/*.ts', 'src/ledger/**/*.ts'],
+    files: ['src/dag/**/*.ts', 'src/crdt/**/*.ts', 'src/group/**/*.ts', 'src/sync/**/*.ts', 'src/sim/**/*.ts', 'src/route/**/*.ts', 'src/ledger/**/*.ts'],
     rules: {
       'no-restricted-properties': [
         'error',
@@ -42,7 +42,7 @@ export default tseslint.config(
   {
     // The simulator (and its insecure stand-in signatures) is for tests and benchmarks only.
     files: ['src/**/*.ts'],
-    ignores: ['src/sim/**/*.ts', 'src/dag/**/*.ts', 'src/crdt/**/*.ts', 'src/sync/**/*.ts', 'src/route/**/*.ts', 'src/ledger/**/*.ts'],
+    ignores: ['src/sim/**/*.ts', 'src/dag/**/*.ts', 'src/crdt/**/*.ts', 'src/group/**/*.ts', 'src/sync/**/*.ts', 'src/route/**/*.ts', 'src/ledger/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/sim/*', '**/sim/index.ts'], message: 'only tests and benchmarks may use the simulator' }] }],
     },

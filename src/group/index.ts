@@ -1,0 +1,14 @@
+export * from './errors.ts';
+export { deriveGroupKeys, deriveInviteKeys, GROUP_ID_BYTES, GROUP_SECRET_BYTES, type GroupKeys, type InviteKeys } from './group-keys.ts';
+export { CONTROL_LIMITS, CONTROL_VERSION, decodeControl, encodeControl, type ControlOp, type EpochSlot, type MemberRole } from './control-op.ts';
+export { Group, SLOTS_PER_VERTEX, type GroupDescriptor, type GroupOptions, type MemberInfo, type Prepared, type ProcessOutcome, type WriteIntent } from './group.ts';
+export { MemberSecrets, ownKemKey, MAX_KEPT_KEMS, CHAINS_PER_SENDER, type OwnKemKey } from './member-secrets.ts';
+export { rosterOf, roleOf, type ControlState, type EpochRecord } from './membership.ts';
+export { PADDING_BUCKETS, MAX_CONTENT_BYTES, padToBucket, unpad } from './padding.ts';
+export { ENVELOPE_OVERHEAD, ENVELOPE_VERSION, openEnvelope, readEnvelopeHeader, sealEnvelope, type EnvelopeHeader } from './envelope.ts';
+export { chainRoot, MAX_SKIP, MAX_INDEX, ReceivingChain, SendingChain } from './ratchet.ts';
+export { decodeTaggedKey, encodeTaggedKey, keyId, type KeyAlgorithm } from './tagged-key.ts';
+export { safetyNumber, type SafetyParty } from './safety-number.ts';
+export { decodeInvite, encodeInvite, inviteIdOf, DEFAULT_INVITE_TTL_SECONDS, type Invite } from './invite-code.ts';
+export { openJoinRequest, openWelcome, rendezvousKind, sealJoinRequest, sealWelcome, type JoinRequest, type Welcome } from './join.ts';
+export { openSlot, sealSlot } from './slot.ts';
