@@ -6,7 +6,7 @@ export { MemberSecrets, ownKemKey, MAX_KEPT_KEMS, CHAINS_PER_SENDER, type OwnKem
 export { rosterOf, roleOf, type ControlState, type EpochRecord } from './membership.ts';
 export { PADDING_BUCKETS, MAX_CONTENT_BYTES, padToBucket, unpad } from './padding.ts';
 export { ENVELOPE_OVERHEAD, ENVELOPE_VERSION, openEnvelope, readEnvelopeHeader, sealEnvelope, type EnvelopeHeader } from './envelope.ts';
-export { chainRoot, MAX_SKIP, MAX_INDEX, ReceivingChain, SendingChain } from './ratchet.ts';
+export { chainRoot, ratchetStep, MAX_SKIP, MAX_INDEX, ReceivingChain, SendingChain } from './ratchet.ts';
 export { decodeTaggedKey, encodeTaggedKey, keyId, type KeyAlgorithm } from './tagged-key.ts';
 export { safetyNumber, type SafetyParty } from './safety-number.ts';
 export { decodeInvite, encodeInvite, inviteIdOf, DEFAULT_INVITE_TTL_SECONDS, type Invite } from './invite-code.ts';
