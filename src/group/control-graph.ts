@@ -52,6 +52,11 @@ export class ControlGraph {
 
   /** The view of a new vertex with these parents (parents not processed here contribute nothing). */
   viewAt(parentKeys: readonly string[]): View {
+    if (parentKeys.length === 1) {
+      // The common case (a chain of messages): the parent's frontier is already maximal.
+      const frontier = this.#frontierOf.get(parentKeys[0] as string) ?? [];
+      return { frontier, state: this.#stateOf(frontier) };
+    }
     const candidates = new Set<number>();
     for (const p of parentKeys) for (const i of this.#frontierOf.get(p) ?? []) candidates.add(i);
     const frontier = [...candidates].filter((a) => ![...candidates].some((b) => b !== a && this.isAncestor(a, b))).sort((x, y) => x - y);

@@ -14,6 +14,7 @@ import type { EpochSlot, MemberRole } from './control-op.ts';
 
 /** Most slots written in one rekey vertex (a chained slot is about 2.4 KB; a 64 KiB bucket holds 24 with room for a key rotation). */
 export const SLOTS_PER_VERTEX = 24;
+const NONCE_POOL_BYTES = 12 * 256;
 
 /** What a member needs to take part: the group secret and the id of the genesis vertex. */
 export interface GroupDescriptor {
@@ -82,6 +83,9 @@ export class Group {
   readonly #topicHex: string;
   #updating = false;
   #name = '';
+  /** Nonces come from a buffered pool: they need uniqueness, not secrecy, and a call per seal is costly. Keys never do. */
+  #noncePool: Uint8Array = new Uint8Array(0);
+  #nonceAt = 0;
 
   constructor(options: GroupOptions, descriptor: GroupDescriptor, secrets: MemberSecrets) {
     if (descriptor.secret.length !== GROUP_SECRET_BYTES || descriptor.genesis.length !== 32) throw new GroupError('ERR_GROUP_ARGUMENT', 'bad group descriptor');
@@ -325,6 +329,7 @@ export class Group {
 
   /** Drops retired published keys that no sender's current epoch in this view still uses. */
   #retireKeys(state: ControlState): void {
+    if (this.secrets.kemKeys.length < 2) return;
     const inUse = new Set<string>();
     for (const [sender, record] of state.epochs) {
       if (sender === this.#selfHex) continue;
@@ -334,15 +339,24 @@ export class Group {
     for (const key of this.secrets.kemKeys.slice(1)) if (!inUse.has(key.keyIdHex)) this.secrets.retire(key.keyIdHex);
   }
 
+  #nonce(): Uint8Array {
+    if (this.#nonceAt + 12 > this.#noncePool.length) {
+      this.#noncePool = this.#random(NONCE_POOL_BYTES);
+      this.#nonceAt = 0;
+    }
+    this.#nonceAt += 12;
+    return this.#noncePool.subarray(this.#nonceAt - 12, this.#nonceAt);
+  }
+
   #control(ops: readonly ControlOp[], done: boolean): Prepared {
-    const nonce = this.#random(12);
+    const nonce = this.#nonce();
     return { payload: sealControl(this.#provider, this.keys, nonce, this.#self, ops), kind: 'control', nonce: toHex(nonce), done };
   }
 
   #message(content: Uint8Array): Prepared {
     const chain = this.secrets.sending as SendingChain;
     const { index, messageKey } = chain.next();
-    const nonce = this.#random(12);
+    const nonce = this.#nonce();
     const payload = sealEnvelope(this.#provider, {
       headerKey: this.keys.headerKey,
       bodyKey: messageKey,

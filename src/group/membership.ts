@@ -248,20 +248,26 @@ export function epochProblem(state: ControlState, sender: string, epoch: number)
   const record = state.epochs.get(sender);
   if (record === undefined || record.epoch !== epoch) return groupReject('wrong-epoch', `epoch ${epoch} is not the sender's current epoch (${record?.epoch ?? 'none'})`);
   if (record.conflict) return groupReject('stale-epoch', 'the sender equivocated on this epoch');
-  // Every message of an epoch asks the same question of the same immutable state: answer it once.
-  let perState = coverage.get(state);
-  if (perState === undefined) coverage.set(state, (perState = new Map()));
-  const known = perState.get(record);
-  if (known !== undefined) return known === true ? undefined : known;
-  const problem = coverageProblem(state, sender, record);
-  perState.set(record, problem ?? true);
-  return problem;
+  return coverageProblem(state, sender, record);
 }
 
 const coverage = new WeakMap<ControlState, Map<EpochRecord, GroupRejection | true>>();
 
-/** Whether `record` reaches exactly the current members other than `sender`, under their current keys. */
+/**
+ * Whether `record` reaches exactly the current members other than `sender`, under their current
+ * keys. Every message of an epoch asks this of the same immutable state, so it is answered once.
+ */
 export function coverageProblem(state: ControlState, sender: string, record: EpochRecord): GroupRejection | undefined {
+  let perState = coverage.get(state);
+  if (perState === undefined) coverage.set(state, (perState = new Map()));
+  const known = perState.get(record);
+  if (known !== undefined) return known === true ? undefined : known;
+  const problem = uncachedCoverageProblem(state, sender, record);
+  perState.set(record, problem ?? true);
+  return problem;
+}
+
+function uncachedCoverageProblem(state: ControlState, sender: string, record: EpochRecord): GroupRejection | undefined {
   let others = 0;
   for (const [m] of rosterOf(state)) {
     if (m === sender) continue;
