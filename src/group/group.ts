@@ -293,11 +293,11 @@ export class Group {
       s.sending = undefined;
     }
     const done = mine !== undefined && mine.epoch === pending.epoch ? mine.recipients : new Map<string, string>();
-    const todo = [...rosterOf(state).keys()].filter((m) => m !== this.#selfHex && !done.has(m));
-    const batch = todo.slice(0, SLOTS_PER_VERTEX);
+    const remaining = [...rosterOf(state).keys()].filter((m) => m !== this.#selfHex && !done.has(m));
+    const batch = remaining.slice(0, SLOTS_PER_VERTEX);
     const slots = batch.map((m) => this.#sealSlotFor(state, m, pending.epoch, pending.secret));
     ops.push({ o: 'rekey', epoch: pending.epoch, slots });
-    if (batch.length < todo.length) return false;
+    if (batch.length < remaining.length) return false;
     const root = chainRoot(this.#provider, pending.secret, this.keys.groupId, this.#self, pending.epoch);
     s.sending = SendingChain.fromRoot(this.#provider, pending.epoch, root);
     root.fill(0);

@@ -89,20 +89,6 @@ export class MemberSecrets {
     }
   }
 
-  /** Forgets everything about a member that left (its chains and both pair seeds). */
-  forgetMember(member: string): void {
-    this.pairOut.get(member)?.fill(0);
-    this.pairOut.delete(member);
-    this.pairIn.get(member)?.fill(0);
-    this.pairIn.delete(member);
-    for (const [k, chain] of this.receiving) {
-      if (k.startsWith(`${member}/`)) {
-        chain.wipe();
-        this.receiving.delete(k);
-      }
-    }
-  }
-
   encode(): Uint8Array {
     const map = (m: Map<string, Uint8Array>): [string, Uint8Array][] => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     return dagCbor.encode({

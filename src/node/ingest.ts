@@ -148,6 +148,26 @@ export class Ingester {
   }
 
   /**
+   * Like `append`, but the payload is built inside the serial section from the exact parents and
+   * Lamport clock the vertex will have, so a payload that depends on the causal past (a group's
+   * epochs and membership) is decided on the vertex's real past. `build` runs synchronously; if it
+   * throws, nothing is appended and its error propagates.
+   */
+  async appendWith(topic: Uint8Array, build: (parents: Uint8Array[], lamport: number) => Uint8Array, signer: VertexSigner): Promise<DecodedVertex> {
+    return this.#serially(() =>
+      this.#placeThenCommit((placed) => {
+        const { parents, lamport } = this.dag.nextParents(topic, signer.author);
+        const payload = build(parents, lamport);
+        const vertex = createVertex({ topic, parents, lamport, payload }, signer, this.provider);
+        const out = this.dag.add(vertex);
+        if (out.status !== 'added') throw new NodeError('ERR_APPEND', `new vertex was not placed (${out.status})`);
+        placed.push(...out.added);
+        return vertex;
+      }),
+    );
+  }
+
+  /**
    * Calls `listener` with every batch of vertices right after its durable commit, parents first,
    * in commit order (local appends included). Listeners see only acknowledged vertices; one that
    * throws does not undo the commit, and its error reaches the caller of `ingest`/`append`.

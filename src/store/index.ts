@@ -2,3 +2,4 @@ export { SqliteStore, type StoreOptions, type IntegrityReport } from './sqlite-s
 export { StoreError } from './errors.ts';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION, type Migration } from './migrations.ts';
 export type { TopicSnapshotRecord, TopicProgressRecord, DocumentSnapshotRecord, SnapshotRejectionRecord } from './snapshot-tables.ts';
+export { GroupTables, type GroupRecord, type GroupLogRecord, type PendingMessageRecord, type InviteRecord, type JoinRecord } from './group-tables.ts';

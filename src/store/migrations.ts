@@ -74,6 +74,62 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'groups: member state, processed-vertex log, pending own messages, invites, pending joins',
+    sql: `
+      -- Every column named sealed holds nonce(12) ‖ AES-256-GCM ciphertext under the storage key
+      -- derived from the identity's master seed (src/node/storage-key.ts): group secrets, names,
+      -- member key seeds and message text are never in clear on disk. Ids, topics, times and
+      -- statuses are in clear: the vertices table already shows topics and authors.
+      CREATE TABLE groups (
+        group_id   BLOB    PRIMARY KEY CHECK (length(group_id) = 16),
+        topic      BLOB    NOT NULL UNIQUE CHECK (length(topic) = 16),
+        descriptor BLOB    NOT NULL,  -- sealed: group secret (32) ‖ genesis vertex id (32)
+        secrets    BLOB    NOT NULL,  -- sealed: MemberSecrets.encode()
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- One row per handled vertex of a group topic or a rendezvous topic: the "already
+      -- processed" marker used at restart. record (sealed message content) only for readable
+      -- messages, own ones included.
+      CREATE TABLE group_log (
+        vertex_id BLOB PRIMARY KEY REFERENCES vertices (id),
+        topic     BLOB NOT NULL CHECK (length(topic) = 16),
+        status    TEXT NOT NULL,
+        reason    TEXT,
+        detail    TEXT,
+        record    BLOB
+      ) WITHOUT ROWID;
+      CREATE INDEX group_log_by_topic ON group_log (topic);
+      -- Content of own messages, written before their vertex is appended and moved into the log
+      -- when the vertex is processed (keyed by the payload nonce, hex in Prepared.nonce).
+      CREATE TABLE group_pending (
+        nonce      BLOB    PRIMARY KEY CHECK (length(nonce) = 12),
+        group_id   BLOB    NOT NULL REFERENCES groups (group_id),
+        content    BLOB    NOT NULL,  -- sealed
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- Invites this node issued. used_by/request_id are set when a join request is accepted,
+      -- welcome_id once the welcome is written (a crash in between is resumed at start).
+      CREATE TABLE group_invites (
+        invite_id  BLOB    PRIMARY KEY CHECK (length(invite_id) = 16),
+        group_id   BLOB    NOT NULL REFERENCES groups (group_id),
+        topic      BLOB    NOT NULL UNIQUE CHECK (length(topic) = 16),
+        secret     BLOB    NOT NULL,  -- sealed: the invite's one-time secret
+        expires_at INTEGER NOT NULL,  -- Unix seconds
+        used_by    BLOB    CHECK (used_by IS NULL OR length(used_by) = 32),
+        request_id BLOB    CHECK (request_id IS NULL OR length(request_id) = 32),
+        welcome_id BLOB    CHECK (welcome_id IS NULL OR length(welcome_id) = 32),
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- Join requests this node wrote and whose welcome it awaits, by rendezvous topic.
+      CREATE TABLE group_joins (
+        topic      BLOB    PRIMARY KEY CHECK (length(topic) = 16),
+        invite     BLOB    NOT NULL,  -- sealed: join ML-KEM seed (64) ‖ invite code text
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { equalBytes, fromHex, toHex } from '../crypto/index.ts';
 import { Dag, idKey, type AuthorKey, type DagOptions, type DecodedVertex, type KeySource } from '../dag/index.ts';
 import { StoreError } from './errors.ts';
+import { GroupTables } from './group-tables.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 import { packIds, unpackIds } from './packed-ids.ts';
 import { blobCopy, blobView, type Row } from './row-blobs.ts';
@@ -32,6 +33,8 @@ export class SqliteStore implements KeySource {
   /** topic hex → frontier id keys; mirrors the frontiers table (loaded at open). */
   #frontiers = new Map<string, Set<string>>();
   readonly #snapshots: SnapshotTables;
+  /** The group tables (schema v3); their secret columns arrive sealed by the node. */
+  readonly groups: GroupTables;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -40,6 +43,7 @@ export class SqliteStore implements KeySource {
     for (const [topic, ids] of this.frontiers()) this.#frontiers.set(topic, new Set(ids));
     this.#putBatch = db.transaction((vertices: readonly DecodedVertex[]) => this.#insertBatch(vertices));
     this.#snapshots = new SnapshotTables(db);
+    this.groups = new GroupTables(db);
   }
 
   /** Opens (creating if needed) the store at `path` and applies pending migrations. */

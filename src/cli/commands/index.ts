@@ -1,6 +1,9 @@
 import type { CommandRegistrar } from '../context.ts';
+import { registerGroup } from './group.ts';
 import { registerId } from './id.ts';
 import { registerInit } from './init.ts';
+import { registerLog } from './log.ts';
+import { registerSend } from './send.ts';
 import { registerStore } from './store.ts';
 
 export type { CommandRegistrar, CliContext } from '../context.ts';
@@ -9,4 +12,4 @@ export type { CommandRegistrar, CliContext } from '../context.ts';
  * Every command of `pars`, in the order `pars --help` lists them. To add a command, write
  * `commands/<name>.ts` exporting a registrar and append it here.
  */
-export const commands: readonly CommandRegistrar[] = [registerInit, registerId, registerStore];
+export const commands: readonly CommandRegistrar[] = [registerInit, registerId, registerGroup, registerSend, registerLog, registerStore];

@@ -1,0 +1,11 @@
+import { NodeError } from './errors.ts';
+
+/**
+ * A group operation of this node that cannot be done as asked: an unknown or ambiguous group or
+ * member argument, a bad name or text, an expired or unusable invite, a right this member lacks.
+ * Codes: ERR_GROUP_NOT_FOUND, ERR_GROUP_AMBIGUOUS, ERR_MEMBER_NOT_FOUND, ERR_MEMBER_AMBIGUOUS,
+ * ERR_GROUP_NAME, ERR_MESSAGE_TEXT, ERR_INVITE_TTL, ERR_INVITE_EXPIRED, ERR_INVITE_INVALID,
+ * ERR_INVITE_OWN, ERR_JOIN_PENDING, ERR_ALREADY_JOINED, ERR_NOT_ADMIN, ERR_NOT_YET_MEMBER,
+ * ERR_MEMBER_KEY_UNKNOWN, ERR_GROUP_CORRUPT, ERR_GROUP_WRITE.
+ */
+export class NodeGroupError extends NodeError {}
