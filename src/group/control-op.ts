@@ -50,7 +50,8 @@ export type ControlOp =
   | { readonly o: 'remove'; readonly member: Uint8Array }
   | { readonly o: 'leave' }
   | { readonly o: 'promote'; readonly member: Uint8Array }
-  | { readonly o: 'key'; readonly kemKey: Uint8Array }
+  /** `reset`: senders whose last slot to the author did not open here; each restarts its pair-key chain to the author. */
+  | { readonly o: 'key'; readonly kemKey: Uint8Array; readonly reset: readonly Uint8Array[] }
   | { readonly o: 'rekey'; readonly epoch: number; readonly slots: readonly EpochSlot[] };
 
 function hasExactKeys(map: Record<string, unknown>, required: readonly string[], optional: readonly string[] = []): boolean {
@@ -78,7 +79,7 @@ function encodeOp(op: ControlOp): Record<string, unknown> {
     case 'leave':
       return { o: op.o };
     case 'key':
-      return { o: op.o, kk: encodeTaggedKey('ml-kem-768', op.kemKey) };
+      return op.reset.length === 0 ? { o: op.o, kk: encodeTaggedKey('ml-kem-768', op.kemKey) } : { o: op.o, kk: encodeTaggedKey('ml-kem-768', op.kemKey), r: [...op.reset] };
     case 'rekey':
       return {
         o: op.o,
@@ -148,10 +149,19 @@ function decodeOp(value: unknown, i: number): GroupResult<ControlOp> {
     case 'leave':
       return hasExactKeys(value, ['o']) ? groupOk({ o: 'leave' }) : groupReject('malformed', `${where}: fields`);
     case 'key': {
-      if (!hasExactKeys(value, ['o', 'kk']) || !(value['kk'] instanceof Uint8Array)) return groupReject('malformed', `${where}: fields`);
+      if (!hasExactKeys(value, ['o', 'kk'], ['r']) || !(value['kk'] instanceof Uint8Array)) return groupReject('malformed', `${where}: fields`);
       const kk = decodeTaggedKey(value['kk'], 'ml-kem-768');
       if (!kk.ok) return groupReject(kk.reason, `${where}: ${kk.detail}`);
-      return groupOk({ o: 'key', kemKey: kk.value });
+      const r = value['r'] ?? [];
+      if (!Array.isArray(r) || (value['r'] !== undefined && r.length === 0)) return groupReject('malformed', `${where}: reset list`);
+      if (r.length > CONTROL_LIMITS.maxSlots) return groupReject('limit', `${where}: ${r.length} resets, limit ${CONTROL_LIMITS.maxSlots}`);
+      const reset: Uint8Array[] = [];
+      for (const id of r) {
+        const member = bytesOf(id, 32);
+        if (member === undefined) return groupReject('malformed', `${where}: reset entry`);
+        reset.push(member);
+      }
+      return groupOk({ o: 'key', kemKey: kk.value, reset });
     }
     case 'rekey': {
       if (!hasExactKeys(value, ['o', 'e', 's'])) return groupReject('malformed', `${where}: fields`);

@@ -1,7 +1,7 @@
 import { fromHex, toHex, type CryptoProvider } from '../crypto/index.ts';
 import type { DecodedVertex } from '../dag/index.ts';
 import { ControlGraph } from './control-graph.ts';
-import { encodeControl, decodeControl, type ControlOp } from './control-op.ts';
+import { CONTROL_LIMITS, encodeControl, decodeControl, type ControlOp } from './control-op.ts';
 import { openEnvelope, readEnvelopeHeader, sealEnvelope, type EnvelopeHeader } from './envelope.ts';
 import { GroupError, type GroupRejectionReason } from './errors.ts';
 import { deriveGroupKeys, GROUP_SECRET_BYTES, type GroupKeys } from './group-keys.ts';
@@ -160,7 +160,10 @@ export class Group {
       if (!after.ok) return this.#refuse(vertex.key, view, after.reason, after.detail);
       this.#graph.addControl(vertex.key, view, after.value);
       if (this.#name === '' && after.value.name !== '') this.#name = after.value.name;
-      if (author !== this.#selfHex) this.#openSlots(author, ops.value);
+      if (author !== this.#selfHex) {
+        this.#openSlots(author, ops.value);
+        this.#honourResets(author, ops.value);
+      }
       return { status: 'control', ops: ops.value };
     }
     this.#graph.addOther(vertex.key, view);
@@ -213,14 +216,29 @@ export class Group {
     }
   }
 
+  /** A member whose slot from this one did not open asked for a fresh start: the next slot to it is first contact. */
+  #honourResets(author: string, ops: readonly ControlOp[]): void {
+    for (const op of ops) {
+      if (op.o !== 'key' || !op.reset.some((id) => toHex(id) === this.#selfHex)) continue;
+      this.secrets.pairOut.get(author)?.fill(0);
+      this.secrets.pairOut.delete(author);
+    }
+  }
+
   #openSlot(author: string, epoch: number, slot: EpochSlot): void {
     const keyIdHex = toHex(slot.keyId);
     const own = this.secrets.kemByKeyId(keyIdHex);
-    if (own === undefined) return; // sealed to a key retired here: this epoch stays unreadable ('no-key')
     const sender = fromHex(author);
     const pairSeed = slot.pairCt === undefined ? undefined : this.secrets.pairIn.get(author);
-    const opened = openSlot(this.#provider, slot, { groupId: this.keys.groupId, sender, recipient: this.#self, epoch }, own.seed, pairSeed);
-    if (!opened.ok) return;
+    const opened = own === undefined ? undefined : openSlot(this.#provider, slot, { groupId: this.keys.groupId, sender, recipient: this.#self, epoch }, own.seed, pairSeed);
+    if (opened === undefined || !opened.ok) {
+      // Sealed to a key retired here, or chained to a seed this member never got: this epoch stays
+      // unreadable ('no-key'), and so would every later one chained to it. Ask the sender to
+      // start its chain to this member afresh with the next key rotation.
+      this.secrets.resetDue.add(author);
+      this.secrets.rotateDue = true;
+      return;
+    }
     const root = chainRoot(this.#provider, opened.value.epochSecret, this.keys.groupId, sender, epoch);
     opened.value.epochSecret.fill(0);
     this.secrets.installReceiving(author, ReceivingChain.fromRoot(this.#provider, epoch, root));
@@ -268,8 +286,9 @@ export class Group {
 
   #rotateInto(ops: ControlOp[]): void {
     const key = ownKemKey(this.#provider, this.#random(64));
+    const reset = [...this.secrets.resetDue].sort().slice(0, CONTROL_LIMITS.maxSlots).map(fromHex);
     this.secrets.rotate(key);
-    ops.push({ o: 'key', kemKey: key.publicKey });
+    ops.push({ o: 'key', kemKey: key.publicKey, reset });
   }
 
   /** Adds a rekey operation to `ops` when this member's epoch is missing, stale or half written; true when the epoch is complete afterwards. */
@@ -327,14 +346,20 @@ export class Group {
     return slot;
   }
 
-  /** Drops retired published keys that no sender's current epoch in this view still uses. */
+  /**
+   * Drops retired published keys once every other member has shown it saw the rotation: its
+   * current epoch reaches this member under a newer key. A member with no epoch yet, or whose
+   * epoch still uses an old key, may still seal to it (possibly in a partition), so the key stays
+   * (at most MAX_KEPT_KEMS are kept).
+   */
   #retireKeys(state: ControlState): void {
     if (this.secrets.kemKeys.length < 2) return;
     const inUse = new Set<string>();
-    for (const [sender, record] of state.epochs) {
-      if (sender === this.#selfHex) continue;
-      const k = record.recipients.get(this.#selfHex);
-      if (k !== undefined) inUse.add(k);
+    for (const [member] of rosterOf(state)) {
+      if (member === this.#selfHex) continue;
+      const k = state.epochs.get(member)?.recipients.get(this.#selfHex);
+      if (k === undefined) return;
+      inUse.add(k);
     }
     for (const key of this.secrets.kemKeys.slice(1)) if (!inUse.has(key.keyIdHex)) this.secrets.retire(key.keyIdHex);
   }

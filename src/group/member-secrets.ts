@@ -20,7 +20,7 @@ export interface OwnKemKey {
 }
 
 /** Most published key pairs kept (the current one and older ones senders may still use). */
-export const MAX_KEPT_KEMS = 4;
+export const MAX_KEPT_KEMS = 32;
 /** Receiving chains kept per sender: its current epoch and the one before (messages in flight). */
 export const CHAINS_PER_SENDER = 2;
 /** Largest persisted secrets blob (a 1,000-member group needs about 300 KiB). */
@@ -55,6 +55,8 @@ export class MemberSecrets {
   pendingEpoch: { readonly epoch: number; readonly secret: Uint8Array } | undefined;
   /** A first-contact slot was opened with the current published key: rotate it at the next write. */
   rotateDue = false;
+  /** Senders (hex) whose slot to this member did not open: the next rotation asks them to restart their pair-key chain. */
+  readonly resetDue = new Set<string>();
 
   get currentKem(): OwnKemKey | undefined {
     return this.kemKeys[0];
@@ -69,6 +71,7 @@ export class MemberSecrets {
     this.kemKeys.unshift(key);
     for (const old of this.kemKeys.splice(MAX_KEPT_KEMS)) old.seed.fill(0);
     this.rotateDue = false;
+    this.resetDue.clear();
   }
 
   /** Forgets a retired published key: slots sealed to it can never be opened again here. */
@@ -102,6 +105,7 @@ export class MemberSecrets {
       epoch: this.myEpoch,
       pending: this.pendingEpoch === undefined ? null : [this.pendingEpoch.epoch, this.pendingEpoch.secret],
       rotate: this.rotateDue,
+      reset: [...this.resetDue].sort(),
     });
   }
 
@@ -161,6 +165,9 @@ export class MemberSecrets {
     }
     if (typeof v['rotate'] !== 'boolean') return bad('rotate');
     s.rotateDue = v['rotate'];
+    const reset = v['reset'];
+    if (!Array.isArray(reset) || reset.some((x) => typeof x !== 'string' || !/^[0-9a-f]{64}$/.test(x))) return bad('reset');
+    for (const x of reset as string[]) s.resetDue.add(x);
     return groupOk(s);
   }
 }

@@ -86,7 +86,7 @@ test('a vertex from a removed member after its removal is refused (message and c
   const oldEpoch = (c.group as Group).secrets.sending?.epoch ?? 1;
   const message = c.placeRaw(sealRaw(c, 'message', new TextEncoder().encode('sneaky'), oldEpoch, 50, new Uint8Array(32)));
   expectRefusedEverywhere(c, [a, b], message, 'not-a-member');
-  const control = c.placeRaw(sealRaw(c, 'control', encodeControl([{ o: 'key', kemKey: c.joinKem }])));
+  const control = c.placeRaw(sealRaw(c, 'control', encodeControl([{ o: 'key', kemKey: c.joinKem, reset: [] }])));
   expectRefusedEverywhere(c, [a, b], control, 'not-a-member');
 });
 

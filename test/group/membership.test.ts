@@ -73,7 +73,7 @@ function observe(like: Member, descriptorOf: Member, vertices: readonly DecodedV
 test('property: random concurrent membership changes in two partitions converge for every delivery order', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 4 }), fc.constantFrom('remove', 'promote', 'say', 'add')), { minLength: 1, maxLength: 10 }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 4 }), fc.constantFrom('remove', 'promote', 'say', 'add', 'update')), { minLength: 1, maxLength: 10 }),
       fc.integer({ min: 0, max: 2 ** 31 }),
       (script, shuffleSeed) => {
         const ms = group(['A', 'B', 'C', 'D', 'E'], 500, ['B', 'D']);
@@ -85,6 +85,7 @@ test('property: random concurrent membership changes in two partitions converge 
           const t = (ms[target] ?? spare[0]) as Member;
           try {
             if (what === 'say') m.say(`${m.name} says`);
+            else if (what === 'update') m.write({ kind: 'update' });
             else if (what === 'remove') m.write({ kind: 'ops', ops: [{ o: 'remove', member: t.author }] });
             else if (what === 'promote') m.write({ kind: 'ops', ops: [{ o: 'promote', member: t.author }] });
             else m.write({ kind: 'ops', ops: [m.addOp(spare[actor % 2] as Member)] });
@@ -94,6 +95,26 @@ test('property: random concurrent membership changes in two partitions converge 
           syncAll(side);
         }
         syncAll(ms);
+        // Concurrent updates and membership changes: every member that reads a message reads the same text.
+        const finalMembers = new Set((ms[0] as Member).members());
+        for (const m of ms) if (finalMembers.has(m.hex)) m.say(`final word from ${m.name}`);
+        syncAll(ms);
+        for (const m of ms) {
+          if (!finalMembers.has(m.hex)) continue;
+          for (const other of ms) {
+            if (other === m || !finalMembers.has(other.hex)) continue;
+            assert.ok(m.readable().includes(`final word from ${other.name}`), `${m.name} reads ${other.name}'s final word`);
+          }
+        }
+        const texts = new Map<string, string>();
+        for (const m of ms) {
+          for (const r of m.log) {
+            if (r.outcome.status !== 'message') continue;
+            const text = new TextDecoder().decode(r.outcome.content);
+            assert.equal(texts.get(r.vertex.key) ?? text, text);
+            texts.set(r.vertex.key, text);
+          }
+        }
         const reference = ms[2] as Member;
         const vertices = reference.dag.topologicalOrder().map((v) => reference.vertices.get(v.key) as DecodedVertex);
         const expected = reference.members();
@@ -110,6 +131,28 @@ test('property: random concurrent membership changes in two partitions converge 
         }
       },
     ),
-    { numRuns: 40 },
+    { numRuns: 60 },
   );
+});
+
+test('a slot sealed to a key this member already dropped: it asks the sender to restart, and reads it again', () => {
+  const [a, b, d] = group(['A', 'B', 'D'], 440) as [Member, Member, Member];
+  for (const m of [a, b, d]) {
+    m.say(`hello from ${m.name}`);
+    syncAll([a, b, d]);
+  }
+  // A rotates on its side; D, partitioned away, writes a new epoch sealed to A's old key. A has
+  // meanwhile dropped that key (as the MAX_KEPT_KEMS bound would, after many rotations).
+  const old = (a.group as Group).secrets.currentKem?.keyIdHex as string;
+  a.write({ kind: 'update' });
+  (a.group as Group).secrets.retire(old);
+  const lost = d.write({ kind: 'update' }).concat([d.say('sealed to the dropped key')]);
+  syncAll([a, b, d]);
+  assert.equal(a.outcomeOf(lost.at(-1) as DecodedVertex)?.status, 'unreadable', 'that epoch is lost for A');
+  assert.ok(b.readable().includes('sealed to the dropped key'), 'B is unaffected');
+  a.say('A asks for a restart'); // its next write rotates its key with a reset naming D
+  syncAll([a, b, d]);
+  d.say('after the restart');
+  syncAll([a, b, d]);
+  assert.ok(a.readable().includes('after the restart'), 'A reads D again');
 });
