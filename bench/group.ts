@@ -25,7 +25,7 @@ import { runInNewContext } from 'node:vm';
 import { AES_256_GCM, defaultProvider, equalBytes } from '../src/crypto/index.ts';
 import { PADDING_BUCKETS, type Group, type Prepared, type ProcessOutcome } from '../src/group/index.ts';
 import type { DecodedVertex } from '../src/dag/index.ts';
-import { BenchMember, buildGroup, type WriteStep } from './support/group-members.ts';
+import { buildGroup, GroupMember, type GroupMemberOptions, type WriteStep } from '../test/support/group-member.ts';
 
 const { values } = parseArgs({
   options: {
@@ -75,10 +75,13 @@ function outcomeOf(outcomes: Map<string, ProcessOutcome>, vertex: DecodedVertex)
 // ---------------------------------------------------------------- seal and open vs raw AES-GCM
 
 const content = provider.randomBytes(contentBytes);
-const { admin: sender, others } = buildGroup(provider, members);
-const receiver = others[0] as BenchMember;
+const intent = { kind: 'message', content } as const;
+/** Real ML-DSA-65 signatures and the provider's randomness, so timings are honest. */
+const memberOptions: GroupMemberOptions = { provider, realSignatures: true };
+const { admin: sender, others } = buildGroup(memberOptions, members);
+const receiver = others[0] as GroupMember;
 receiver.joinFrom(sender);
-const first = sender.say(content); // the first epoch: slots to everyone, then the message
+const first = sender.steps(intent); // the first epoch: slots to everyone, then the message
 const firstOutcome = outcomeOf(receiver.receive(first.map((s) => s.vertex)), (first.at(-1) as WriteStep).vertex);
 check(firstOutcome?.status === 'message', `receiver reads the first message (got ${JSON.stringify(firstOutcome)})`);
 
@@ -104,7 +107,6 @@ interface ThroughputRound {
 
 /** The sender's newest vertex: each chunk of messages is prepared on it alone, as the next message of a chain would be. */
 let tip = (first.at(-1) as WriteStep).vertex;
-const intent = { kind: 'message', content } as const;
 
 /**
  * One round, in chunks that alternate the group's work with raw AES-GCM on the same number of
@@ -181,7 +183,7 @@ console.error(
 function writePath(count: number): { sealMs: number; aesMs: number } {
   const out = { sealMs: 0, aesMs: 0 };
   for (let i = 0; i < count; i++) {
-    const steps = writer.say(content);
+    const steps = writer.steps(intent);
     check(steps.length === 1, 'an established epoch writes the message alone');
     out.sealMs += (steps[0] as WriteStep).prepareMs;
     const nonce = nextNonce();
@@ -191,8 +193,8 @@ function writePath(count: number): { sealMs: number; aesMs: number } {
   }
   return out;
 }
-const writer = buildGroup(provider, members).admin;
-writer.say(content);
+const writer = buildGroup(memberOptions, members).admin;
+writer.steps(intent);
 writePath(Math.min(messages, 2 * CHUNK));
 const inWrite = writePath(messages);
 console.error(
@@ -202,14 +204,14 @@ console.error(
 
 // ---------------------------------------------------------------- adding a member
 
-const addGroup = buildGroup(provider, members).admin;
-addGroup.say(content);
+const addGroup = buildGroup(memberOptions, members).admin;
+addGroup.steps(intent);
 const addMs: number[] = [];
 let addVertices = 0;
 for (let r = 0; r <= rounds; r++) {
-  const newcomer = new BenchMember(provider);
-  const added = addGroup.write({ kind: 'ops', ops: [addGroup.addOp(newcomer)] });
-  const next = addGroup.say(content);
+  const newcomer = new GroupMember('newcomer', memberOptions);
+  const added = addGroup.steps({ kind: 'ops', ops: [addGroup.addOp(newcomer)] });
+  const next = addGroup.steps(intent);
   const prerequisites = next.filter((s) => s.kind === 'control');
   const ms = sum(added.map((s) => s.totalMs)) + sum(prerequisites.map((s) => s.totalMs));
   // Untimed: the newcomer receives the DAG and must read the message, then leaves again so every
@@ -217,8 +219,8 @@ for (let r = 0; r <= rounds; r++) {
   const message = next.at(-1) as WriteStep;
   const read = outcomeOf(newcomer.joinFrom(addGroup), message.vertex);
   check(message.kind === 'message' && read?.status === 'message' && equalBytes(read.content, content), `the new member reads the next message (got ${read?.status})`);
-  addGroup.write({ kind: 'ops', ops: [addGroup.removeOp(newcomer)] });
-  addGroup.say(content);
+  addGroup.write({ kind: 'ops', ops: [{ o: 'remove', member: newcomer.author }] });
+  addGroup.steps(intent);
   console.error(`${r === 0 ? 'warm-up' : `round ${r}`}: add member ${ms.toFixed(1)} ms (${added.length} + ${prerequisites.length} vertices)`);
   if (r > 0) {
     addMs.push(ms);
@@ -229,15 +231,15 @@ for (let r = 0; r <= rounds; r++) {
 // ---------------------------------------------------------------- key update in a large group
 
 let t0 = performance.now();
-const big = buildGroup(provider, updateMembers);
-const updater = big.others[0] as BenchMember;
+const big = buildGroup(memberOptions, updateMembers);
+const updater = big.others[0] as GroupMember;
 updater.joinFrom(big.admin);
 console.error(`built a ${updateMembers}-member group in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const updateMs: number[] = [];
 let updateVertices = 0;
 for (let r = 0; r <= rounds; r++) {
   t0 = performance.now();
-  const steps = updater.write({ kind: 'update' });
+  const steps = updater.steps({ kind: 'update' });
   const ms = performance.now() - t0;
   // The warm-up is every slot's first contact (one encapsulation); later slots are chained to a pair key (key generation and two).
   const label = r === 0 ? 'warm-up (first contact)' : `round ${r}`;
@@ -248,9 +250,9 @@ for (let r = 0; r <= rounds; r++) {
   }
 }
 // Untimed: another member reads the updater's first message of its latest epoch.
-const reader = big.others[1] as BenchMember;
+const reader = big.others[1] as GroupMember;
 reader.joinFrom(big.admin, updater);
-const after = updater.say(content);
+const after = updater.steps(intent);
 check(after.length === 1, 'the update left a complete epoch');
 const afterRead = outcomeOf(reader.receive(after.map((s) => s.vertex)), (after[0] as WriteStep).vertex);
 check(afterRead?.status === 'message', `a member reads the message after the updates (got ${afterRead?.status})`);

@@ -5,7 +5,8 @@ import { toHex } from '../../src/crypto/index.ts';
 import type { DecodedVertex } from '../../src/dag/index.ts';
 import type { Group} from '../../src/group/index.ts';
 import { encodeControl, encodeTaggedKey, sealEnvelope, type ControlOp, type GroupRejectionReason } from '../../src/group/index.ts';
-import { Member, provider, syncAll } from './group-fixtures.ts';
+import { GroupMember, syncAll } from '../support/group-member.ts';
+import { provider } from '../support/fixtures.ts';
 
 /*
  * Bad input at the group layer: each is refused with its typed reason on every member, and
@@ -13,8 +14,8 @@ import { Member, provider, syncAll } from './group-fixtures.ts';
  * secrets stay byte-identical, and honest traffic afterwards still works.
  */
 
-function setup(): { a: Member; b: Member; c: Member; all: Member[] } {
-  const [a, b, c] = ['A', 'B', 'C'].map((n, i) => new Member(n, 300 + i)) as [Member, Member, Member];
+function setup(): { a: GroupMember; b: GroupMember; c: GroupMember; all: GroupMember[] } {
+  const [a, b, c] = ['A', 'B', 'C'].map((n, i) => new GroupMember(n, { seed: 300 + i })) as [GroupMember, GroupMember, GroupMember];
   a.create('bad input');
   a.write({ kind: 'ops', ops: [a.addOp(b), a.addOp(c)] });
   b.joinFrom(a);
@@ -27,7 +28,7 @@ function setup(): { a: Member; b: Member; c: Member; all: Member[] } {
   return { a, b, c, all };
 }
 
-function sealRaw(author: Member, kind: 'control' | 'message', body: Uint8Array, epoch = 0, index = 0, bodyKey?: Uint8Array): Uint8Array {
+function sealRaw(author: GroupMember, kind: 'control' | 'message', body: Uint8Array, epoch = 0, index = 0, bodyKey?: Uint8Array): Uint8Array {
   const g = author.group as Group;
   return sealEnvelope(provider, {
     headerKey: g.keys.headerKey,
@@ -41,7 +42,7 @@ function sealRaw(author: Member, kind: 'control' | 'message', body: Uint8Array, 
 }
 
 /** Delivers `bad` from `from` to the others and checks every one refuses it with `reason`, changing nothing. */
-function expectRefusedEverywhere(from: Member, others: readonly Member[], bad: DecodedVertex, reason: GroupRejectionReason): void {
+function expectRefusedEverywhere(from: GroupMember, others: readonly GroupMember[], bad: DecodedVertex, reason: GroupRejectionReason): void {
   const snapshots = others.map((m) => ({ members: m.members(), secrets: (m.group as Group).secrets.encode(), readable: m.readable().length }));
   for (const m of others) m.receive(bad);
   others.forEach((m, i) => {
@@ -58,7 +59,7 @@ function expectRefusedEverywhere(from: Member, others: readonly Member[], bad: D
 
 test('a forged membership operation (a non-admin adding and removing) is refused identically by every member', () => {
   const { a, b, c } = setup();
-  const outsider = new Member('X', 399);
+  const outsider = new GroupMember('X', { seed: 399 });
   assert.throws(() => b.write({ kind: 'ops', ops: [{ o: 'remove', member: c.author }] }), { code: 'ERR_GROUP_FORBIDDEN' });
   const forged = b.placeRaw(sealRaw(b, 'control', encodeControl([{ o: 'remove', member: c.author }, b.addOp(outsider, 'admin')] as ControlOp[])));
   assert.equal(b.outcomeOf(forged)?.status, 'rejected');
@@ -70,7 +71,7 @@ test('a forged membership operation (a non-admin adding and removing) is refused
 
 test('an ML-KEM key where an ML-DSA key is expected is refused by its type tag', () => {
   const { a, b, c } = setup();
-  const x = new Member('X', 398);
+  const x = new GroupMember('X', { seed: 398 });
   const body = dagCbor.encode({ v: 1, ops: [{ o: 'add', m: x.author, dk: encodeTaggedKey('ml-kem-768', x.joinKem), kk: encodeTaggedKey('ml-kem-768', x.joinKem), r: 'member' }] });
   const bad = a.placeRaw(sealRaw(a, 'control', body));
   assert.equal(a.outcomeOf(bad)?.status === 'rejected' && a.outcomeOf(bad)?.status, 'rejected');

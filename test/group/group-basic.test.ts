@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Member, syncAll } from './group-fixtures.ts';
+import { GroupMember, syncAll } from '../support/group-member.ts';
 
 test('three members create, add, talk, and each reads the others', () => {
-  const alice = new Member('alice', 1);
-  const bob = new Member('bob', 2);
-  const carol = new Member('carol', 3);
+  const alice = new GroupMember('alice', { seed: 1 });
+  const bob = new GroupMember('bob', { seed: 2 });
+  const carol = new GroupMember('carol', { seed: 3 });
   alice.create('friends');
   alice.write({ kind: 'ops', ops: [alice.addOp(bob), alice.addOp(carol)] });
   bob.joinFrom(alice);

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { DecodedVertex } from '../../src/dag/index.ts';
-import { Group, MemberSecrets, ownKemKey } from '../../src/group/index.ts';
-import { Member, provider, syncAll } from './group-fixtures.ts';
+import { Group } from '../../src/group/index.ts';
+import { GroupMember, syncAll } from '../support/group-member.ts';
+import { provider } from '../support/fixtures.ts';
 
-function group(names: string[], seed: number, admins: string[] = []): Member[] {
-  const ms = names.map((n, i) => new Member(n, seed + i));
-  const [first, ...rest] = ms as [Member, ...Member[]];
+function group(names: string[], seed: number, admins: string[] = []): GroupMember[] {
+  const ms = names.map((n, i) => new GroupMember(n, { seed: seed + i }));
+  const [first, ...rest] = ms as [GroupMember, ...GroupMember[]];
   first.create('g');
   first.write({ kind: 'ops', ops: rest.map((m) => first.addOp(m, admins.includes(m.name) ? 'admin' : 'member')) });
   for (const m of rest) m.joinFrom(first);
@@ -16,7 +17,7 @@ function group(names: string[], seed: number, admins: string[] = []): Member[] {
 }
 
 test('concurrent add and remove of the same person: remove wins', () => {
-  const [a, b, x] = group(['A', 'B', 'X'], 400, ['B']) as [Member, Member, Member];
+  const [a, b, x] = group(['A', 'B', 'X'], 400, ['B']) as [GroupMember, GroupMember, GroupMember];
   // A removes X while B (partitioned) removes and re-adds X: B's re-add is concurrent with A's remove.
   a.write({ kind: 'ops', ops: [{ o: 'remove', member: x.author }] });
   b.write({ kind: 'ops', ops: [{ o: 'remove', member: x.author }] });
@@ -30,7 +31,7 @@ test('concurrent add and remove of the same person: remove wins', () => {
 });
 
 test('two admins removing each other concurrently are both removed; the rest go on', () => {
-  const [a, b, c] = group(['A', 'B', 'C'], 410, ['B', 'C']) as [Member, Member, Member];
+  const [a, b, c] = group(['A', 'B', 'C'], 410, ['B', 'C']) as [GroupMember, GroupMember, GroupMember];
   a.write({ kind: 'ops', ops: [{ o: 'remove', member: b.author }] });
   b.write({ kind: 'ops', ops: [{ o: 'remove', member: a.author }] });
   syncAll([a, b, c]);
@@ -40,8 +41,8 @@ test('two admins removing each other concurrently are both removed; the rest go 
 });
 
 test('promotion: a promoted member may add; a member may not', () => {
-  const [a, b, c] = group(['A', 'B', 'C'], 420) as [Member, Member, Member];
-  const d = new Member('D', 429);
+  const [a, b, c] = group(['A', 'B', 'C'], 420) as [GroupMember, GroupMember, GroupMember];
+  const d = new GroupMember('D', { seed: 429 });
   assert.throws(() => b.write({ kind: 'ops', ops: [b.addOp(d)] }), { code: 'ERR_GROUP_FORBIDDEN' });
   a.write({ kind: 'ops', ops: [{ o: 'promote', member: b.author }] });
   syncAll([a, b, c]);
@@ -53,7 +54,7 @@ test('promotion: a promoted member may add; a member may not', () => {
 });
 
 test('leave: a member removes itself and can no longer write', () => {
-  const [a, b] = group(['A', 'B'], 430) as [Member, Member];
+  const [a, b] = group(['A', 'B'], 430) as [GroupMember, GroupMember];
   b.write({ kind: 'ops', ops: [{ o: 'leave' }] });
   syncAll([a, b]);
   assert.deepEqual(a.members(), [a.hex]);
@@ -61,11 +62,9 @@ test('leave: a member removes itself and can no longer write', () => {
 });
 
 /** A fresh observer (same identity as `like`) that receives `vertices` in the given order. */
-function observe(like: Member, descriptorOf: Member, vertices: readonly DecodedVertex[], order: readonly number[]): Member {
-  const o = new Member(`observer of ${like.name}`, like.seed);
-  const secrets = new MemberSecrets();
-  secrets.rotate(ownKemKey(provider, o.joinSeed));
-  o.group = new Group({ provider, self: o.author, random: o.random }, (descriptorOf.group as Group).descriptor, secrets);
+function observe(like: GroupMember, descriptorOf: GroupMember, vertices: readonly DecodedVertex[], order: readonly number[]): GroupMember {
+  const o = new GroupMember(`observer of ${like.name}`, { seed: like.seed as number });
+  o.group = new Group({ provider, self: o.author, random: o.random }, (descriptorOf.group as Group).descriptor, GroupMember.joinSecrets(provider, o.joinSeed));
   for (const i of order) o.receive(vertices[i] as DecodedVertex);
   return o;
 }
@@ -77,18 +76,18 @@ test('property: random concurrent membership changes in two partitions converge 
       fc.integer({ min: 0, max: 2 ** 31 }),
       (script, shuffleSeed) => {
         const ms = group(['A', 'B', 'C', 'D', 'E'], 500, ['B', 'D']);
-        const sides = [[ms[0], ms[1], ms[2]], [ms[3], ms[4]]] as Member[][];
-        const spare = [new Member('F', 600), new Member('G', 601)];
+        const sides = [[ms[0], ms[1], ms[2]], [ms[3], ms[4]]] as GroupMember[][];
+        const spare = [new GroupMember('F', { seed: 600 }), new GroupMember('G', { seed: 601 })];
         for (const [actor, target, what] of script) {
-          const m = ms[actor] as Member;
-          const side = sides.find((s) => s.includes(m)) as Member[];
-          const t = (ms[target] ?? spare[0]) as Member;
+          const m = ms[actor] as GroupMember;
+          const side = sides.find((s) => s.includes(m)) as GroupMember[];
+          const t = (ms[target] ?? spare[0]) as GroupMember;
           try {
             if (what === 'say') m.say(`${m.name} says`);
             else if (what === 'update') m.write({ kind: 'update' });
             else if (what === 'remove') m.write({ kind: 'ops', ops: [{ o: 'remove', member: t.author }] });
             else if (what === 'promote') m.write({ kind: 'ops', ops: [{ o: 'promote', member: t.author }] });
-            else m.write({ kind: 'ops', ops: [m.addOp(spare[actor % 2] as Member)] });
+            else m.write({ kind: 'ops', ops: [m.addOp(spare[actor % 2] as GroupMember)] });
           } catch (error) {
             assert.match((error as { code?: string }).code ?? '', /^ERR_/); // refused locally: not allowed in this view
           }
@@ -96,7 +95,7 @@ test('property: random concurrent membership changes in two partitions converge 
         }
         syncAll(ms);
         // Concurrent updates and membership changes: every member that reads a message reads the same text.
-        const finalMembers = new Set((ms[0] as Member).members());
+        const finalMembers = new Set((ms[0] as GroupMember).members());
         for (const m of ms) if (finalMembers.has(m.hex)) m.say(`final word from ${m.name}`);
         syncAll(ms);
         for (const m of ms) {
@@ -115,14 +114,14 @@ test('property: random concurrent membership changes in two partitions converge 
             texts.set(r.vertex.key, text);
           }
         }
-        const reference = ms[2] as Member;
+        const reference = ms[2] as GroupMember;
         const vertices = reference.dag.topologicalOrder().map((v) => reference.vertices.get(v.key) as DecodedVertex);
         const expected = reference.members();
         for (const m of ms) assert.deepEqual(m.members(), expected);
         // A fresh observer, fed in another causal order (reverse-ish; the DAG releases parents first), agrees on everything.
         let s = shuffleSeed;
         const order = vertices.map((_, i) => i).sort(() => ((s = (s * 1103515245 + 12345) >>> 0) & 1 ? 1 : -1));
-        const o = observe(reference, ms[0] as Member, vertices, order);
+        const o = observe(reference, ms[0] as GroupMember, vertices, order);
         assert.deepEqual(o.members(), expected);
         for (const v of vertices) {
           const mine = reference.outcomeOf(v)?.status === 'rejected';
@@ -136,7 +135,7 @@ test('property: random concurrent membership changes in two partitions converge 
 });
 
 test('a slot sealed to a key this member already dropped: it asks the sender to restart, and reads it again', () => {
-  const [a, b, d] = group(['A', 'B', 'D'], 440) as [Member, Member, Member];
+  const [a, b, d] = group(['A', 'B', 'D'], 440) as [GroupMember, GroupMember, GroupMember];
   for (const m of [a, b, d]) {
     m.say(`hello from ${m.name}`);
     syncAll([a, b, d]);

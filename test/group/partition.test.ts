@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DecodedVertex } from '../../src/dag/index.ts';
-import { Member, syncAll } from './group-fixtures.ts';
+import { GroupMember, syncAll } from '../support/group-member.ts';
 
 /*
  * The acceptance scenario: five members; partition into {A, B} and {C, D, E}; on both sides
@@ -10,7 +10,7 @@ import { Member, syncAll } from './group-fixtures.ts';
  * sender's causal past shows), and the removed read nothing sent after their removal.
  */
 test('partition {2}/{3}: concurrent adds, removes and messages converge; removed members read nothing after removal', () => {
-  const [a, b, c, d, e, f, g] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'].map((n, i) => new Member(n, 100 + i)) as [Member, Member, Member, Member, Member, Member, Member];
+  const [a, b, c, d, e, f, g] = ['A', 'B', 'C', 'D', 'E', 'F', 'G'].map((n, i) => new GroupMember(n, { seed: 100 + i })) as [GroupMember, GroupMember, GroupMember, GroupMember, GroupMember, GroupMember, GroupMember];
   a.create('five');
   a.write({ kind: 'ops', ops: [a.addOp(b), a.addOp(c, 'admin'), a.addOp(d), a.addOp(e)] });
   for (const m of [b, c, d, e]) m.joinFrom(a);
@@ -59,11 +59,11 @@ test('partition {2}/{3}: concurrent adds, removes and messages converge; removed
     return v;
   });
 
-  const reads = (m: Member, v: DecodedVertex): boolean => {
+  const reads = (m: GroupMember, v: DecodedVertex): boolean => {
     const o = m.outcomeOf(v);
     return o?.status === 'message' || o?.status === 'own';
   };
-  const expectReaders = (v: DecodedVertex, readers: readonly Member[], what: string): void => {
+  const expectReaders = (v: DecodedVertex, readers: readonly GroupMember[], what: string): void => {
     for (const m of everyone) assert.equal(reads(m, v), readers.includes(m), `${what}: ${m.name} ${readers.includes(m) ? 'reads' : 'does not read'} it`);
   };
   // Before the partition, the five read each other (F and G had not joined).

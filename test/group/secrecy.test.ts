@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { toHex } from '../../src/crypto/index.ts';
 import type { DecodedVertex } from '../../src/dag/index.ts';
 import { decodeControl, Group, MemberSecrets, openEnvelope, openSlot, readEnvelopeHeader, type EpochSlot } from '../../src/group/index.ts';
-import { Member, provider, syncAll } from './group-fixtures.ts';
+import { GroupMember, syncAll } from '../support/group-member.ts';
+import { provider } from '../support/fixtures.ts';
 
 /*
  * A thief copies a member's whole group state (the group secret, its published key seeds, pair
@@ -13,18 +14,18 @@ import { Member, provider, syncAll } from './group-fixtures.ts';
  * shows the attack below is a real one, so its failures mean something.
  */
 
-function thiefOf(victim: Member): Member {
-  const thief = new Member(`thief of ${victim.name}`, victim.seed);
+function thiefOf(victim: GroupMember): GroupMember {
+  const thief = new GroupMember(`thief of ${victim.name}`, { seed: victim.seed as number });
   const stolen = MemberSecrets.decode(provider, (victim.group as Group).secrets.encode());
   assert.ok(stolen.ok);
   thief.group = new Group({ provider, self: thief.author, random: thief.random }, (victim.group as Group).descriptor, stolen.value);
   return thief;
 }
 
-const read = (m: Member, v: DecodedVertex): boolean => m.outcomeOf(v)?.status === 'message';
+const read = (m: GroupMember, v: DecodedVertex): boolean => m.outcomeOf(v)?.status === 'message';
 
 /** Every slot addressed to `victim` in `vertices`, opened with every combination of stolen seeds. */
-function slotsOpenedWith(stolen: MemberSecrets, victim: Member, vertices: readonly DecodedVertex[], group: Group): number {
+function slotsOpenedWith(stolen: MemberSecrets, victim: GroupMember, vertices: readonly DecodedVertex[], group: Group): number {
   let opened = 0;
   for (const v of vertices) {
     const h = readEnvelopeHeader(provider, v.payload, group.keys.headerKey);
@@ -49,7 +50,7 @@ function slotsOpenedWith(stolen: MemberSecrets, victim: Member, vertices: readon
 }
 
 test('state stolen at T: nothing received before T decrypts; after an update nothing new decrypts', () => {
-  const [a, b, c] = ['A', 'B', 'C'].map((n, i) => new Member(n, 200 + i)) as [Member, Member, Member];
+  const [a, b, c] = ['A', 'B', 'C'].map((n, i) => new GroupMember(n, { seed: 200 + i })) as [GroupMember, GroupMember, GroupMember];
   const all = [a, b, c];
   a.create('secrets');
   a.write({ kind: 'ops', ops: [a.addOp(b), a.addOp(c)] });

@@ -53,6 +53,12 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** Seeded random bytes from `prng`: for nonces, keys and choices in tests that must be reproducible. */
+export function randomSource(seed: number): (n: number) => Uint8Array {
+  const r = prng(seed);
+  return (n) => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
+}
+
 export interface RandomDagOptions {
   readonly vertices: number;
   readonly authors: readonly TestAuthor[];

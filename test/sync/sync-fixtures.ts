@@ -2,7 +2,7 @@ import { toHex } from '../../src/crypto/index.ts';
 import { createVertex, Dag, idKey, KeyRing, validateVertex, type AuthorKey, type DecodedVertex, type VertexSigner } from '../../src/dag/index.ts';
 import { insecureSimulationProvider } from '../../src/sim/index.ts';
 import { DagReplica, SyncSession, type SyncMode, type SyncPeerState, type SyncStep, type SyncTuning } from '../../src/sync/index.ts';
-import { fastProvider, prng } from '../support/fixtures.ts';
+import { fastProvider, prng, randomSource } from '../support/fixtures.ts';
 
 /** ML-DSA-65 sizes, hash signatures: fast enough for thousands of vertices per test. */
 export const simProvider = insecureSimulationProvider(fastProvider);
@@ -28,11 +28,7 @@ export function topic(n: number): Uint8Array {
   return t;
 }
 
-/** Seeded random bytes for sessions. */
-export function randomSource(seed: number): (n: number) => Uint8Array {
-  const r = prng(seed);
-  return (n) => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
-}
+export { randomSource };
 
 export interface TestNodeOptions {
   /** Carries every topic (a courier). */
