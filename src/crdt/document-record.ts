@@ -1,7 +1,8 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { equalBytes } from '../crypto/index.ts';
 import { compareIds } from '../dag/index.ts';
-import { cborScanProblem, isPlainMap } from './cbor-scan.ts';
+import { isPlainMap } from './cbor-scan.ts';
+import { decodeBoundedCbor } from './bounded-cbor.ts';
 import { CRDTDocument } from './document.ts';
 import { DOCUMENT_ID_BYTES, documentId, documentNameProblem } from './document-id.ts';
 import { crdtOk, crdtReject, type CrdtResult } from './errors.ts';
@@ -43,15 +44,10 @@ export function decodeDocument(bytes: Uint8Array): CrdtResult<CRDTDocument> {
   const L = DOCUMENT_RECORD_LIMITS;
   if (!(bytes instanceof Uint8Array)) return crdtReject('malformed', 'record is not a byte array');
   if (bytes.length > L.maxBytes) return crdtReject('limit', `record is ${bytes.length} bytes, limit ${L.maxBytes}`);
-  const framing = cborScanProblem(bytes, { maxDepth: 2 });
+  const decoded = decodeBoundedCbor(bytes, { maxDepth: 2 });
   // A record is shallow by construction, so any framing problem, depth included, is malformed.
-  if (framing !== undefined) return crdtReject('malformed', `not CBOR: ${framing.detail}`);
-  let value: unknown;
-  try {
-    value = dagCbor.decode(bytes);
-  } catch (error) {
-    return crdtReject('malformed', `not DAG-CBOR: ${(error as Error).message.slice(0, 120)}`);
-  }
+  if (!decoded.ok) return crdtReject('malformed', decoded.detail);
+  const value = decoded.value;
   if (!isPlainMap(value)) return crdtReject('malformed', 'record is not a map');
   for (const key in value) if (!KEYS.includes(key)) return crdtReject('malformed', 'record has an unexpected field');
   if (value['v'] !== DOCUMENT_RECORD_VERSION) return crdtReject('malformed', 'record version is not 1');

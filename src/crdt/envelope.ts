@@ -1,6 +1,7 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { VERTEX_LIMITS } from '../dag/index.ts';
-import { cborScanProblem, isPlainMap } from './cbor-scan.ts';
+import { isPlainMap } from './cbor-scan.ts';
+import { decodeBoundedCbor, hasExactKeys } from './bounded-cbor.ts';
 import { documentNameProblem } from './document-id.ts';
 import { CrdtError, crdtOk, crdtReject, type CrdtResult } from './errors.ts';
 
@@ -47,16 +48,6 @@ export interface Envelope {
   readonly opCount: number;
 }
 
-/** True when `map` has exactly the keys `keys` (for-in stops at the first stray key). */
-function hasExactKeys(map: Record<string, unknown>, keys: readonly string[]): boolean {
-  let n = 0;
-  for (const key in map) {
-    if (!keys.includes(key)) return false;
-    n++;
-  }
-  return n === keys.length;
-}
-
 const TYPE_NAME = /^[a-z0-9-]+$/;
 
 /**
@@ -69,14 +60,9 @@ const TYPE_NAME = /^[a-z0-9-]+$/;
 export function decodeEnvelope(bytes: Uint8Array): CrdtResult<Envelope> {
   const L = ENVELOPE_LIMITS;
   if (bytes.length > L.maxBytes) return crdtReject('limit', `envelope is ${bytes.length} bytes, limit ${L.maxBytes}`);
-  const framing = cborScanProblem(bytes, L);
-  if (framing !== undefined) return crdtReject(framing.reason, `not CBOR: ${framing.detail}`);
-  let value: unknown;
-  try {
-    value = dagCbor.decode(bytes);
-  } catch (error) {
-    return crdtReject('malformed', `not DAG-CBOR: ${(error as Error).message.slice(0, 120)}`);
-  }
+  const decoded = decodeBoundedCbor(bytes, L);
+  if (!decoded.ok) return crdtReject(decoded.reason, decoded.detail);
+  const value = decoded.value;
   if (!isPlainMap(value) || !hasExactKeys(value, ['v', 'docs'])) return crdtReject('malformed', 'not an envelope map { v, docs }');
   if (value['v'] !== ENVELOPE_VERSION) return crdtReject('malformed', `envelope version ${String(value['v']).slice(0, 20)} is not ${ENVELOPE_VERSION}`);
   const docs = value['docs'];

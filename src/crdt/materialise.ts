@@ -1,4 +1,4 @@
-import { decodeVertex, type DecodedVertex, type VertexMeta } from '../dag/index.ts';
+import { decodeWithId, type DecodedVertex, type VertexMeta } from '../dag/index.ts';
 import type { ApplyOutcome, DocumentStore } from './document-store.ts';
 import { CrdtError } from './errors.ts';
 import type { DagView, RestoreReport } from './restore.ts';
@@ -61,10 +61,9 @@ export function materialise(dag: MaterialiseDag, vertices: VertexBytesSource, do
       }
       const bytes = vertices.getVertexBytes(meta.id);
       if (bytes === undefined) throw new CrdtError('ERR_MATERIALISE', `vertex ${meta.key} is in the DAG but its bytes are not stored`);
-      const decoded = decodeVertex(bytes);
+      const decoded = decodeWithId(bytes, meta.id);
       if (!decoded.ok) throw new CrdtError('ERR_MATERIALISE', `stored vertex ${meta.key} does not decode: ${decoded.reason}`);
-      const vertex: DecodedVertex = { ...decoded.vertex, id: meta.id, key: meta.key };
-      applyOpened(documents, vertex, openPayload);
+      applyOpened(documents, decoded.vertex, openPayload);
       replayed++;
     }
   }

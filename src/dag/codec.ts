@@ -1,5 +1,5 @@
 import * as dagCbor from '@ipld/dag-cbor';
-import { compareIds, type DecodedVertex, type Vertex, type VertexFields } from './vertex.ts';
+import { compareIds, idKey, type DecodedVertex, type Vertex, type VertexFields } from './vertex.ts';
 import { VERTEX_CID_PREFIX, vertexCid } from './cid.ts';
 import { VERTEX_LIMITS, VERTEX_VERSION } from './limits.ts';
 import { reject, type Rejection, type RejectionReason } from './rejection.ts';
@@ -172,6 +172,15 @@ function readParents(r: Reader): Uint8Array[] {
  * Decoding checks structure, sizes and canonical form; signatures and ids are checked by
  * `verifyVertex`, Lamport clocks and parents by the DAG.
  */
+/**
+ * Decodes bytes whose id is already established (a store row, a batch the verifiers checked),
+ * without hashing them again. Only for bytes that were validated on their way in.
+ */
+export function decodeWithId(bytes: Uint8Array, id: Uint8Array): { readonly ok: true; readonly vertex: DecodedVertex } | Rejection {
+  const d = decodeVertex(bytes);
+  return d.ok ? { ok: true, vertex: { ...d.vertex, id, key: idKey(id) } } : d;
+}
+
 export function decodeVertex(bytes: Uint8Array): DecodeResult {
   if (!(bytes instanceof Uint8Array)) return reject('malformed', 'input is not a byte array');
   if (bytes.length > VERTEX_LIMITS.maxVertexBytes) {

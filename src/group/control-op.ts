@@ -1,6 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { ML_KEM_768, toHex } from '../crypto/index.ts';
-import { cborScanProblem, isPlainMap } from '../crdt/index.ts';
+import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../crdt/index.ts';
 import { GroupError, groupOk, groupReject, type GroupResult } from './errors.ts';
 import { decodeTaggedKey, encodeTaggedKey } from './tagged-key.ts';
 
@@ -53,15 +53,6 @@ export type ControlOp =
   /** `reset`: senders whose last slot to the author did not open here; each restarts its pair-key chain to the author. */
   | { readonly o: 'key'; readonly kemKey: Uint8Array; readonly reset: readonly Uint8Array[] }
   | { readonly o: 'rekey'; readonly epoch: number; readonly slots: readonly EpochSlot[] };
-
-function hasExactKeys(map: Record<string, unknown>, required: readonly string[], optional: readonly string[] = []): boolean {
-  let n = 0;
-  for (const key in map) {
-    if (required.includes(key)) n++;
-    else if (!optional.includes(key)) return false;
-  }
-  return n === required.length;
-}
 
 function bytesOf(value: unknown, length: number): Uint8Array | undefined {
   return value instanceof Uint8Array && value.length === length ? value : undefined;
@@ -194,14 +185,9 @@ function decodeOp(value: unknown, i: number): GroupResult<ControlOp> {
  * never matters.
  */
 export function decodeControl(bytes: Uint8Array): GroupResult<ControlOp[]> {
-  const framing = cborScanProblem(bytes, { maxDepth: CONTROL_LIMITS.maxDepth });
-  if (framing !== undefined) return groupReject(framing.reason, `control plaintext is not CBOR: ${framing.detail}`);
-  let value: unknown;
-  try {
-    value = dagCbor.decode(bytes);
-  } catch (error) {
-    return groupReject('malformed', `not DAG-CBOR: ${(error as Error).message.slice(0, 120)}`);
-  }
+  const decoded = decodeBoundedCbor(bytes, { maxDepth: CONTROL_LIMITS.maxDepth });
+  if (!decoded.ok) return groupReject(decoded.reason, `control plaintext: ${decoded.detail}`);
+  const value = decoded.value;
   if (!isPlainMap(value) || !hasExactKeys(value, ['v', 'ops'])) return groupReject('malformed', 'not a control map { v, ops }');
   if (value['v'] !== CONTROL_VERSION) return groupReject('malformed', 'unknown control version');
   const ops = value['ops'];

@@ -1,4 +1,4 @@
-import { AES_256_GCM, utf8, type CryptoProvider } from '../crypto/index.ts';
+import { AES_256_GCM, toHex, utf8, type CryptoProvider } from '../crypto/index.ts';
 import { GroupError, groupOk, groupReject, type GroupResult } from './errors.ts';
 import { isBucket, padToBucket, unpad } from './padding.ts';
 
@@ -117,6 +117,11 @@ function headerMask(provider: CryptoProvider, headerKey: Uint8Array, nonce: Uint
 /** Whether `payloadLength` is a version-1 payload size: the overhead plus a padding bucket. */
 function isPayloadLength(payloadLength: number): boolean {
   return isBucket(payloadLength - ENVELOPE_OVERHEAD);
+}
+
+/** Hex of a payload's nonce: unique per payload, it is how a writer recognises its own vertex when it comes back. */
+export function envelopeNonce(payload: Uint8Array): string {
+  return toHex(payload.subarray(NONCE_AT, HEADER_AT));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { assertBytes, concatBytes, utf8, type CryptoProvider } from '../crypto/index.ts';
+import { assertBytes, utf8, type CryptoProvider } from '../crypto/index.ts';
 
 /** Length of the group secret every member holds for the group's whole life. */
 export const GROUP_SECRET_BYTES = 32;
@@ -49,12 +49,4 @@ export function deriveInviteKeys(provider: CryptoProvider, inviteSecret: Uint8Ar
     topic: provider.hkdfSha3_256(inviteSecret, new Uint8Array(0), utf8('pars-mesh/invite/topic/v1'), 16),
     key: provider.hkdfSha3_256(inviteSecret, new Uint8Array(0), utf8('pars-mesh/invite/key/v1'), 32),
   };
-}
-
-/** HKDF info of an epoch slot: binds the slot key to the group, both members, the epoch and the key used. */
-export function slotInfo(groupId: Uint8Array, sender: Uint8Array, recipient: Uint8Array, epoch: number, keyId: Uint8Array, chained: boolean): Uint8Array {
-  const e = new Uint8Array(5);
-  new DataView(e.buffer).setUint32(0, epoch);
-  e[4] = chained ? 1 : 0;
-  return concatBytes(utf8('pars-mesh/group/slot/v1'), groupId, sender, recipient, e, keyId);
 }

@@ -2,11 +2,11 @@ import { fromHex, toHex, type CryptoProvider } from '../crypto/index.ts';
 import type { DecodedVertex } from '../dag/index.ts';
 import { ControlGraph } from './control-graph.ts';
 import { CONTROL_LIMITS, encodeControl, decodeControl, type ControlOp } from './control-op.ts';
-import { openEnvelope, readEnvelopeHeader, sealEnvelope, type EnvelopeHeader } from './envelope.ts';
+import { envelopeNonce, openEnvelope, readEnvelopeHeader, sealEnvelope, type EnvelopeHeader } from './envelope.ts';
 import { GroupError, type GroupRejectionReason } from './errors.ts';
 import { deriveGroupKeys, GROUP_SECRET_BYTES, type GroupKeys } from './group-keys.ts';
 import { MemberSecrets, ownKemKey } from './member-secrets.ts';
-import { applyControl, coverageProblem, epochProblem, rosterOf, type ControlContext, type ControlState } from './membership.ts';
+import { applyControl, coverageProblem, epochProblem, rosterOf, type ControlContext, type ControlState, type PublishedKey } from './membership.ts';
 import { chainRoot, ReceivingChain, SendingChain } from './ratchet.ts';
 import { openSlot, PAIR_SEED_BYTES, sealSlot } from './slot.ts';
 import { keyId } from './tagged-key.ts';
@@ -90,7 +90,7 @@ export class Group {
   constructor(options: GroupOptions, descriptor: GroupDescriptor, secrets: MemberSecrets) {
     if (descriptor.secret.length !== GROUP_SECRET_BYTES || descriptor.genesis.length !== 32) throw new GroupError('ERR_GROUP_ARGUMENT', 'bad group descriptor');
     this.#provider = options.provider;
-    this.#random = options.random ?? ((n) => options.provider.randomBytes(n));
+    this.#random = randomOf(options);
     this.#self = Uint8Array.from(options.self);
     this.#selfHex = toHex(options.self);
     this.descriptor = descriptor;
@@ -106,7 +106,7 @@ export class Group {
    * vertex exists, `new Group(options, { secret, genesis: vertex.id }, secrets)`.
    */
   static genesis(options: GroupOptions, name: string): { secret: Uint8Array; keys: GroupKeys; secrets: MemberSecrets; payload: Uint8Array } {
-    const random = options.random ?? ((n: number) => options.provider.randomBytes(n));
+    const random = randomOf(options);
     const secret = random(GROUP_SECRET_BYTES);
     const keys = deriveGroupKeys(options.provider, secret);
     const secrets = new MemberSecrets();
@@ -133,9 +133,10 @@ export class Group {
   /** Members (ascending id) as seen by a vertex with these parents (the topic's frontier: now). */
   members(parentKeys: readonly string[]): MemberInfo[] {
     const state = this.#graph.viewAt(parentKeys).state;
+    // Every member has a published key: add and create set one with the membership.
     return [...rosterOf(state)].map(([id, role]) => {
-      const key = state.keys.get(id);
-      return { id, role, kemKey: key?.kemKey ?? new Uint8Array(0), keyId: key?.keyIdHex ?? '' };
+      const key = state.keys.get(id) as PublishedKey;
+      return { id, role, kemKey: key.kemKey, keyId: key.keyIdHex };
     });
   }
 
@@ -170,7 +171,7 @@ export class Group {
     const problem = epochProblem(view.state, author, header.value.epoch);
     if (problem !== undefined) return { status: 'rejected', reason: problem.reason, detail: problem.detail };
     if (mode === 'restore') return { status: 'restored' };
-    if (author === this.#selfHex) return { status: 'own', nonce: toHex(vertex.payload.subarray(1, 13)) };
+    if (author === this.#selfHex) return { status: 'own', nonce: envelopeNonce(vertex.payload) };
     return this.#openMessage(vertex, author, header.value, view.state);
   }
 
@@ -394,6 +395,10 @@ export class Group {
     messageKey.fill(0);
     return { payload, kind: 'message', nonce: toHex(nonce), done: true };
   }
+}
+
+function randomOf(options: GroupOptions): (length: number) => Uint8Array {
+  return options.random ?? ((n) => options.provider.randomBytes(n));
 }
 
 function sealControl(provider: CryptoProvider, keys: GroupKeys, nonce: Uint8Array, author: Uint8Array, ops: readonly ControlOp[]): Uint8Array {

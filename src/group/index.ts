@@ -5,7 +5,7 @@ export { Group, SLOTS_PER_VERTEX, type GroupDescriptor, type GroupOptions, type 
 export { MemberSecrets, ownKemKey, MAX_KEPT_KEMS, CHAINS_PER_SENDER, type OwnKemKey } from './member-secrets.ts';
 export { rosterOf, roleOf, type ControlState, type EpochRecord } from './membership.ts';
 export { PADDING_BUCKETS, MAX_CONTENT_BYTES, padToBucket, unpad } from './padding.ts';
-export { ENVELOPE_OVERHEAD, ENVELOPE_VERSION, openEnvelope, readEnvelopeHeader, sealEnvelope, type EnvelopeHeader } from './envelope.ts';
+export { ENVELOPE_OVERHEAD, ENVELOPE_VERSION, envelopeNonce, openEnvelope, readEnvelopeHeader, sealEnvelope, type EnvelopeHeader } from './envelope.ts';
 export { chainRoot, ratchetStep, MAX_SKIP, MAX_INDEX, ReceivingChain, SendingChain } from './ratchet.ts';
 export { decodeTaggedKey, encodeTaggedKey, keyId, type KeyAlgorithm } from './tagged-key.ts';
 export { safetyNumber, type SafetyParty } from './safety-number.ts';

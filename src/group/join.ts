@@ -1,6 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { concatBytes, equalBytes, ML_KEM_768, utf8, type CryptoProvider } from '../crypto/index.ts';
-import { cborScanProblem, isPlainMap } from '../crdt/index.ts';
+import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../crdt/index.ts';
 import { groupOk, groupReject, type GroupResult } from './errors.ts';
 import { GROUP_SECRET_BYTES, type InviteKeys } from './group-keys.ts';
 import { padToBucket, unpad } from './padding.ts';
@@ -31,15 +31,10 @@ function aad(kind: 'request' | 'welcome', topic: Uint8Array, author: Uint8Array)
 }
 
 function decodeMap(bytes: Uint8Array, keys: readonly string[]): GroupResult<Record<string, unknown>> {
-  const framing = cborScanProblem(bytes, { maxDepth: 2 });
-  if (framing !== undefined) return groupReject(framing.reason, framing.detail);
-  let value: unknown;
-  try {
-    value = dagCbor.decode(bytes);
-  } catch {
-    return groupReject('malformed', 'not DAG-CBOR');
-  }
-  if (!isPlainMap(value) || value['v'] !== VERSION || Object.keys(value).length !== keys.length || !keys.every((k) => k in value)) {
+  const decoded = decodeBoundedCbor(bytes, { maxDepth: 2 });
+  if (!decoded.ok) return groupReject(decoded.reason, decoded.detail);
+  const value = decoded.value;
+  if (!isPlainMap(value) || value['v'] !== VERSION || !hasExactKeys(value, keys)) {
     return groupReject('malformed', `not a map { ${keys.join(', ')} }`);
   }
   return groupOk(value);

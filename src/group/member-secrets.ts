@@ -1,6 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { ML_KEM_768, toHex, type CryptoProvider } from '../crypto/index.ts';
-import { cborScanProblem, isPlainMap } from '../crdt/index.ts';
+import { decodeBoundedCbor, isPlainMap } from '../crdt/index.ts';
 import { groupOk, groupReject, type GroupResult } from './errors.ts';
 import {
   decodeReceivingChain,
@@ -111,14 +111,9 @@ export class MemberSecrets {
 
   static decode(provider: CryptoProvider, bytes: Uint8Array): GroupResult<MemberSecrets> {
     if (bytes.length > MAX_SECRETS_BYTES) return groupReject('limit', 'group secrets blob too large');
-    const framing = cborScanProblem(bytes, { maxDepth: 4 });
-    if (framing !== undefined) return groupReject(framing.reason, `group secrets: ${framing.detail}`);
-    let v: unknown;
-    try {
-      v = dagCbor.decode(bytes);
-    } catch (error) {
-      return groupReject('malformed', `group secrets: ${(error as Error).message.slice(0, 120)}`);
-    }
+    const decoded = decodeBoundedCbor(bytes, { maxDepth: 4 });
+    if (!decoded.ok) return groupReject(decoded.reason, `group secrets: ${decoded.detail}`);
+    const v = decoded.value;
     const bad = (what: string): GroupResult<MemberSecrets> => groupReject('malformed', `group secrets: ${what}`);
     if (!isPlainMap(v) || v['v'] !== 1) return bad('not a version 1 map');
     const s = new MemberSecrets();

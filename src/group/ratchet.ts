@@ -76,27 +76,21 @@ export interface SendingChainState {
   readonly chainKey: Uint8Array;
 }
 
-/** The member's own chain in one epoch: hands out each index and its key once. */
-export class SendingChain implements SendingChainState {
-  readonly #provider: CryptoProvider;
+/** What both ends of a chain hold: its epoch, the next index and the current chain key (a copy of the caller's). */
+abstract class HashChain implements SendingChainState {
+  protected readonly provider: CryptoProvider;
   readonly #epoch: number;
-  #nextIndex: number;
-  #chainKey: Uint8Array;
+  protected index: number;
+  protected key: Uint8Array;
 
-  /** Resumes a chain from its state (the chain key is copied; the caller should wipe its own). */
-  constructor(provider: CryptoProvider, state: SendingChainState) {
+  protected constructor(provider: CryptoProvider, state: SendingChainState) {
     checkEpoch(state.epoch);
     checkNextIndex(state.nextIndex);
     checkKey(state.chainKey, KEY_BYTES, 'chainKey');
-    this.#provider = provider;
+    this.provider = provider;
     this.#epoch = state.epoch;
-    this.#nextIndex = state.nextIndex;
-    this.#chainKey = new Uint8Array(state.chainKey);
-  }
-
-  /** A fresh chain at index 0 from its root (see `chainRoot`). */
-  static fromRoot(provider: CryptoProvider, epoch: number, root: Uint8Array): SendingChain {
-    return new SendingChain(provider, { epoch, nextIndex: 0, chainKey: root });
+    this.index = state.nextIndex;
+    this.key = new Uint8Array(state.chainKey);
   }
 
   get epoch(): number {
@@ -104,28 +98,41 @@ export class SendingChain implements SendingChainState {
   }
 
   get nextIndex(): number {
-    return this.#nextIndex;
+    return this.index;
   }
 
   /** A copy of the current chain key, for persistence. */
   get chainKey(): Uint8Array {
-    return new Uint8Array(this.#chainKey);
+    return new Uint8Array(this.key);
+  }
+}
+
+/** The member's own chain in one epoch: hands out each index and its key once. */
+export class SendingChain extends HashChain {
+  /** Resumes a chain from its state (the chain key is copied; the caller should wipe its own). */
+  constructor(provider: CryptoProvider, state: SendingChainState) {
+    super(provider, state);
+  }
+
+  /** A fresh chain at index 0 from its root (see `chainRoot`). */
+  static fromRoot(provider: CryptoProvider, epoch: number, root: Uint8Array): SendingChain {
+    return new SendingChain(provider, { epoch, nextIndex: 0, chainKey: root });
   }
 
   /** The next index and its message key; the chain key that made it is zero-filled. Throws `ERR_CHAIN_EXHAUSTED` past MAX_INDEX. */
   next(): { index: number; messageKey: Uint8Array } {
-    if (this.#nextIndex > MAX_INDEX) throw new GroupError('ERR_CHAIN_EXHAUSTED', `sending chain of epoch ${this.#epoch} has used all ${MAX_INDEX + 1} indices`);
-    const step = ratchetStep(this.#provider, this.#chainKey);
-    this.#chainKey.fill(0);
-    this.#chainKey = step.next;
-    const index = this.#nextIndex++;
+    if (this.index > MAX_INDEX) throw new GroupError('ERR_CHAIN_EXHAUSTED', `sending chain of epoch ${this.epoch} has used all ${MAX_INDEX + 1} indices`);
+    const step = ratchetStep(this.provider, this.key);
+    this.key.fill(0);
+    this.key = step.next;
+    const index = this.index++;
     return { index, messageKey: step.messageKey };
   }
 
   /** Zero-fills the chain key; the chain is unusable afterwards (epoch over). */
   wipe(): void {
-    this.#chainKey.fill(0);
-    this.#nextIndex = MAX_INDEX + 1;
+    this.key.fill(0);
+    this.index = MAX_INDEX + 1;
   }
 }
 
@@ -146,48 +153,25 @@ export interface TentativeKey {
 }
 
 /** Another member's chain in one epoch, as this member sees it. */
-export class ReceivingChain implements ReceivingChainState {
-  readonly #provider: CryptoProvider;
-  readonly #epoch: number;
-  #nextIndex: number;
-  #chainKey: Uint8Array;
+export class ReceivingChain extends HashChain implements ReceivingChainState {
   readonly #skipped = new Map<number, Uint8Array>();
   /** Bumped on every commit, so a tentative key computed before another commit cannot apply. */
   #version = 0;
 
   /** Resumes a chain from its state (keys are copied). */
   constructor(provider: CryptoProvider, state: ReceivingChainState) {
-    checkEpoch(state.epoch);
-    checkNextIndex(state.nextIndex);
-    checkKey(state.chainKey, KEY_BYTES, 'chainKey');
+    super(provider, state);
     if (state.skipped.size > MAX_SKIP) throw argument(`at most ${MAX_SKIP} skipped keys`);
     for (const [index, key] of state.skipped) {
       if (!Number.isInteger(index) || index < 0 || index >= state.nextIndex) throw argument('skipped indices lie below nextIndex');
       checkKey(key, KEY_BYTES, 'skipped key');
       this.#skipped.set(index, new Uint8Array(key));
     }
-    this.#provider = provider;
-    this.#epoch = state.epoch;
-    this.#nextIndex = state.nextIndex;
-    this.#chainKey = new Uint8Array(state.chainKey);
   }
 
   /** A fresh chain at index 0 from its root (see `chainRoot`). */
   static fromRoot(provider: CryptoProvider, epoch: number, root: Uint8Array): ReceivingChain {
     return new ReceivingChain(provider, { epoch, nextIndex: 0, chainKey: root, skipped: new Map() });
-  }
-
-  get epoch(): number {
-    return this.#epoch;
-  }
-
-  get nextIndex(): number {
-    return this.#nextIndex;
-  }
-
-  /** A copy of the current chain key, for persistence. */
-  get chainKey(): Uint8Array {
-    return new Uint8Array(this.#chainKey);
   }
 
   /** A copy of the skipped keys, for persistence. */
@@ -207,9 +191,9 @@ export class ReceivingChain implements ReceivingChainState {
     const stale = (): void => {
       if (this.#version !== version) throw new GroupError('ERR_CHAIN_STALE', 'the receiving chain changed since this key was computed');
     };
-    if (index < this.#nextIndex) {
+    if (index < this.index) {
       const stored = this.#skipped.get(index);
-      if (stored === undefined) return groupReject('replay', `message ${index} of epoch ${this.#epoch} was already received`);
+      if (stored === undefined) return groupReject('replay', `message ${index} of epoch ${this.epoch} was already received`);
       return groupOk({
         messageKey: new Uint8Array(stored),
         commit: (): void => {
@@ -220,30 +204,30 @@ export class ReceivingChain implements ReceivingChainState {
         },
       });
     }
-    const gap = index - this.#nextIndex;
+    const gap = index - this.index;
     if (gap > MAX_SKIP) return groupReject('skip-limit', `message ${index} skips ${gap} keys, limit ${MAX_SKIP}`);
     if (this.#skipped.size + gap > MAX_SKIP) {
       return groupReject('skip-limit', `message ${index} would hold ${this.#skipped.size + gap} skipped keys, limit ${MAX_SKIP}`);
     }
     const passed: Uint8Array[] = [];
-    let chainKey = this.#chainKey;
+    let chainKey = this.key;
     for (let i = 0; i < gap; i++) {
-      const step = ratchetStep(this.#provider, chainKey);
-      if (chainKey !== this.#chainKey) chainKey.fill(0);
+      const step = ratchetStep(this.provider, chainKey);
+      if (chainKey !== this.key) chainKey.fill(0);
       passed.push(step.messageKey);
       chainKey = step.next;
     }
-    const last = ratchetStep(this.#provider, chainKey);
-    if (chainKey !== this.#chainKey) chainKey.fill(0);
-    const from = this.#nextIndex;
+    const last = ratchetStep(this.provider, chainKey);
+    if (chainKey !== this.key) chainKey.fill(0);
+    const from = this.index;
     return groupOk({
       messageKey: last.messageKey,
       commit: (): void => {
         stale();
         for (let i = 0; i < passed.length; i++) this.#skipped.set(from + i, passed[i] as Uint8Array);
-        this.#chainKey.fill(0);
-        this.#chainKey = last.next;
-        this.#nextIndex = index + 1;
+        this.key.fill(0);
+        this.key = last.next;
+        this.index = index + 1;
         this.#version++;
       },
     });
@@ -251,10 +235,10 @@ export class ReceivingChain implements ReceivingChainState {
 
   /** Zero-fills every key held; the chain refuses everything afterwards (epoch over). */
   wipe(): void {
-    this.#chainKey.fill(0);
+    this.key.fill(0);
     for (const key of this.#skipped.values()) key.fill(0);
     this.#skipped.clear();
-    this.#nextIndex = MAX_INDEX + 1;
+    this.index = MAX_INDEX + 1;
     this.#version++;
   }
 }

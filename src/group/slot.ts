@@ -1,7 +1,6 @@
-import { concatBytes, ML_KEM_768, type CryptoProvider } from '../crypto/index.ts';
+import { concatBytes, ML_KEM_768, utf8, type CryptoProvider } from '../crypto/index.ts';
 import type { EpochSlot } from './control-op.ts';
 import { groupOk, groupReject, type GroupResult } from './errors.ts';
-import { slotInfo } from './group-keys.ts';
 
 /*
  * An epoch slot hands one recipient a sender's new epoch secret. It is sealed under a key derived
@@ -19,6 +18,14 @@ import { slotInfo } from './group-keys.ts';
 
 export const PAIR_SEED_BYTES = ML_KEM_768.seed;
 const ZERO_NONCE = new Uint8Array(12);
+
+/** HKDF info of an epoch slot: binds the slot key to the group, both members, the epoch and the key used. */
+function slotInfo(groupId: Uint8Array, sender: Uint8Array, recipient: Uint8Array, epoch: number, keyId: Uint8Array, chained: boolean): Uint8Array {
+  const e = new Uint8Array(5);
+  new DataView(e.buffer).setUint32(0, epoch);
+  e[4] = chained ? 1 : 0;
+  return concatBytes(utf8('pars-mesh/group/slot/v1'), groupId, sender, recipient, e, keyId);
+}
 
 export interface SlotContext {
   readonly groupId: Uint8Array;

@@ -1,5 +1,5 @@
-import { fromHex, toHex, type CryptoProvider } from '../crypto/index.ts';
-import { decodeVertex, idKey, type DecodedVertex, type VertexSigner } from '../dag/index.ts';
+import { toHex, type CryptoProvider } from '../crypto/index.ts';
+import { decodeWithId, type DecodedVertex, type VertexSigner } from '../dag/index.ts';
 import { Group, MemberSecrets, type GroupDescriptor } from '../group/index.ts';
 import type { Identity } from '../identity/index.ts';
 import type { GroupRecord, GroupTables } from '../store/index.ts';
@@ -65,16 +65,10 @@ export function openGroupRecord(rt: GroupRuntime, record: GroupRecord): GroupEnt
 }
 
 /** A stored vertex, decoded for the group engine. */
-export function readVertex(rt: GroupRuntime, id: Uint8Array | string): DecodedVertex {
-  const bytes = rt.ingester.store.getVertexBytes(typeof id === 'string' ? fromHex(id) : id);
-  if (bytes === undefined) throw new NodeGroupError('ERR_GROUP_CORRUPT', `vertex ${typeof id === 'string' ? id : toHex(id)} is in the DAG but not in the store`);
-  const d = decodeVertex(Uint8Array.from(bytes));
-  if (!d.ok) throw new NodeGroupError('ERR_GROUP_CORRUPT', `stored vertex does not decode: ${d.reason}`);
-  const vid = typeof id === 'string' ? fromHex(id) : Uint8Array.from(id);
-  return { ...d.vertex, id: vid, key: idKey(vid) };
-}
-
-/** The hex of a group payload's nonce (bytes 1..13 of every envelope). */
-export function payloadNonce(payload: Uint8Array): string {
-  return toHex(payload.subarray(1, 13));
+export function readVertex(rt: GroupRuntime, id: Uint8Array): DecodedVertex {
+  const bytes = rt.ingester.store.getVertexBytes(id);
+  if (bytes === undefined) throw new NodeGroupError('ERR_GROUP_CORRUPT', `vertex ${toHex(id)} is in the DAG but not in the store`);
+  const d = decodeWithId(bytes, id);
+  if (!d.ok) throw new NodeGroupError('ERR_GROUP_CORRUPT', `stored vertex ${toHex(id)} does not decode: ${d.reason}`);
+  return d.vertex;
 }

@@ -1,9 +1,9 @@
 import { equalBytes, fromHex, toHex } from '../crypto/index.ts';
 import type { DecodedVertex } from '../dag/index.ts';
-import type { Prepared, WriteIntent } from '../group/index.ts';
+import { envelopeNonce, type Prepared, type WriteIntent } from '../group/index.ts';
 import { NodeGroupError } from './group-errors.ts';
 import { catchUp } from './group-log.ts';
-import { openGroupRecord, payloadNonce, sealSecrets, type GroupEntry, type GroupRuntime } from './group-runtime.ts';
+import { openGroupRecord, sealSecrets, type GroupEntry, type GroupRuntime } from './group-runtime.ts';
 
 /** Most vertices one write may need (key rotation and epoch slots come first, then the intent). */
 const MAX_WRITE_STEPS = 100;
@@ -28,7 +28,7 @@ export class GroupWriter {
 
   /** Called for every group vertex processed: own ones are noted. */
   noteProcessed(vertex: DecodedVertex): void {
-    if (equalBytes(vertex.author, this.#rt.self)) this.#ownSeen.add(payloadNonce(vertex.payload));
+    if (equalBytes(vertex.author, this.#rt.self)) this.#ownSeen.add(envelopeNonce(vertex.payload));
   }
 
   /** Writes an intent with whatever prerequisite vertices it needs; resolves with the last vertex, durable and processed. */

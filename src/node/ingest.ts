@@ -1,7 +1,7 @@
 import { fromHex, type CryptoProvider } from '../crypto/index.ts';
 import {
   createVertex,
-  decodeVertex,
+  decodeWithId,
   idKey,
   KeyRing,
   type AuthorKey,
@@ -203,9 +203,9 @@ export class Ingester {
 
   #assemble(bytes: Uint8Array, id: Uint8Array): DecodedVertex {
     // Decoding is cheap (no crypto); the worker already checked everything including the id.
-    const d = decodeVertex(bytes);
+    const d = decodeWithId(bytes, id);
     if (!d.ok) throw new NodeError('ERR_VERIFY_WORKER', `worker accepted bytes that do not decode: ${d.reason}`);
-    return { ...d.vertex, id, key: idKey(id) };
+    return d.vertex;
   }
 
   #serially<T>(work: () => T): Promise<T> {

@@ -1,5 +1,5 @@
 import * as dagCbor from '@ipld/dag-cbor';
-import { cborScanProblem, isPlainMap } from '../crdt/index.ts';
+import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../crdt/index.ts';
 
 /*
  * What a group message carries inside its sealed envelope: deterministic DAG-CBOR
@@ -52,15 +52,10 @@ export function encodeMessageContent(content: MessageContent): Uint8Array {
 export function decodeMessageContent(bytes: Uint8Array): MessageDecode {
   if (!(bytes instanceof Uint8Array)) return { ok: false, reason: 'malformed', detail: 'content is not bytes' };
   if (bytes.length > MESSAGE_LIMITS.maxContentBytes) return { ok: false, reason: 'limit', detail: `content is ${bytes.length} bytes, limit ${MESSAGE_LIMITS.maxContentBytes}` };
-  const framing = cborScanProblem(bytes, { maxDepth: 1 });
-  if (framing !== undefined) return { ok: false, reason: framing.reason, detail: `content: ${framing.detail}` };
-  let value: unknown;
-  try {
-    value = dagCbor.decode(bytes);
-  } catch {
-    return { ok: false, reason: 'malformed', detail: 'content is not DAG-CBOR' };
-  }
-  if (!isPlainMap(value) || Object.keys(value).length !== 3 || value['v'] !== MESSAGE_CONTENT_VERSION) {
+  const decoded = decodeBoundedCbor(bytes, { maxDepth: 1 });
+  if (!decoded.ok) return { ok: false, reason: decoded.reason, detail: `content: ${decoded.detail}` };
+  const value = decoded.value;
+  if (!isPlainMap(value) || !hasExactKeys(value, ['v', 'text', 'at']) || value['v'] !== MESSAGE_CONTENT_VERSION) {
     return { ok: false, reason: 'malformed', detail: 'content is not a version 1 map { v, text, at }' };
   }
   const { text, at } = value;
