@@ -1,6 +1,6 @@
 import { assertBytes } from './bytes.ts';
 import { CryptoInputError } from './errors.ts';
-import { AES_256_GCM, HKDF_MAX_LENGTH, ML_DSA_65, type SignatureVerifier } from './provider.ts';
+import { AES_256_GCM, HKDF_MAX_LENGTH, ML_DSA_65, type IncrementalHash, type SignatureVerifier } from './provider.ts';
 
 // Argument checks shared by both providers, so they reject exactly the same inputs.
 
@@ -58,3 +58,20 @@ export function checkRandomLength(length: number): void {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Wraps a library hash with the provider's argument checks and one-digest rule. */
+export function guardedHash(update: (data: Uint8Array) => void, digest: () => Uint8Array): IncrementalHash {
+  let done = false;
+  return {
+    update(data: Uint8Array): void {
+      assertBytes(data, undefined, 'data');
+      if (done) throw new CryptoInputError('hash already digested');
+      update(data);
+    },
+    digest(): Uint8Array {
+      if (done) throw new CryptoInputError('hash already digested');
+      done = true;
+      return digest();
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import * as nodeCrypto from 'node:crypto';
 import { assertBytes } from './bytes.ts';
-import { checkAead, checkContext, checkedVerifier, checkHkdf, checkRandomLength } from './checks.ts';
+import { checkAead, checkContext, checkedVerifier, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
 import { CryptoInputError } from './errors.ts';
 import {
   AES_256_GCM,
@@ -8,6 +8,7 @@ import {
   ML_KEM_768,
   type CryptoProvider,
   type Encapsulation,
+  type IncrementalHash,
   type KemKeyPair,
   type SignatureVerifier,
   type SigningKeyPair,
@@ -143,6 +144,10 @@ export const nativeProvider: CryptoProvider = Object.freeze({
     // One-shot hashing (Node >= 21.7) skips the Hash object: measurably faster on every vertex id.
     if (oneShotHash !== undefined) return new Uint8Array(oneShotHash('sha3-256', data, 'buffer'));
     return new Uint8Array(nodeCrypto.createHash('sha3-256').update(data).digest());
+  },
+  sha3_256Stream(): IncrementalHash {
+    const h = nodeCrypto.createHash('sha3-256');
+    return guardedHash((data) => void h.update(data), () => new Uint8Array(h.digest()));
   },
   hkdfSha3_256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
     checkHkdf(ikm, salt, info, length);

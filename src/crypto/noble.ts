@@ -5,7 +5,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { assertBytes } from './bytes.ts';
-import { checkAead, checkContext, checkedVerifier, checkHkdf, checkRandomLength } from './checks.ts';
+import { checkAead, checkContext, checkedVerifier, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
 import { CryptoInputError } from './errors.ts';
 import {
   AES_256_GCM,
@@ -13,6 +13,7 @@ import {
   ML_KEM_768,
   type CryptoProvider,
   type Encapsulation,
+  type IncrementalHash,
   type KemKeyPair,
   type SignatureVerifier,
   type SigningKeyPair,
@@ -89,6 +90,10 @@ export const nobleProvider: CryptoProvider = Object.freeze({
   sha3_256(data: Uint8Array): Uint8Array {
     assertBytes(data, undefined, 'data');
     return sha3_256(data);
+  },
+  sha3_256Stream(): IncrementalHash {
+    const h = sha3_256.create();
+    return guardedHash((data) => void h.update(data), () => h.digest());
   },
   hkdfSha3_256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
     checkHkdf(ikm, salt, info, length);

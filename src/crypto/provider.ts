@@ -70,6 +70,12 @@ export interface Aes256Gcm {
 
 export type ProviderName = 'native' | 'noble';
 
+/** A hash fed in pieces; `digest` may be called once, after which `update` throws. */
+export interface IncrementalHash {
+  update(data: Uint8Array): void;
+  digest(): Uint8Array;
+}
+
 export interface CryptoProvider {
   /**
    * `insecure-simulation` marks the simulator's stand-in signature scheme (src/sim); it can never
@@ -80,6 +86,8 @@ export interface CryptoProvider {
   readonly mlKem768: MlKem768;
   readonly aes256Gcm: Aes256Gcm;
   sha3_256(data: Uint8Array): Uint8Array;
+  /** An incremental SHA3-256, for data that streams (bundles): `update` in pieces, `digest` once. */
+  sha3_256Stream(): IncrementalHash;
   /** HKDF (RFC 5869) instantiated with SHA3-256 as the hash. */
   hkdfSha3_256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
   /** Cryptographically secure random bytes from the operating system. */
