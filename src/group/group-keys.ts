@@ -19,6 +19,8 @@ export interface GroupKeys {
   readonly controlKey: Uint8Array;
   /** Key of the header mask (kind, epoch, index) of every group payload. */
   readonly headerKey: Uint8Array;
+  /** Opens sneakernet bundles made for the group (src/bundle): wraps their file keys and seals CRDT snapshots. */
+  readonly bundleKey: Uint8Array;
 }
 
 const LABEL = 'pars-mesh/group/';
@@ -34,6 +36,7 @@ export function deriveGroupKeys(provider: CryptoProvider, groupSecret: Uint8Arra
     topic: derive(provider, groupSecret, 'topic', 16),
     controlKey: derive(provider, groupSecret, 'control', 32),
     headerKey: derive(provider, groupSecret, 'header', 32),
+    bundleKey: derive(provider, groupSecret, 'bundle', 32),
   };
 }
 

@@ -23,4 +23,5 @@ export {
   type KeystoreFile,
   type ScryptParams,
 } from './keystore-format.ts';
+export { scryptKey } from './scrypt.ts';
 export { ensureDataDir, resolveDataDir, type DataDirStatus, type ResolveDataDirOptions } from './data-dir.ts';

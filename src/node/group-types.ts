@@ -20,6 +20,15 @@ export interface GroupSummary {
   readonly members: number;
 }
 
+export interface GroupBundleKey {
+  /** Hex group id. */
+  readonly id: string;
+  readonly name: string;
+  readonly topic: Uint8Array;
+  /** `GroupKeys.bundleKey`: a secret; never logged. */
+  readonly bundleKey: Uint8Array;
+}
+
 export interface GroupMember {
   /** Hex node id. */
   readonly id: string;

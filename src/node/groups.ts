@@ -25,7 +25,7 @@ import { openGroupRecord, readVertex, sealDescriptor, sealSecrets, type GroupEnt
 import type { Ingester } from './ingest.ts';
 import { encodeMessageContent, messageTextProblem } from './message-content.ts';
 import { StorageSealer } from './storage-key.ts';
-import { groupNameProblem, MAX_INVITE_TTL_SECONDS, type GroupMember, type GroupSummary, type JoinRequestRecord, type JoinResult, type NodeGroupsOptions } from './group-types.ts';
+import { groupNameProblem, MAX_INVITE_TTL_SECONDS, type GroupBundleKey, type GroupMember, type GroupSummary, type JoinRequestRecord, type JoinResult, type NodeGroupsOptions } from './group-types.ts';
 
 /**
  * The groups of one node, kept in step with its store. At start it loads the groups and replays
@@ -156,6 +156,15 @@ export class NodeGroups {
     return [...this.#byId.values()]
       .map((e) => ({ id: e.idHex, name: e.group.name, members: this.#membersOf(e).length }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
+  }
+
+  /**
+   * The topic and bundle key of each group (all, or those `only` names by name or id prefix), for
+   * sneakernet bundles: a bundle made for a group opens with its bundle key.
+   */
+  bundleKeys(only?: readonly string[]): GroupBundleKey[] {
+    const entries = only === undefined ? [...this.#byId.values()] : [...new Set(only.map((g) => this.#resolve(g)))];
+    return entries.map((e) => ({ id: e.idHex, name: e.group.name, topic: e.topic, bundleKey: e.group.keys.bundleKey }));
   }
 
   /** Join requests written here whose welcome has not arrived. */

@@ -3,3 +3,4 @@ export { StoreError } from './errors.ts';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION, type Migration } from './migrations.ts';
 export type { TopicSnapshotRecord, TopicProgressRecord, DocumentSnapshotRecord, SnapshotRejectionRecord } from './snapshot-tables.ts';
 export { GroupTables, type GroupRecord, type GroupLogRecord, type PendingMessageRecord, type InviteRecord, type JoinRecord } from './group-tables.ts';
+export { BundleTables, packFrontiers, unpackFrontiers, type ExchangeRecord, type TopicFrontier } from './bundle-tables.ts';

@@ -130,6 +130,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    description: 'bundle exchanges (sneakernet frontier markers)',
+    sql: `
+      -- One row per bundle written or read here. frontiers packs, per topic, topic (16) ‖ u32 count
+      -- ‖ ids (32 each): the exporter's frontiers, i.e. what the receiver holds once it imported.
+      -- peer is the other device: the importer's exporter, or the receiver named at export.
+      CREATE TABLE bundle_exchanges (
+        marker    BLOB    NOT NULL CHECK (length(marker) = 16),
+        direction TEXT    NOT NULL CHECK (direction IN ('export', 'import')),
+        peer      BLOB    CHECK (peer IS NULL OR length(peer) = 32),
+        at        INTEGER NOT NULL,
+        frontiers BLOB    NOT NULL,
+        PRIMARY KEY (marker, direction)
+      ) WITHOUT ROWID;
+      CREATE INDEX bundle_exchanges_by_peer ON bundle_exchanges (peer, at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

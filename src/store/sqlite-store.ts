@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { equalBytes, fromHex, toHex } from '../crypto/index.ts';
 import { Dag, idKey, type AuthorKey, type DagOptions, type DecodedVertex, type KeySource } from '../dag/index.ts';
 import { StoreError } from './errors.ts';
+import { BundleTables } from './bundle-tables.ts';
 import { GroupTables } from './group-tables.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 import { packIds, unpackIds } from './packed-ids.ts';
@@ -35,6 +36,8 @@ export class SqliteStore implements KeySource {
   readonly #snapshots: SnapshotTables;
   /** The group tables (schema v3); their secret columns arrive sealed by the node. */
   readonly groups: GroupTables;
+  /** The bundle exchanges (schema v4): frontier markers of bundles written and read. */
+  readonly bundles: BundleTables;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -44,6 +47,7 @@ export class SqliteStore implements KeySource {
     this.#putBatch = db.transaction((vertices: readonly DecodedVertex[]) => this.#insertBatch(vertices));
     this.#snapshots = new SnapshotTables(db);
     this.groups = new GroupTables(db);
+    this.bundles = new BundleTables(db);
   }
 
   /** Opens (creating if needed) the store at `path` and applies pending migrations. */

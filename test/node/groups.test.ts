@@ -1,95 +1,18 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, test } from 'node:test';
+import { test } from 'node:test';
 import * as dagCbor from '@ipld/dag-cbor';
 import fc from 'fast-check';
 
 import { deriveInviteKeys, decodeInvite, sealJoinRequest, ownKemKey } from '../../src/group/index.ts';
-import { Identity } from '../../src/identity/index.ts';
-import { decodeMessageContent, encodeMessageContent, Ingester, MESSAGE_LIMITS, NodeGroups } from '../../src/node/index.ts';
-import { SqliteStore } from '../../src/store/index.ts';
+import { decodeMessageContent, encodeMessageContent, MESSAGE_LIMITS } from '../../src/node/index.ts';
 import { provider } from '../support/fixtures.ts';
+import { admit, copy, memberIds, nodeHarness, START, syncAll, texts } from '../support/node-harness.ts';
 import { tempDir } from '../support/tmp.ts';
 
-/*
- * Three nodes in three data directories, real crypto and real SQLite. There is no network yet:
- * a "sync" copies every vertex and author key of one store into another node's ingester.
- */
-
+// Three nodes in three data directories; without a network, `copy` carries vertices between them.
 const dir = tempDir('pars-node-groups-');
-
-interface TestNode {
-  readonly name: string;
-  readonly identity: Identity;
-  readonly clock: { t: number };
-  ingester: Ingester;
-  groups: NodeGroups;
-}
-
-const START = Date.UTC(2025, 0, 1);
-
-function identityOf(n: number): Identity {
-  const seed = new Uint8Array(32).fill(n);
-  return Identity.fromSeed(seed, provider);
-}
-
-function start(name: string, identity: Identity, clock: { t: number }): { ingester: Ingester; groups: NodeGroups } {
-  const ingester = new Ingester({ provider, store: SqliteStore.open(join(dir, `${name}.sqlite`)), workers: 1 });
-  return { ingester, groups: new NodeGroups(ingester, identity, { now: () => clock.t }) };
-}
-
-const running = new Set<TestNode>();
-
-// Stopped even when a test fails: a live verify worker would keep the process running.
-afterEach(async () => {
-  for (const node of running) await stop(node);
-});
-
-function open(name: string, n: number): TestNode {
-  const identity = identityOf(n);
-  const clock = { t: START };
-  const node = { name, identity, clock, ...start(name, identity, clock) };
-  running.add(node);
-  return node;
-}
-
-async function stop(node: TestNode): Promise<void> {
-  running.delete(node);
-  await node.groups.close();
-  await node.ingester.close();
-  node.ingester.store.close();
-}
-
-async function restart(node: TestNode): Promise<void> {
-  await stop(node);
-  Object.assign(node, start(node.name, node.identity, node.clock));
-  running.add(node);
-  await node.groups.idle();
-}
-
-/** Copies every author key and vertex of `from` into `to`, through `to`'s ingester. */
-async function copy(from: TestNode, to: TestNode): Promise<void> {
-  for (const key of from.ingester.store.keys()) to.ingester.addKey(key);
-  const report = await to.ingester.ingest([...from.ingester.store.vertexBytes()], from.name);
-  assert.deepEqual(report.rejected, [], `${from.name} → ${to.name}`);
-  await to.groups.idle();
-}
-
-async function syncAll(nodes: readonly TestNode[]): Promise<void> {
-  for (let round = 0; round < 2; round++) for (const a of nodes) for (const b of nodes) if (a !== b) await copy(a, b);
-}
-
-const texts = (node: TestNode, group: string): string[] => node.groups.log(group).map((m) => m.text);
-const memberIds = (node: TestNode, group: string): string[] => node.groups.members(group).map((m) => m.id);
-
-/** Invite on `admin`, join on `joiner`, and the two copies that carry request and welcome. */
-async function admit(admin: TestNode, joiner: TestNode, group: string): Promise<void> {
-  const code = await admin.groups.invite(group, 3600);
-  await joiner.groups.join(code);
-  await copy(joiner, admin);
-  await copy(admin, joiner);
-}
+const { open, stop, restart } = nodeHarness(dir);
 
 test('three nodes: create, invite, join by copied vertices, talk both ways, restart, verify', async () => {
   const a = open('a1', 1);

@@ -30,8 +30,8 @@ test('a version 2 store is migrated to version 3: vertices, keys and snapshots a
   raw.close();
 
   const store = SqliteStore.open(path);
-  assert.equal(LATEST_SCHEMA_VERSION, 3);
-  assert.equal(store.schemaVersion, 3);
+  assert.ok(LATEST_SCHEMA_VERSION >= 3);
+  assert.equal(store.schemaVersion, LATEST_SCHEMA_VERSION);
   assert.equal(store.vertexCount, 1);
   assert.equal(store.keys().length, 1);
   assert.equal(store.getSnapshots().length, 1);

@@ -1,0 +1,146 @@
+import { toHex, fromHex, type CryptoProvider } from '../crypto/index.ts';
+import type { Dag, VertexMeta } from '../dag/index.ts';
+import type { Identity } from '../identity/index.ts';
+import type { SqliteStore, TopicFrontier } from '../store/index.ts';
+import { BUNDLE_SIGNATURE_CONTEXT, BundleWriter } from './bundle-writer.ts';
+import { BundleOptionError } from './errors.ts';
+import type { BelievedFrontiers } from './exchange.ts';
+import { AtomicFile } from './file-commit.ts';
+import { encodeMarker, encodeOpen, FRAME } from './frames.ts';
+import { BUNDLE_LIMITS } from './limits.ts';
+import { buildPreamble, FILE_KEY_BYTES, newSalt } from './preamble.ts';
+import { groupWrapKey, passphraseWrapKey, snapshotKey } from './recipient-keys.ts';
+import { encodeSnapshotFrame, snapshotOf } from './snapshot-frame.ts';
+
+/** A group the exporting or importing node is in: its topic and `GroupKeys.bundleKey`. */
+export interface BundleGroupKey {
+  readonly topic: Uint8Array;
+  readonly bundleKey: Uint8Array;
+}
+
+export interface ExportOptions {
+  readonly provider: CryptoProvider;
+  readonly store: SqliteStore;
+  /** The node's DAG (the ingester's): order and "what the receiver lacks" come from it. */
+  readonly dag: Dag;
+  /** Signs the bundle; its public key travels inside. */
+  readonly identity: Identity;
+  readonly path: string;
+  /** Topics to carry; default every topic in the store (groups, rendezvous, carried for others). */
+  readonly topics?: readonly Uint8Array[];
+  /** The node's groups: those whose topic is carried become recipients, and their snapshots are sealed to them. */
+  readonly groups: readonly BundleGroupKey[];
+  /** Lets whoever knows it open the bundle (couriers, devices in no group). */
+  readonly passphrase?: string;
+  /** scrypt cost of the passphrase (log2 N); default BUNDLE_LIMITS.defaultKdfLogN. */
+  readonly kdfLogN?: number;
+  /** What the receiver already holds (sinceMarker / forPeer): only the rest is written. */
+  readonly believed?: BelievedFrontiers;
+  /** Recorded as the receiver, for later `forPeer` exports. */
+  readonly peer?: Uint8Array;
+  readonly overwrite?: boolean;
+  readonly now: () => number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface ExportReport {
+  readonly path: string;
+  readonly marker: string;
+  readonly bytes: number;
+  readonly vertices: number;
+  readonly keys: number;
+  readonly topics: number;
+  readonly snapshots: number;
+  readonly groupRecipients: number;
+  readonly passphrase: boolean;
+}
+
+/**
+ * Writes a bundle of the chosen topics: per topic a frontier marker, the vertices the receiver is
+ * not believed to hold (parents first, each author's key before its first vertex), and the
+ * stored CRDT snapshot; then the device signature. Memory holds one chunk and one vertex at a
+ * time, plus the list of which vertices to write. The file appears only when complete, and the
+ * exchange is recorded so a later `--since`/`--for` export sends only what is new.
+ */
+export async function exportBundle(options: ExportOptions): Promise<ExportReport> {
+  const { provider, store, dag } = options;
+  const topics = (options.topics ?? store.topics().map(fromHex)).map((t) => toHex(t));
+  const unique = [...new Set(topics)].sort();
+  if (unique.length > BUNDLE_LIMITS.maxTopics) throw new BundleOptionError('ERR_BUNDLE_TOPICS', `a bundle carries at most ${BUNDLE_LIMITS.maxTopics} topics`);
+  const groupByTopic = new Map(options.groups.map((g) => [toHex(g.topic), g]));
+  const recipients = unique.flatMap((t) => groupByTopic.get(t) ?? []);
+  const slots = recipients.length + (options.passphrase === undefined ? 0 : 1);
+  if (slots === 0) {
+    throw new BundleOptionError('ERR_BUNDLE_NO_RECIPIENT', 'nobody could open this bundle: it carries no group of yours; give a passphrase (--passphrase) for the receiver');
+  }
+  if (slots > BUNDLE_LIMITS.stanzas) {
+    throw new BundleOptionError('ERR_BUNDLE_RECIPIENTS', `a bundle opens for at most ${BUNDLE_LIMITS.stanzas} groups and passphrases; this one would need ${slots} (export fewer groups at a time)`);
+  }
+  const kdfLogN = options.kdfLogN ?? BUNDLE_LIMITS.defaultKdfLogN;
+  if (kdfLogN < BUNDLE_LIMITS.minKdfLogN || kdfLogN > BUNDLE_LIMITS.maxKdfLogN) throw new BundleOptionError('ERR_BUNDLE_KDF', `passphrase cost must be 2^${BUNDLE_LIMITS.minKdfLogN}..2^${BUNDLE_LIMITS.maxKdfLogN}`);
+
+  const salt = newSalt(provider);
+  const wrapKeys = recipients.map((g) => groupWrapKey(provider, g.bundleKey, salt));
+  if (options.passphrase !== undefined) wrapKeys.push(await passphraseWrapKey(options.passphrase, salt, kdfLogN));
+  const fileKey = provider.randomBytes(FILE_KEY_BYTES);
+  const preamble = buildPreamble(provider, fileKey, wrapKeys, kdfLogN, salt);
+
+  const plan: { topic: string; vertices: VertexMeta[] }[] = unique.map((topic) => {
+    const believed = options.believed?.get(topic);
+    return { topic, vertices: believed === undefined ? dag.topologicalOrder(topic) : dag.missingFor(topic, believed) };
+  });
+  const total = plan.reduce((n, p) => n + p.vertices.length, 0);
+
+  const file = new AtomicFile(provider, options.path, options.overwrite === true);
+  try {
+    const writer = new BundleWriter(provider, fileKey, preamble, file);
+    writer.frame(FRAME.open, encodeOpen({ created: options.now(), devicePublicKey: options.identity.signingPublicKey }));
+    const written = new Set<string>();
+    const markers: TopicFrontier[] = [];
+    let done = 0;
+    let snapshots = 0;
+    for (const { topic, vertices } of plan) {
+      const topicBytes = fromHex(topic);
+      const marker = { topic: topicBytes, frontier: dag.frontier(topic) };
+      if (marker.frontier.length > BUNDLE_LIMITS.maxMarkerIds) marker.frontier = marker.frontier.slice(0, BUNDLE_LIMITS.maxMarkerIds);
+      markers.push(marker);
+      writer.frame(FRAME.marker, encodeMarker(marker));
+      for (const v of vertices) {
+        if (!written.has(v.author)) {
+          const key = store.getKey(fromHex(v.author));
+          if (key !== undefined) writer.frame(FRAME.key, key.publicKey);
+          written.add(v.author);
+        }
+        const bytes = store.getVertexBytes(v.id);
+        if (bytes === undefined) throw new BundleOptionError('ERR_BUNDLE_STORE', `vertex ${v.key} is in the DAG but not in the store`);
+        writer.frame(FRAME.vertex, bytes);
+        options.onProgress?.(++done, total);
+      }
+      const group = groupByTopic.get(topic);
+      for (const record of store.getSnapshots(topicBytes)) {
+        const body = encodeSnapshotFrame(provider, snapshotOf(record), group === undefined ? undefined : snapshotKey(provider, group.bundleKey));
+        if (body.length - 17 > BUNDLE_LIMITS.maxSnapshotBytes) continue; // too large to carry; the vertices suffice
+        writer.frame(FRAME.snapshot, body);
+        snapshots++;
+      }
+    }
+    const result = writer.finish((digest) => options.identity.sign(digest, BUNDLE_SIGNATURE_CONTEXT));
+    file.commit();
+    const marker = result.digest.slice(0, 16);
+    store.bundles.put({ marker, direction: 'export', peer: options.peer, at: options.now(), frontiers: markers });
+    return {
+      path: options.path,
+      marker: toHex(marker),
+      bytes: result.bytes,
+      vertices: total,
+      keys: written.size,
+      topics: unique.length,
+      snapshots,
+      groupRecipients: recipients.length,
+      passphrase: options.passphrase !== undefined,
+    };
+  } catch (error) {
+    file.abandon();
+    throw error;
+  }
+}

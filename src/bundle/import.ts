@@ -1,0 +1,189 @@
+import { toHex, type CryptoProvider } from '../crypto/index.ts';
+import type { AuthorKey, RejectionReason } from '../dag/index.ts';
+import type { SqliteStore, TopicFrontier } from '../store/index.ts';
+import { openBundleFile, readFrames, verifyBundle, type VerifiedBundle } from './bundle-reader.ts';
+import { BundleError } from './errors.ts';
+import type { BundleGroupKey } from './export.ts';
+import { decodeMarker, FRAME } from './frames.ts';
+import { groupWrapKey, passphraseWrapKey, snapshotKey } from './recipient-keys.ts';
+import { decodeSnapshotFrame, sameDocuments, sameFrontier, snapshotOf, snapshotTopic } from './snapshot-frame.ts';
+
+/** The part of the node's ingester an import needs (src/node Ingester has it). */
+export interface IngestSink {
+  readonly store: SqliteStore;
+  addKey(key: AuthorKey): Uint8Array;
+  ingest(
+    items: readonly Uint8Array[],
+    source: string,
+  ): Promise<{
+    readonly stored: readonly unknown[];
+    readonly duplicates: number;
+    readonly rejected: readonly { readonly reason: RejectionReason; readonly detail: string }[];
+  }>;
+}
+
+/** What to do with a bundle from a device this node has never met. */
+export type UnknownDevicePolicy = 'accept' | 'refuse';
+
+export interface ImportOptions {
+  readonly provider: CryptoProvider;
+  readonly path: string;
+  readonly sink: IngestSink;
+  /** The node's groups: a bundle made for one of them opens with its key. */
+  readonly groups: readonly BundleGroupKey[];
+  /** Asked only when no group key opens the bundle; undefined means there is none to try. */
+  readonly passphrase?: () => Promise<string | undefined>;
+  /** Default 'accept': every vertex is checked exactly as from the network, whoever exported it. */
+  readonly unknownDevice?: UnknownDevicePolicy;
+  /** Vertices per ingest call. */
+  readonly batch?: number;
+  readonly now: () => number;
+  readonly onProgress?: (phase: 'verify' | 'import', done: number, total: number) => void;
+}
+
+export interface ImportReport {
+  readonly path: string;
+  readonly marker: string;
+  /** Hex node id of the exporting device. */
+  readonly device: string;
+  /** Whether this node knew the device before (its key, or an earlier bundle from it). */
+  readonly knownDevice: boolean;
+  /** When the device says it exported (ms since the epoch; its clock, not checked). */
+  readonly created: number;
+  readonly bytes: number;
+  readonly vertices: number;
+  readonly stored: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  /** Not stored: they wait for parents this node does not have (import those, then this again). */
+  readonly waiting: number;
+  readonly rejections: readonly { readonly reason: RejectionReason; readonly detail: string }[];
+  readonly topics: number;
+  readonly snapshots: { readonly matched: number; readonly differed: number; readonly unchecked: number };
+}
+
+const MAX_LISTED_REJECTIONS = 20;
+
+/**
+ * Imports a bundle in two passes. The first reads everything — every chunk authenticated, every
+ * frame checked, the device signature verified — and keeps only each chunk's tag. Nothing is
+ * imported unless it succeeds. The second pass reads the file again, checks each chunk against
+ * the tag seen in the first (a file that changes in between is refused at the first changed
+ * chunk), and hands the vertices to the node's ingest path, which verifies each one as it would
+ * from the network. Already-held vertices are duplicates, so importing twice changes nothing.
+ */
+export async function importBundle(options: ImportOptions): Promise<ImportReport> {
+  const { provider, sink } = options;
+  const store = sink.store;
+  const bundle = await openBundleFile(provider, options.path, [
+    async (preamble) => options.groups.map((g) => groupWrapKey(provider, g.bundleKey, preamble.salt)),
+    async (preamble) => {
+      const passphrase = await options.passphrase?.();
+      return passphrase === undefined ? [] : [await passphraseWrapKey(passphrase, preamble.salt, preamble.kdfLogN)];
+    },
+  ]);
+  let framesRead = 0;
+  const verified = await verifyBundle(provider, bundle, () => options.onProgress?.('verify', ++framesRead, 0));
+  const device = toHex(verified.device);
+  const knownDevice = store.getKey(verified.device) !== undefined || store.bundles.withPeer(verified.device).length > 0;
+  if (!knownDevice && options.unknownDevice === 'refuse') {
+    throw new BundleError('ERR_BUNDLE_UNKNOWN_DEVICE', `the bundle was exported by device ${device}, which this node has never met; nothing was imported`);
+  }
+  return await importVerified(options, verified, knownDevice);
+}
+
+async function importVerified(options: ImportOptions, verified: VerifiedBundle, knownDevice: boolean): Promise<ImportReport> {
+  const { provider, sink } = options;
+  const total = verified.frameCounts.get(FRAME.vertex) ?? 0;
+  const batchSize = options.batch ?? 512;
+  const source = `bundle:${verified.marker}`;
+  const snapshotKeys = new Map(options.groups.map((g) => [toHex(g.topic), snapshotKey(provider, g.bundleKey)]));
+  const markers = new Map<string, TopicFrontier>();
+  const rejections: { reason: RejectionReason; detail: string }[] = [];
+  const snapshots = { matched: 0, differed: 0, unchecked: 0 };
+  let stored = 0;
+  let duplicates = 0;
+  let rejected = 0;
+  let done = 0;
+  let batch: Uint8Array[] = [];
+  // One batch verifies in the workers while the next is read and decrypted here.
+  let inFlight: Promise<void> | undefined;
+  const submit = async (items: Uint8Array[]): Promise<void> => {
+    const report = await sink.ingest(items, source);
+    stored += report.stored.length;
+    duplicates += report.duplicates;
+    rejected += report.rejected.length;
+    for (const r of report.rejected) if (rejections.length < MAX_LISTED_REJECTIONS) rejections.push({ reason: r.reason, detail: r.detail });
+    done += items.length;
+    options.onProgress?.('import', done, total);
+  };
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    if (inFlight !== undefined) await inFlight;
+    inFlight = submit(items);
+  };
+
+  for await (const frame of readFrames(provider, verified, verified)) {
+    switch (frame.type) {
+      case FRAME.key:
+        // Batches already submitted hold only vertices written before this key, which do not
+        // need it; later batches are verified after the workers have it.
+        try {
+          sink.addKey({ algorithm: 'ml-dsa-65', publicKey: frame.body.slice() });
+        } catch (error) {
+          if (rejections.length < MAX_LISTED_REJECTIONS) rejections.push({ reason: 'author-key-invalid', detail: (error as Error).message });
+        }
+        break;
+      case FRAME.vertex:
+        batch.push(frame.body);
+        if (batch.length >= batchSize) await flush();
+        break;
+      case FRAME.marker: {
+        const marker = decodeMarker(frame.body);
+        if (typeof marker === 'string') throw new BundleError('ERR_BUNDLE_FORMAT', marker);
+        markers.set(toHex(marker.topic), marker);
+        break;
+      }
+      case FRAME.snapshot: {
+        const topic = toHex(snapshotTopic(frame.body));
+        const carried = decodeSnapshotFrame(provider, frame.body, snapshotKeys.get(topic));
+        if (typeof carried === 'string') {
+          if (carried !== 'sealed') throw new BundleError('ERR_BUNDLE_FORMAT', carried);
+          snapshots.unchecked++;
+          break;
+        }
+        await flush();
+        if (inFlight !== undefined) await inFlight;
+        inFlight = undefined;
+        const own = sink.store.getSnapshots(carried.topic).map(snapshotOf)[0];
+        if (own === undefined || !sameFrontier(own.frontier, carried.frontier)) snapshots.unchecked++;
+        else if (sameDocuments(carried, own)) snapshots.matched++;
+        else snapshots.differed++;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  await flush();
+  if (inFlight !== undefined) await inFlight;
+  sink.store.bundles.put({ marker: verified.digest.slice(0, 16), direction: 'import', peer: verified.device, at: options.now(), frontiers: [...markers.values()] });
+  return {
+    path: verified.path,
+    marker: verified.marker,
+    device: toHex(verified.device),
+    knownDevice,
+    created: verified.open.created,
+    bytes: verified.bytes,
+    vertices: total,
+    stored,
+    duplicates,
+    rejected,
+    waiting: total - stored - duplicates - rejected,
+    rejections,
+    topics: markers.size,
+    snapshots,
+  };
+}
