@@ -5,8 +5,8 @@ export class CliError extends CodedError {}
 
 /** A passphrase is needed but there is neither `PARS_PASSPHRASE` nor a terminal to ask on. */
 export class NoPassphraseError extends CliError {
-  constructor() {
-    super('ERR_NO_PASSPHRASE', 'a passphrase is needed but stdin is not a terminal; set PARS_PASSPHRASE or run pars in a terminal');
+  constructor(env = 'PARS_PASSPHRASE', what = 'a passphrase') {
+    super('ERR_NO_PASSPHRASE', `${what} is needed but stdin is not a terminal; set ${env} or run pars in a terminal`);
   }
 }
 

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../../src/cli/main.ts';
 import { storePath } from '../../src/cli/paths.ts';
 import { Ingester } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { provider } from '../support/fixtures.ts';
+import { init, logLines, person as personIn, textsOf, type Person } from '../support/cli-person.ts';
 import { tempDir } from '../support/tmp.ts';
 
 /*
@@ -15,52 +14,7 @@ import { tempDir } from '../support/tmp.ts';
  */
 
 const root = tempDir('pars-group-cli-');
-
-class Capture {
-  text = '';
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-interface Person {
-  readonly dataDir: string;
-  nodeId: string;
-  run(...args: string[]): Promise<Run>;
-  ok(...args: string[]): Promise<string>;
-}
-
-function person(name: string): Person {
-  const dataDir = join(root, name);
-  const env = { PARS_HOME: dataDir, PARS_PASSPHRASE: `passphrase of ${name}`, PARS_SCRYPT_N: '1024' };
-  const p: Person = {
-    dataDir,
-    nodeId: '',
-    async run(...args) {
-      const stdout = new Capture();
-      const stderr = new Capture();
-      const code = await main(['node', 'pars', ...args], { stdout, stderr, env });
-      return { code, stdout: stdout.text, stderr: stderr.text };
-    },
-    async ok(...args) {
-      const r = await p.run(...args);
-      assert.equal(r.code, 0, `pars ${args.join(' ')} (${name}): ${r.stderr}`);
-      return r.stdout;
-    },
-  };
-  return p;
-}
-
-async function init(p: Person): Promise<void> {
-  p.nodeId = (JSON.parse(await p.ok('init', '--json')) as { nodeId: string }).nodeId;
-}
+const person = (name: string): Person => personIn(root, name);
 
 /** Copies every author key and vertex of `from`'s store into `to`'s, as sync will. */
 async function copy(from: Person, to: Person): Promise<void> {
@@ -77,8 +31,6 @@ async function copy(from: Person, to: Person): Promise<void> {
   }
 }
 
-const logLines = (out: string): string[] => out.split('\n').filter((l) => l !== '');
-const textsOf = (out: string): string[] => logLines(out).map((l) => l.split('  ').slice(3).join('  '));
 const digits = (out: string): string => (logLines(out)[0] ?? '').replaceAll(' ', '');
 
 test('pars group: create, invite (code and QR), join, members, send, log, verify, remove — across three data directories', async () => {

@@ -1,4 +1,5 @@
 import type { CommandRegistrar } from '../context.ts';
+import { registerBundle } from './bundle.ts';
 import { registerGroup } from './group.ts';
 import { registerId } from './id.ts';
 import { registerInit } from './init.ts';
@@ -12,4 +13,4 @@ export type { CommandRegistrar, CliContext } from '../context.ts';
  * Every command of `pars`, in the order `pars --help` lists them. To add a command, write
  * `commands/<name>.ts` exporting a registrar and append it here.
  */
-export const commands: readonly CommandRegistrar[] = [registerInit, registerId, registerGroup, registerSend, registerLog, registerStore];
+export const commands: readonly CommandRegistrar[] = [registerInit, registerId, registerGroup, registerSend, registerLog, registerBundle, registerStore];

@@ -89,11 +89,12 @@ async function previousIdentity(dataDir: string): Promise<string | undefined> {
   }
 }
 
-function scryptNFromEnv(ctx: CliContext): number | undefined {
+/** `PARS_SCRYPT_N` when set (keystores being created and bundle passphrases); warns when below the default. */
+export function scryptNFromEnv(ctx: CliContext): number | undefined {
   const raw = ctx.env[SCRYPT_N_ENV];
   if (raw === undefined || raw === '') return undefined;
   if (!/^[0-9]{1,8}$/.test(raw)) throw new InvalidEnvError(SCRYPT_N_ENV, `must be a power of two, got ${JSON.stringify(raw)}`);
   const N = Number(raw);
-  if (N < SCRYPT_DEFAULTS.N) ctx.warn(`${SCRYPT_N_ENV}=${N} weakens the keystore's passphrase protection (meant for tests only)`);
+  if (N < SCRYPT_DEFAULTS.N) ctx.warn(`${SCRYPT_N_ENV}=${N} weakens passphrase protection (meant for tests only)`);
   return N;
 }
