@@ -8,9 +8,10 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultProvider, nativeAvailable, providerByName } from '../src/crypto/index.ts';
-import { createVertex, Dag, decodeVertex, signedMessageOf, VERTEX_SIGNATURE_CONTEXT, type DecodedVertex } from '../src/dag/index.ts';
+import { decodeVertex, signedMessageOf, VERTEX_SIGNATURE_CONTEXT } from '../src/dag/index.ts';
 import { Ingester, VerifyPool } from '../src/node/index.ts';
 import { SqliteStore } from '../src/store/index.ts';
+import { signedWorkload } from './support/signed-workload.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,34 +30,8 @@ const count = Number(values.vertices || (provider.name === 'native' ? 12_000 : 4
 const batch = Number(values.batch);
 const payloadBytes = Number(values.payload);
 
-// A realistic workload: several groups (topics), authors writing concurrently, parents from
-// each writer's view of the frontier (so there are forks and merges).
-function workload(): { vertices: DecodedVertex[]; keys: Uint8Array[] } {
-  const authors = Array.from({ length: Number(values.authors) }, (_, i) => {
-    const seed = new Uint8Array(32).fill(i + 1);
-    const pair = signing.mlDsa65.keyPair(seed);
-    return { author: signing.sha3_256(pair.publicKey), publicKey: pair.publicKey, sign: pair.sign };
-  });
-  const topics = Array.from({ length: Number(values.topics) }, (_, i) => new Uint8Array(16).fill(i + 1));
-  const dag = new Dag();
-  const out: DecodedVertex[] = [];
-  let x = 12345;
-  const rand = (): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  for (let i = 0; i < count; i++) {
-    const a = authors[Math.floor(rand() * authors.length)] as (typeof authors)[number];
-    const topic = topics[Math.floor(rand() * topics.length)] as Uint8Array;
-    const { parents, lamport } = dag.nextParents(topic);
-    const payload = new Uint8Array(payloadBytes);
-    for (let j = 0; j < 64; j++) payload[j] = Math.floor(rand() * 256);
-    const v = createVertex({ topic, parents, lamport, payload }, a, signing);
-    dag.add(v);
-    out.push(v);
-  }
-  return { vertices: out, keys: authors.map((a) => a.publicKey) };
-}
-
 const t0 = performance.now();
-const { vertices, keys } = workload();
+const { vertices, keys } = signedWorkload({ count, authors: Number(values.authors), topics: Number(values.topics), payloadBytes, signing });
 console.error(`generated ${vertices.length} vertices in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
 // Single-core signature verification rate of the provider under test, on the same vertices.

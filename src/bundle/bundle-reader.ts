@@ -1,7 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { AES_256_GCM, equalBytes, toHex, type CryptoProvider } from '../crypto/index.ts';
 import { nodeIdOf } from '../identity/index.ts';
 import { BUNDLE_SIGNATURE_CONTEXT } from './bundle-writer.ts';
+import { fileSource, type ByteSource } from './byte-source.ts';
 import { ChunkCipher, SEALED_CHUNK_BYTES } from './chunk-cipher.ts';
 import { BundleError } from './errors.ts';
 import { FrameParser, type ParsedFrame } from './frame-parser.ts';
@@ -10,7 +10,10 @@ import { parsePreamble, PREAMBLE_BYTES, unwrapFileKey, type Preamble } from './p
 
 /** A bundle file opened with a key: ready for passes over its frames. */
 export interface OpenedBundle {
+  /** A file path, or a name for a bundle read from memory. */
   readonly path: string;
+  /** Opens the bytes for a pass (each pass reads afresh: a file may change under us). */
+  readonly source: () => ByteSource;
   readonly preamble: Preamble;
   readonly fileKey: Uint8Array;
 }
@@ -36,7 +39,18 @@ export type WrapKeyAttempt = (preamble: Preamble) => Promise<readonly Uint8Array
  * passphrase, which may have to be asked for) until one of its keys opens a stanza.
  */
 export async function openBundleFile(provider: CryptoProvider, path: string, attempts: readonly WrapKeyAttempt[]): Promise<OpenedBundle> {
-  const head = readAt(path, 0, PREAMBLE_BYTES);
+  return await openBundle(provider, path, () => fileSource(path), attempts);
+}
+
+/** `openBundleFile` over any byte source. */
+export async function openBundle(provider: CryptoProvider, path: string, source: () => ByteSource, attempts: readonly WrapKeyAttempt[]): Promise<OpenedBundle> {
+  const input = source();
+  let head: Uint8Array;
+  try {
+    head = input.read(0, PREAMBLE_BYTES);
+  } finally {
+    input.close();
+  }
   const preamble = parsePreamble(head);
   let fileKey: Uint8Array | undefined;
   for (const attempt of attempts) {
@@ -49,7 +63,7 @@ export async function openBundleFile(provider: CryptoProvider, path: string, att
       'no key of this node opens the bundle: it was made for groups this node is not in, or needs a passphrase (or its header is damaged)',
     );
   }
-  return { path, preamble, fileKey };
+  return { path, source, preamble, fileKey };
 }
 
 /**
@@ -72,17 +86,17 @@ export async function* readFrames(
   const tags: Uint8Array[] = [];
   const counts = new Map<number, number>();
   let open: OpenFrame | undefined;
-  const fd = openSync(bundle.path, 'r');
+  const input = bundle.source();
   try {
-    const size = fstatSync(fd).size;
+    const size = input.size;
     let offset = PREAMBLE_BYTES;
     let index = 0;
     let last = false;
     while (!last) {
       if (offset >= size) throw new BundleError('ERR_BUNDLE_TRUNCATED', `the bundle ends after ${index} chunks without its final chunk: it was cut short`, offset);
       if (size - offset < SEALED_CHUNK_BYTES) throw new BundleError('ERR_BUNDLE_TRUNCATED', `the bundle ends inside chunk ${index}: it was cut short`, size);
-      const sealed = new Uint8Array(SEALED_CHUNK_BYTES);
-      if (readSync(fd, sealed, 0, SEALED_CHUNK_BYTES, offset) !== SEALED_CHUNK_BYTES) throw new BundleError('ERR_BUNDLE_TRUNCATED', `short read in chunk ${index}`, offset);
+      const sealed = input.read(offset, SEALED_CHUNK_BYTES);
+      if (sealed.length !== SEALED_CHUNK_BYTES) throw new BundleError('ERR_BUNDLE_TRUNCATED', `short read in chunk ${index}`, offset);
       const tag = sealed.subarray(SEALED_CHUNK_BYTES - AES_256_GCM.tag);
       if (expect !== undefined && (index >= expect.tags.length || !equalBytes(tag, expect.tags[index] as Uint8Array))) {
         throw new BundleError('ERR_BUNDLE_CHANGED', `chunk ${index} differs from the one verified moments ago: the file changed while it was being imported`, offset);
@@ -141,7 +155,7 @@ export async function* readFrames(
       frameCounts: counts,
     });
   } finally {
-    closeSync(fd);
+    input.close();
   }
 }
 
@@ -151,15 +165,4 @@ export async function verifyBundle(provider: CryptoProvider, bundle: OpenedBundl
   for await (const frame of readFrames(provider, bundle, undefined, (v) => (verified = v))) onFrame?.(frame);
   if (verified === undefined) throw new Error('verifying pass ended without a result');
   return verified;
-}
-
-function readAt(path: string, offset: number, length: number): Uint8Array {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = new Uint8Array(length);
-    const n = readSync(fd, buffer, 0, length, offset);
-    return buffer.subarray(0, n);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -5,6 +5,8 @@ import { openBundleFile, readFrames, verifyBundle, type VerifiedBundle } from '.
 import { BundleError } from './errors.ts';
 import type { BundleGroupKey } from './export.ts';
 import { decodeMarker, FRAME } from './frames.ts';
+import { IngestPipeline } from './ingest-pipeline.ts';
+import { BUNDLE_LIMITS } from './limits.ts';
 import { groupWrapKey, passphraseWrapKey, snapshotKey } from './recipient-keys.ts';
 import { decodeSnapshotFrame, sameDocuments, sameFrontier, snapshotOf, snapshotTopic } from './snapshot-frame.ts';
 
@@ -35,8 +37,10 @@ export interface ImportOptions {
   readonly passphrase?: () => Promise<string | undefined>;
   /** Default 'accept': every vertex is checked exactly as from the network, whoever exported it. */
   readonly unknownDevice?: UnknownDevicePolicy;
-  /** Vertices per ingest call. */
+  /** Vertices per ingest call (default 512). */
   readonly batch?: number;
+  /** Ingest calls outstanding while the next batch is read (default 2). */
+  readonly inFlight?: number;
   readonly now: () => number;
   readonly onProgress?: (phase: 'verify' | 'import', done: number, total: number) => void;
 }
@@ -61,8 +65,6 @@ export interface ImportReport {
   readonly topics: number;
   readonly snapshots: { readonly matched: number; readonly differed: number; readonly unchecked: number };
 }
-
-const MAX_LISTED_REJECTIONS = 20;
 
 /**
  * Imports a bundle in two passes. The first reads everything — every chunk authenticated, every
@@ -95,80 +97,55 @@ export async function importBundle(options: ImportOptions): Promise<ImportReport
 async function importVerified(options: ImportOptions, verified: VerifiedBundle, knownDevice: boolean): Promise<ImportReport> {
   const { provider, sink } = options;
   const total = verified.frameCounts.get(FRAME.vertex) ?? 0;
-  const batchSize = options.batch ?? 512;
-  const source = `bundle:${verified.marker}`;
   const snapshotKeys = new Map(options.groups.map((g) => [toHex(g.topic), snapshotKey(provider, g.bundleKey)]));
   const markers = new Map<string, TopicFrontier>();
-  const rejections: { reason: RejectionReason; detail: string }[] = [];
   const snapshots = { matched: 0, differed: 0, unchecked: 0 };
-  let stored = 0;
-  let duplicates = 0;
-  let rejected = 0;
-  let done = 0;
-  let batch: Uint8Array[] = [];
-  // One batch verifies in the workers while the next is read and decrypted here.
-  let inFlight: Promise<void> | undefined;
-  const submit = async (items: Uint8Array[]): Promise<void> => {
-    const report = await sink.ingest(items, source);
-    stored += report.stored.length;
-    duplicates += report.duplicates;
-    rejected += report.rejected.length;
-    for (const r of report.rejected) if (rejections.length < MAX_LISTED_REJECTIONS) rejections.push({ reason: r.reason, detail: r.detail });
-    done += items.length;
-    options.onProgress?.('import', done, total);
-  };
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const items = batch;
-    batch = [];
-    if (inFlight !== undefined) await inFlight;
-    inFlight = submit(items);
-  };
-
-  for await (const frame of readFrames(provider, verified, verified)) {
-    switch (frame.type) {
-      case FRAME.key:
-        // Batches already submitted hold only vertices written before this key, which do not
-        // need it; later batches are verified after the workers have it.
-        try {
-          sink.addKey({ algorithm: 'ml-dsa-65', publicKey: frame.body.slice() });
-        } catch (error) {
-          if (rejections.length < MAX_LISTED_REJECTIONS) rejections.push({ reason: 'author-key-invalid', detail: (error as Error).message });
-        }
-        break;
-      case FRAME.vertex:
-        batch.push(frame.body);
-        if (batch.length >= batchSize) await flush();
-        break;
-      case FRAME.marker: {
-        const marker = decodeMarker(frame.body);
-        if (typeof marker === 'string') throw new BundleError('ERR_BUNDLE_FORMAT', marker);
-        markers.set(toHex(marker.topic), marker);
-        break;
-      }
-      case FRAME.snapshot: {
-        const topic = toHex(snapshotTopic(frame.body));
-        const carried = decodeSnapshotFrame(provider, frame.body, snapshotKeys.get(topic));
-        if (typeof carried === 'string') {
-          if (carried !== 'sealed') throw new BundleError('ERR_BUNDLE_FORMAT', carried);
-          snapshots.unchecked++;
+  const pipeline = new IngestPipeline(sink, `bundle:${verified.marker}`, options.batch ?? 512, options.inFlight ?? 2, (done) => options.onProgress?.('import', done, total));
+  try {
+    for await (const frame of readFrames(provider, verified, verified)) {
+      switch (frame.type) {
+        case FRAME.key:
+          // Batches already submitted hold only vertices written before this key, which do not
+          // need it; later batches are verified after the workers have it.
+          try {
+            sink.addKey({ algorithm: 'ml-dsa-65', publicKey: frame.body.slice() });
+          } catch (error) {
+            pipeline.note('author-key-invalid', (error as Error).message);
+          }
+          break;
+        case FRAME.vertex:
+          await pipeline.push(frame.body);
+          break;
+        case FRAME.marker: {
+          const marker = decodeMarker(frame.body);
+          if (typeof marker === 'string') throw new BundleError('ERR_BUNDLE_FORMAT', marker);
+          if (markers.size >= BUNDLE_LIMITS.maxTopics) throw new BundleError('ERR_BUNDLE_FORMAT', `more than ${BUNDLE_LIMITS.maxTopics} topic markers`);
+          markers.set(toHex(marker.topic), marker);
           break;
         }
-        await flush();
-        if (inFlight !== undefined) await inFlight;
-        inFlight = undefined;
-        const own = sink.store.getSnapshots(carried.topic).map(snapshotOf)[0];
-        if (own === undefined || !sameFrontier(own.frontier, carried.frontier)) snapshots.unchecked++;
-        else if (sameDocuments(carried, own)) snapshots.matched++;
-        else snapshots.differed++;
-        break;
+        case FRAME.snapshot: {
+          const carried = decodeSnapshotFrame(provider, frame.body, snapshotKeys.get(toHex(snapshotTopic(frame.body))));
+          if (carried === 'sealed') snapshots.unchecked++;
+          else if (typeof carried === 'string') throw new BundleError('ERR_BUNDLE_FORMAT', carried);
+          else {
+            await pipeline.drain(); // compare with this node's state once the topic's vertices are in
+            const own = sink.store.getSnapshots(carried.topic).map(snapshotOf)[0];
+            if (own === undefined || !sameFrontier(own.frontier, carried.frontier)) snapshots.unchecked++;
+            else if (sameDocuments(carried, own)) snapshots.matched++;
+            else snapshots.differed++;
+          }
+          break;
+        }
+        default:
+          break;
       }
-      default:
-        break;
     }
+    await pipeline.drain();
+  } finally {
+    // On failure, let submitted batches settle before the caller closes the ingester.
+    await pipeline.settle();
   }
-  await flush();
-  if (inFlight !== undefined) await inFlight;
+  const { stored, duplicates, rejected, rejections } = pipeline.counts;
   sink.store.bundles.put({ marker: verified.digest.slice(0, 16), direction: 'import', peer: verified.device, at: options.now(), frontiers: [...markers.values()] });
   return {
     path: verified.path,

@@ -2,7 +2,7 @@
 // markers and CRDT snapshots, written and read as a stream.
 export { exportBundle, type BundleGroupKey, type ExportOptions, type ExportReport } from './export.ts';
 export { importBundle, type ImportOptions, type ImportReport, type IngestSink, type UnknownDevicePolicy } from './import.ts';
-export { openBundleFile, readFrames, verifyBundle, type OpenedBundle, type VerifiedBundle, type WrapKeyAttempt } from './bundle-reader.ts';
+export { openBundle, openBundleFile, readFrames, verifyBundle, type OpenedBundle, type VerifiedBundle, type WrapKeyAttempt } from './bundle-reader.ts';
 export { BundleWriter, BUNDLE_SIGNATURE_CONTEXT, type ByteSink, type WrittenBundle } from './bundle-writer.ts';
 export { forPeer, sinceMarker, MIN_MARKER_PREFIX, type BelievedFrontiers } from './exchange.ts';
 export { BundleError, BundleOptionError, type BundleFailureCode } from './errors.ts';
@@ -13,3 +13,4 @@ export { FRAME, encodeFrame, encodeMarker, decodeMarker, encodeOpen, decodeOpen,
 export type { ParsedFrame } from './frame-parser.ts';
 export { groupWrapKey, passphraseWrapKey, snapshotKey } from './recipient-keys.ts';
 export { padme } from './padme.ts';
+export { fileSource, memorySource, type ByteSource } from './byte-source.ts';
