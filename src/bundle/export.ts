@@ -1,6 +1,5 @@
 import { toHex, fromHex, type CryptoProvider } from '../crypto/index.ts';
 import type { Dag, VertexMeta } from '../dag/index.ts';
-import type { Identity } from '../identity/index.ts';
 import type { SqliteStore, TopicFrontier } from '../store/index.ts';
 import { BUNDLE_SIGNATURE_CONTEXT, BundleWriter } from './bundle-writer.ts';
 import { BundleOptionError } from './errors.ts';
@@ -18,13 +17,19 @@ export interface BundleGroupKey {
   readonly bundleKey: Uint8Array;
 }
 
+/** The exporting device: its ML-DSA-65 public key and a signer under it. */
+export interface BundleSigner {
+  readonly signingPublicKey: Uint8Array;
+  sign(message: Uint8Array, context?: Uint8Array): Uint8Array;
+}
+
 export interface ExportOptions {
   readonly provider: CryptoProvider;
   readonly store: SqliteStore;
   /** The node's DAG (the ingester's): order and "what the receiver lacks" come from it. */
   readonly dag: Dag;
-  /** Signs the bundle; its public key travels inside. */
-  readonly identity: Identity;
+  /** Signs the bundle; its public key travels inside (an `Identity` is one). */
+  readonly identity: BundleSigner;
   readonly path: string;
   /** Topics to carry; default every topic in the store (groups, rendezvous, carried for others). */
   readonly topics?: readonly Uint8Array[];
@@ -91,7 +96,7 @@ export async function exportBundle(options: ExportOptions): Promise<ExportReport
   });
   const total = plan.reduce((n, p) => n + p.vertices.length, 0);
 
-  const file = new AtomicFile(provider, options.path, options.overwrite === true);
+  const file = new AtomicFile(options.path, options.overwrite === true);
   try {
     const writer = new BundleWriter(provider, fileKey, preamble, file);
     writer.frame(FRAME.open, encodeOpen({ created: options.now(), devicePublicKey: options.identity.signingPublicKey }));

@@ -1,6 +1,6 @@
 import { closeSync, constants, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { toHex, type CryptoProvider } from '../crypto/index.ts';
+import { randomBytes } from 'node:crypto';
 import { BundleOptionError } from './errors.ts';
 import type { ByteSink } from './bundle-writer.ts';
 
@@ -15,10 +15,10 @@ export class AtomicFile implements ByteSink {
   readonly temporary: string;
   #fd: number | undefined;
 
-  constructor(provider: CryptoProvider, path: string, overwrite: boolean) {
+  constructor(path: string, overwrite: boolean) {
     if (!overwrite && existsSync(path)) throw new BundleOptionError('ERR_BUNDLE_EXISTS', `${path} already exists (pass --force to replace it)`);
     this.path = path;
-    this.temporary = join(dirname(path), `.${basename(path)}.${toHex(provider.randomBytes(6))}.partial`);
+    this.temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
     this.#fd = openSync(this.temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   }
 
