@@ -15,7 +15,7 @@ export interface ParsedFrame {
  * to its errors.
  */
 export class FrameParser {
-  readonly #hash: IncrementalHash;
+  readonly #hash: IncrementalHash | undefined;
   readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
   #headerFill = 0;
   #type: FrameType | undefined;
@@ -26,8 +26,11 @@ export class FrameParser {
   #digest: Uint8Array | undefined;
   #signature: Uint8Array | undefined;
 
-  /** `hash` has already been fed the preamble. */
-  constructor(hash: IncrementalHash) {
+  /**
+   * `hash` has already been fed the preamble. Without one (the import pass, whose chunks are
+   * bound to the verified ones by their tags) nothing is hashed and `digest` stays empty.
+   */
+  constructor(hash?: IncrementalHash) {
     this.#hash = hash;
   }
 
@@ -63,8 +66,8 @@ export class FrameParser {
         this.#header.set(data.subarray(at, at + take), this.#headerFill);
         if (this.#headerFill === 0 && data[at] === FRAME.signature && this.#digest === undefined) {
           // Everything before the signature frame's first byte is what the device signed.
-          this.#hash.update(data.subarray(0, at));
-          this.#digest = this.#hash.digest();
+          this.#hash?.update(data.subarray(0, at));
+          this.#digest = this.#hash?.digest() ?? new Uint8Array(0);
         }
         this.#headerFill += take;
         at += take;
@@ -99,7 +102,7 @@ export class FrameParser {
         this.#complete(out, body);
       }
     }
-    if (!signedBefore && this.#digest === undefined) this.#hash.update(data);
+    if (!signedBefore && this.#digest === undefined) this.#hash?.update(data);
     return out;
   }
 
