@@ -2,6 +2,7 @@ import { toHex, type CryptoProvider } from '../crypto/index.ts';
 import type { AuthorKey, RejectionReason } from '../dag/index.ts';
 import type { SqliteStore, TopicFrontier } from '../store/index.ts';
 import { openBundleFile, readFrames, verifyBundle, type VerifiedBundle } from './bundle-reader.ts';
+import type { ParsedFrame } from './frame-parser.ts';
 import { BundleError } from './errors.ts';
 import type { BundleGroupKey } from './export.ts';
 import { decodeMarker, FRAME } from './frames.ts';
@@ -85,7 +86,15 @@ export async function importBundle(options: ImportOptions): Promise<ImportReport
     },
   ]);
   let framesRead = 0;
-  const verified = await verifyBundle(provider, bundle, () => options.onProgress?.('verify', ++framesRead, 0));
+  const snapshotKeys = snapshotKeysOf(options);
+  const topics = new Set<string>();
+  // Every frame the import pass will act on is checked here, so that pass cannot fail on content
+  // after some of it was stored.
+  const verified = await verifyBundle(provider, bundle, (frame) => {
+    const problem = frameProblem(provider, frame, snapshotKeys, topics);
+    if (problem !== undefined) throw new BundleError('ERR_BUNDLE_FORMAT', problem);
+    options.onProgress?.('verify', ++framesRead, 0);
+  });
   const device = toHex(verified.device);
   const knownDevice = store.getKey(verified.device) !== undefined || store.bundles.withPeer(verified.device).length > 0;
   if (!knownDevice && options.unknownDevice === 'refuse') {
@@ -97,7 +106,7 @@ export async function importBundle(options: ImportOptions): Promise<ImportReport
 async function importVerified(options: ImportOptions, verified: VerifiedBundle, knownDevice: boolean): Promise<ImportReport> {
   const { provider, sink } = options;
   const total = verified.frameCounts.get(FRAME.vertex) ?? 0;
-  const snapshotKeys = new Map(options.groups.map((g) => [toHex(g.topic), snapshotKey(provider, g.bundleKey)]));
+  const snapshotKeys = snapshotKeysOf(options);
   const markers = new Map<string, TopicFrontier>();
   const snapshots = { matched: 0, differed: 0, unchecked: 0 };
   const pipeline = new IngestPipeline(sink, `bundle:${verified.marker}`, options.batch ?? 512, options.inFlight ?? 2, (done) => options.onProgress?.('import', done, total));
@@ -163,4 +172,22 @@ async function importVerified(options: ImportOptions, verified: VerifiedBundle, 
     topics: markers.size,
     snapshots,
   };
+}
+
+function snapshotKeysOf(options: ImportOptions): Map<string, Uint8Array> {
+  return new Map(options.groups.map((g) => [toHex(g.topic), snapshotKey(options.provider, g.bundleKey)]));
+}
+
+/** What is wrong with a marker or snapshot frame (whose header the parser already checked). */
+function frameProblem(provider: CryptoProvider, frame: ParsedFrame, snapshotKeys: ReadonlyMap<string, Uint8Array>, topics: Set<string>): string | undefined {
+  if (frame.type === FRAME.marker) {
+    const marker = decodeMarker(frame.body);
+    if (typeof marker === 'string') return marker;
+    topics.add(toHex(marker.topic));
+    if (topics.size > BUNDLE_LIMITS.maxTopics) return `more than ${BUNDLE_LIMITS.maxTopics} topic markers`;
+  } else if (frame.type === FRAME.snapshot) {
+    const carried = decodeSnapshotFrame(provider, frame.body, snapshotKeys.get(toHex(snapshotTopic(frame.body))));
+    if (typeof carried === 'string' && carried !== 'sealed') return carried;
+  }
+  return undefined;
 }
