@@ -89,6 +89,15 @@ export class Identity {
   }
 
   /**
+   * A key derived from the master seed, HKDF-SHA3-256(ikm = seed, salt, info, length), for the
+   * node's other secrets (storage key, transport key), so the seed itself never leaves this
+   * object. Each use must have its own `salt`/`info` label.
+   */
+  deriveKey(salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+    return this.provider.hkdfSha3_256(this.#seed, salt, info, length);
+  }
+
+  /**
    * A copy of the 32-byte master seed — the whole identity in one secret. Only the keystore (and
    * an explicit backup command) should call this; never log or transmit the result.
    */

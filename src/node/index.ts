@@ -1,4 +1,4 @@
-export { Ingester, type IngestReport, type IngestRejection, type IngesterOptions } from './ingest.ts';
+export { Ingester, LOCAL_SOURCE, type IngestReport, type IngestRejection, type IngesterOptions } from './ingest.ts';
 export { VerifyPool, type VerifyPoolOptions } from './verify-pool.ts';
 export type { Verdict } from './verify-protocol.ts';
 export { NodeError } from './errors.ts';

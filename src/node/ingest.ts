@@ -38,8 +38,14 @@ function fromDag(refused: readonly RejectedVertex[]): IngestRejection[] {
   return refused.map((r) => ({ id: fromHex(r.key), reason: r.reason, detail: r.detail }));
 }
 
-/** Sees vertices once they are durable; see `Ingester.onStored`. */
-export type StoredListener = (vertices: readonly DecodedVertex[]) => void;
+/**
+ * Sees vertices once they are durable; see `Ingester.onStored`. `source` is the `ingest` call's
+ * source (a peer, a bundle), or `'local'` for this node's own appends.
+ */
+export type StoredListener = (vertices: readonly DecodedVertex[], source: string) => void;
+
+/** The source of this node's own appends (and of `ingest` calls that name none). */
+export const LOCAL_SOURCE = 'local';
 
 export interface IngesterOptions {
   readonly provider: CryptoProvider;
@@ -89,10 +95,10 @@ export class Ingester {
    * Ingests received vertex bytes from `source` (a peer id, a bundle name). Calls may overlap:
    * verification runs concurrently, placement and commits run in call order.
    */
-  async ingest(items: readonly Uint8Array[], source = 'local'): Promise<IngestReport> {
+  async ingest(items: readonly Uint8Array[], source = LOCAL_SOURCE): Promise<IngestReport> {
     const verdicts = await this.#pool.verify(items);
     return this.#serially(() =>
-      this.#placeThenCommit((placed) => {
+      this.#placeThenCommit(source, (placed) => {
         const rejected: IngestRejection[] = [];
         const missing = new Map<string, Uint8Array>();
         let duplicates = 0;
@@ -136,7 +142,7 @@ export class Ingester {
   /** Creates a vertex on `topic` from this node's frontier, signs it, and stores it durably. */
   async append(topic: Uint8Array, payload: Uint8Array, signer: VertexSigner): Promise<DecodedVertex> {
     return this.#serially(() =>
-      this.#placeThenCommit((placed) => {
+      this.#placeThenCommit(LOCAL_SOURCE, (placed) => {
         const { parents, lamport } = this.dag.nextParents(topic, signer.author);
         const vertex = createVertex({ topic, parents, lamport, payload }, signer, this.provider);
         const out = this.dag.add(vertex);
@@ -155,7 +161,7 @@ export class Ingester {
    */
   async appendWith(topic: Uint8Array, build: (parents: Uint8Array[], lamport: number) => Uint8Array, signer: VertexSigner): Promise<DecodedVertex> {
     return this.#serially(() =>
-      this.#placeThenCommit((placed) => {
+      this.#placeThenCommit(LOCAL_SOURCE, (placed) => {
         const { parents, lamport } = this.dag.nextParents(topic, signer.author);
         const payload = build(parents, lamport);
         const vertex = createVertex({ topic, parents, lamport, payload }, signer, this.provider);
@@ -171,9 +177,14 @@ export class Ingester {
    * Calls `listener` with every batch of vertices right after its durable commit, parents first,
    * in commit order (local appends included). Listeners see only acknowledged vertices; one that
    * throws does not undo the commit, and its error reaches the caller of `ingest`/`append`.
+   * Returns a function that removes the listener.
    */
-  onStored(listener: StoredListener): void {
+  onStored(listener: StoredListener): () => void {
     this.#listeners.push(listener);
+    return () => {
+      const at = this.#listeners.indexOf(listener);
+      if (at >= 0) this.#listeners.splice(at, 1);
+    };
   }
 
   async close(): Promise<void> {
@@ -186,14 +197,14 @@ export class Ingester {
    * in one durable transaction. If anything fails, the DAG takes back everything placed, so memory
    * never claims what disk lacks and nothing is acknowledged.
    */
-  #placeThenCommit<T>(work: (placed: DecodedVertex[]) => T): T {
+  #placeThenCommit<T>(source: string, work: (placed: DecodedVertex[]) => T): T {
     const placed: DecodedVertex[] = [];
     let committed = false;
     try {
       const result = work(placed);
       this.store.putVertices(placed);
       committed = true;
-      if (placed.length > 0) for (const listener of this.#listeners) listener(placed);
+      if (placed.length > 0) for (const listener of [...this.#listeners]) listener(placed, source);
       return result;
     } catch (error) {
       if (!committed) this.dag.retract(placed.map((v) => v.key));

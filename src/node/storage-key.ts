@@ -35,9 +35,7 @@ export class StorageSealer {
   constructor(provider: CryptoProvider, identity: Identity, random?: (n: number) => Uint8Array) {
     this.#provider = provider;
     this.#random = random ?? ((n) => provider.randomBytes(n));
-    const seed = identity.exportSeed();
-    this.#key = provider.hkdfSha3_256(seed, new Uint8Array(0), utf8(STORAGE_KEY_DOMAIN), 32);
-    seed.fill(0);
+    this.#key = identity.deriveKey(new Uint8Array(0), utf8(STORAGE_KEY_DOMAIN), 32);
   }
 
   seal(kind: SealedKind, rowId: Uint8Array, value: Uint8Array): Uint8Array {

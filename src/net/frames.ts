@@ -1,0 +1,110 @@
+import type { AbortOptions, Stream } from '@libp2p/interface';
+import { FrameMalformedError, FrameTooLargeError, StreamClosedError } from './errors.ts';
+
+/*
+ * Framing of the Pars stream protocols (`/pars/sync/1.0.0`, `/pars/gossip/1.0.0`):
+ *
+ *   frame = varint length ‖ length bytes
+ *
+ * The length is an unsigned LEB128 varint in its shortest form (the libp2p convention, and the
+ * varint of the sync wire format), from 1 to the protocol's frame limit. The limit is checked as
+ * each prefix byte arrives: once the bytes seen so far force a value above it, the frame is
+ * refused, so an announced 2^31-byte frame costs three bytes to refuse and allocates nothing.
+ */
+
+/** Bytes of the longest prefix any limit below 2^28 needs. */
+export const MAX_PREFIX_BYTES = 4;
+
+/** The varint length prefix of a frame of `length` bytes. */
+export function encodeLengthPrefix(length: number): Uint8Array {
+  if (!Number.isSafeInteger(length) || length < 1) throw new RangeError(`frame length must be a positive integer, got ${length}`);
+  const out: number[] = [];
+  let v = length;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return Uint8Array.from(out);
+}
+
+/**
+ * Reads a length prefix one byte at a time (the bytes may arrive split over chunks). `push`
+ * returns the frame length once the prefix is complete, `undefined` while more bytes are needed,
+ * and throws a FrameError as soon as the prefix cannot be valid.
+ */
+export class LengthPrefixParser {
+  readonly #limit: number;
+  #value = 0;
+  #scale = 1;
+  #count = 0;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /** Whether some bytes of a prefix have been read. */
+  get started(): boolean {
+    return this.#count > 0;
+  }
+
+  push(byte: number): number | undefined {
+    this.#count++;
+    this.#value += (byte & 0x7f) * this.#scale;
+    if ((byte & 0x80) === 0) {
+      const value = this.#value;
+      const count = this.#count;
+      this.reset();
+      if (byte === 0 && count > 1) throw new FrameMalformedError('length prefix not in shortest form');
+      if (value === 0) throw new FrameMalformedError('empty frame');
+      if (value > this.#limit) throw new FrameTooLargeError(this.#limit);
+      return value;
+    }
+    this.#scale *= 0x80;
+    // A shortest-form varint ends in a non-zero byte, so the value is at least what is read so
+    // far plus one unit of the next position: refuse once that passes the limit.
+    if (this.#value + this.#scale > this.#limit) throw new FrameTooLargeError(this.#limit);
+    return undefined;
+  }
+
+  reset(): void {
+    this.#value = 0;
+    this.#scale = 1;
+    this.#count = 0;
+  }
+}
+
+/**
+ * Writes one frame and waits, if the stream's send buffer is full, until it drains. Returns the
+ * bytes put on the stream (prefix included). Throws StreamClosedError if the stream cannot take it.
+ */
+export async function writeFrame(stream: Stream, payload: Uint8Array, options: AbortOptions = {}): Promise<number> {
+  const prefix = encodeLengthPrefix(payload.length);
+  try {
+    stream.send(prefix);
+    const room = stream.send(payload);
+    if (!room) await stream.onDrain(options);
+  } catch (error) {
+    if (options.signal?.aborted === true) throw options.signal.reason;
+    throw new StreamClosedError(`cannot write to the stream: ${(error as Error).message}`, { cause: error });
+  }
+  return prefix.length + payload.length;
+}
+
+/**
+ * Queues one frame without waiting, unless the stream already holds `maxQueued` unsent bytes or
+ * cannot be written; returns the bytes queued, or 0 when the frame was dropped. For messages that
+ * may be lost (gossip: anti-entropy repairs what it misses), so a peer that stops reading cannot
+ * make this node buffer without bound.
+ */
+export function offerFrame(stream: Stream, payload: Uint8Array, maxQueued: number): number {
+  if (stream.writeStatus !== 'writable' || stream.writeBufferLength + payload.length > maxQueued) return 0;
+  const prefix = encodeLengthPrefix(payload.length);
+  try {
+    stream.send(prefix);
+    stream.send(payload);
+  } catch {
+    return 0;
+  }
+  return prefix.length + payload.length;
+}

@@ -1,0 +1,122 @@
+import { PERMANENT_REASONS, type AuthorKey, type DecodedVertex } from '../dag/index.ts';
+import { NodeError, type Ingester, type IngestReport } from '../node/index.ts';
+import type { PeerGuard } from './peer-guard.ts';
+
+/** How a received vertex reached this node: pushed down the gossip tree, asked for, or reconciled. */
+export type Arrival = 'push' | 'reply' | 'sync';
+
+export interface PeerIntakeOptions {
+  readonly ingester: Ingester;
+  readonly guard: PeerGuard;
+  /** Received bytes per peer in the Ingester and not yet committed before `room()` makes readers wait. */
+  readonly maxPendingIngestBytes: number;
+  /**
+   * Sees what each ingest stored, with the peer and the way it came. It is called in the same
+   * microtask run as the Ingester's `onStored` listeners for that commit, before any timer or
+   * I/O callback, which is what lets gossip tell received vertices from local writes.
+   */
+  readonly onIngested?: (stored: readonly DecodedVertex[], peer: string, via: Arrival) => void;
+}
+
+interface Pending {
+  bytes: number;
+  readonly waiters: Set<() => void>;
+}
+
+/**
+ * Everything peers send goes into the node through here: vertices through the Ingester (full
+ * validation, the peer's id string as the quarantine source, so each peer has its own share),
+ * keys through `Ingester.addKey`. It counts each peer's bytes waiting in the Ingester, so readers
+ * can stop reading a peer that sends faster than this node verifies, and it charges the peer for
+ * what the Ingester refuses for good.
+ */
+export class PeerIntake {
+  readonly #o: PeerIntakeOptions;
+  readonly #pending = new Map<string, Pending>();
+
+  constructor(options: PeerIntakeOptions) {
+    this.#o = options;
+  }
+
+  /** Bytes from `peer` in the Ingester, not yet committed or refused. */
+  pendingBytes(peer: string): number {
+    return this.#pending.get(peer)?.bytes ?? 0;
+  }
+
+  /** Validates and stores vertices from `peer`. Throws only what the Ingester throws (store failures). */
+  async ingest(peer: string, items: readonly Uint8Array[], via: Arrival): Promise<IngestReport> {
+    const size = items.reduce((n, b) => n + b.length, 0);
+    const entry = this.#entry(peer);
+    entry.bytes += size;
+    let report: IngestReport;
+    try {
+      report = await this.#o.ingester.ingest(items, peer);
+    } finally {
+      entry.bytes -= size;
+      this.#wake(peer, entry);
+    }
+    this.#o.onIngested?.(report.stored, peer, via);
+    for (const r of report.rejected) {
+      if (PERMANENT_REASONS.has(r.reason)) {
+        if (this.#o.guard.penalise(peer, 'invalid-vertex', `${r.reason}: ${r.detail}`)) break;
+      } else if (r.reason === 'quarantine-full') {
+        if (this.#o.guard.penalise(peer, 'quarantine-full', r.detail)) break;
+      }
+    }
+    return report;
+  }
+
+  /** Resolves once `peer` has less than the pending limit in the Ingester (at once if it has). */
+  room(peer: string, signal?: AbortSignal): Promise<void> {
+    const entry = this.#pending.get(peer);
+    if (entry === undefined || entry.bytes < this.#o.maxPendingIngestBytes) return Promise.resolve();
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        entry.waiters.delete(wake);
+        reject(signal?.reason);
+      };
+      const wake = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      entry.waiters.add(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Learns keys a peer sent; a key that is not well formed costs the peer a point. Returns how many were good. */
+  addKeys(peer: string, keys: readonly AuthorKey[]): number {
+    let good = 0;
+    for (const key of keys) {
+      try {
+        this.#o.ingester.addKey(key);
+        good++;
+      } catch (error) {
+        if (!(error instanceof NodeError)) throw error;
+        if (this.#o.guard.penalise(peer, 'bad-key', error.message)) break;
+      }
+    }
+    return good;
+  }
+
+  /** The peer is gone: its waiting vertices leave the quarantine (they were never acknowledged). */
+  release(peer: string): number {
+    const entry = this.#pending.get(peer);
+    if (entry !== undefined && entry.bytes === 0 && entry.waiters.size === 0) this.#pending.delete(peer);
+    return this.#o.ingester.dag.quarantine.dropSource(peer);
+  }
+
+  #entry(peer: string): Pending {
+    let entry = this.#pending.get(peer);
+    if (entry === undefined) this.#pending.set(peer, (entry = { bytes: 0, waiters: new Set() }));
+    return entry;
+  }
+
+  #wake(peer: string, entry: Pending): void {
+    if (entry.bytes >= this.#o.maxPendingIngestBytes) return;
+    for (const w of entry.waiters) w();
+    entry.waiters.clear();
+    if (entry.bytes === 0) this.#pending.delete(peer);
+  }
+}

@@ -1,0 +1,238 @@
+import type { Stream } from '@libp2p/interface';
+import type { CryptoProvider } from '../crypto/index.ts';
+import type { IngestReport } from '../node/index.ts';
+import { SyncSession, type SyncFailureCode, type SyncReplica, type SyncStep, type SyncTuning } from '../sync/index.ts';
+import { FrameError, FrameTimeoutError, NetError, SessionTimeoutError, StreamClosedError, StreamIdleError } from './errors.ts';
+import { FrameReader } from './frame-reader.ts';
+import { offerFrame, writeFrame } from './frames.ts';
+import type { NetLimits } from './limits.ts';
+import type { NetCounters } from './net-stats.ts';
+import type { Misbehaviour, PeerGuard } from './peer-guard.ts';
+import type { PeerIntake } from './peer-intake.ts';
+import type { PeerStateStore } from './peer-states.ts';
+import { failedReport, type SessionReport, type SessionTicket } from './session-ticket.ts';
+import type { TrafficCounter } from './traffic.ts';
+
+/** The reconciliation protocol (docs/PROTOCOL.md, "Sync protocol") over one libp2p stream per session. */
+export const SYNC_PROTOCOL = '/pars/sync/1.0.0';
+
+/** Courier passes one initiator runs back to back when the responder cuts the topic span. */
+const MAX_COURIER_PASSES = 64;
+
+/**
+ * Sync failures that only a peer breaking the protocol causes. A frame of another wire version is
+ * one of them here: over libp2p the protocol id (`/pars/sync/1.0.0`) already fixes the version,
+ * and a node that speaks a later one offers it under its own id.
+ */
+const PEER_FAULTS: ReadonlySet<SyncFailureCode> = new Set<SyncFailureCode>([
+  'truncated',
+  'malformed',
+  'non-canonical',
+  'unknown-version',
+  'limit-exceeded',
+  'unexpected-frame',
+  'bad-vertex',
+  'bad-filter',
+  'bad-key',
+]);
+
+export interface SyncProtocolOptions {
+  readonly replica: SyncReplica;
+  readonly provider: CryptoProvider;
+  readonly intake: PeerIntake;
+  readonly guard: PeerGuard;
+  readonly limits: NetLimits;
+  readonly peerStates: PeerStateStore;
+  readonly traffic: TrafficCounter;
+  readonly counters: NetCounters;
+  readonly tuning?: Partial<SyncTuning>;
+}
+
+/**
+ * Runs `SyncSession`s over libp2p streams: length-prefixed frames (frames.ts), one session per
+ * stream, courier mode (every topic either side carries). Received keys go to the Ingester's key
+ * ring and received vertices through the Ingester, with the peer's id as their source; a session
+ * counts as completed only once what it received is durably stored or refused.
+ *
+ * Timeouts: a frame must complete within `frameTimeoutMs` of its first byte, the peer must send
+ * a frame within `idleTimeoutMs` whenever this side waits for one, and a whole session ends after
+ * `sessionTimeoutMs`. A peer that breaks the framing or the sync wire format, or stalls, is
+ * charged the whole misbehaviour budget (see PeerGuard), which drops it.
+ */
+export class SyncProtocol {
+  readonly #o: SyncProtocolOptions;
+
+  constructor(options: SyncProtocolOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Reconciles with a peer as the initiator. `open` opens a fresh stream to it; a courier pass
+   * the responder cut short is resumed at once on another stream.
+   */
+  async initiate(open: () => Promise<Stream>, ticket: SessionTicket): Promise<SessionReport> {
+    let after: Uint8Array | undefined;
+    let report: SessionReport | undefined;
+    let stored = 0;
+    let rejected = 0;
+    for (let pass = 0; pass < MAX_COURIER_PASSES; pass++) {
+      const session = SyncSession.initiate({ ...this.#common(ticket.peer), mode: after === undefined ? { kind: 'courier' } : { kind: 'courier', after } });
+      let stream: Stream;
+      try {
+        stream = await open();
+      } catch (error) {
+        return failedReport(ticket, 'ERR_STREAM_OPEN', `cannot open a sync stream: ${describe(error)}`);
+      }
+      report = await this.#run(stream, session, session.start(), ticket);
+      stored += report.stored;
+      rejected += report.rejected;
+      after = report.stats.courierResume;
+      if (report.outcome !== 'completed' || after === undefined || ticket.signal.aborted) break;
+    }
+    // The last pass's outcome and counters, with what every pass stored.
+    return { ...(report as SessionReport), stored, rejected };
+  }
+
+  /** Answers a session the peer opened on `stream`. */
+  async respond(stream: Stream, ticket: SessionTicket): Promise<SessionReport> {
+    const session = SyncSession.respond(this.#common(ticket.peer));
+    return this.#run(stream, session, session.start(), ticket);
+  }
+
+  /** Turns a peer's session away (this node is busy): an ERROR frame (`aborted`, `busy`), then close. */
+  async refuse(stream: Stream, peer: string): Promise<void> {
+    const session = SyncSession.respond(this.#common(peer));
+    session.start();
+    const step = session.abort('busy');
+    try {
+      for (const frame of step.send) this.#o.traffic.sent(peer, await writeFrame(stream, frame, { signal: AbortSignal.timeout(this.#o.limits.stopDeadlineMs) }));
+      await stream.close({ signal: AbortSignal.timeout(this.#o.limits.stopDeadlineMs) });
+    } catch (error) {
+      stream.abort(error instanceof Error ? error : new StreamClosedError('refusing a session failed'));
+    }
+  }
+
+  #common(peer: string): { replica: SyncReplica; hash: (d: Uint8Array) => Uint8Array; random: (n: number) => Uint8Array; peerState?: ReturnType<PeerStateStore['get']>; tuning?: Partial<SyncTuning> } {
+    const p = this.#o.provider;
+    const peerState = this.#o.peerStates.get(peer);
+    return {
+      replica: this.#o.replica,
+      hash: (d) => p.sha3_256(d),
+      random: (n) => p.randomBytes(n),
+      ...(peerState === undefined ? {} : { peerState }),
+      ...(this.#o.tuning === undefined ? {} : { tuning: this.#o.tuning }),
+    };
+  }
+
+  async #run(stream: Stream, session: SyncSession, first: Uint8Array[], ticket: SessionTicket): Promise<SessionReport> {
+    const started = performance.now();
+    const { peer } = ticket;
+    const limits = this.#o.limits;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new SessionTimeoutError(limits.sessionTimeoutMs)), limits.sessionTimeoutMs);
+    const signal = AbortSignal.any([ticket.signal, deadline.signal]);
+    const reader = new FrameReader(stream, {
+      maxFrameBytes: limits.maxSyncFrameBytes,
+      frameTimeoutMs: limits.frameTimeoutMs,
+      idleTimeoutMs: limits.idleTimeoutMs,
+      onBytes: (n) => this.#o.traffic.received(peer, n),
+    });
+    const ingests: Promise<IngestReport>[] = [];
+    let failure: unknown;
+    try {
+      await this.#send(stream, first, peer, signal);
+      while (!session.done) {
+        const frame = await reader.next(signal);
+        if (frame === undefined) {
+          failure = new StreamClosedError('the peer ended the stream before the session was done');
+          break;
+        }
+        ticket.progress();
+        const step = session.receive(frame);
+        await this.#send(stream, step.send, peer, signal);
+        this.#absorb(peer, step, ingests);
+        if (step.done) break;
+        // A peer that sends faster than this node verifies waits here, reading nothing.
+        await this.#o.intake.room(peer, signal);
+      }
+    } catch (error) {
+      failure = error;
+    } finally {
+      clearTimeout(timer);
+      this.#o.counters.buffered(reader.highWater);
+      reader.detach();
+    }
+    if (failure !== undefined && !session.done) {
+      // Tell the peer why, if the stream still takes bytes (a broken frame aborted it already).
+      const step = session.abort(describe(failure));
+      for (const frame of step.send) offerFrame(stream, frame, limits.maxSendBufferBytes);
+    }
+    const settled = await Promise.allSettled(ingests);
+    let stored = 0;
+    let rejected = 0;
+    for (const s of settled) {
+      if (s.status === 'fulfilled') {
+        stored += s.value.stored.length;
+        rejected += s.value.rejected.length;
+      } else {
+        failure ??= s.reason;
+      }
+    }
+    const error = failure === undefined ? session.error : { code: codeOf(failure), detail: describe(failure) };
+    const outcome = error === undefined ? 'completed' : 'failed';
+    await this.#finish(stream, outcome === 'completed');
+    if (outcome === 'completed') this.#o.peerStates.set(peer, session.peerState);
+    const blame = blameOf(failure, session.error?.code);
+    if (blame !== undefined) this.#o.guard.penalise(peer, blame, error?.detail ?? '');
+    return {
+      peer,
+      role: ticket.role,
+      outcome,
+      ...(error === undefined ? {} : { error }),
+      stats: session.stats,
+      stored,
+      rejected,
+      durationMs: performance.now() - started,
+    };
+  }
+
+  async #send(stream: Stream, frames: readonly Uint8Array[], peer: string, signal: AbortSignal): Promise<void> {
+    for (const frame of frames) this.#o.traffic.sent(peer, await writeFrame(stream, frame, { signal }));
+  }
+
+  #absorb(peer: string, step: SyncStep, ingests: Promise<IngestReport>[]): void {
+    if (step.keys.length > 0) this.#o.intake.addKeys(peer, step.keys);
+    if (step.vertices.length === 0) return;
+    const ingest = this.#o.intake.ingest(peer, step.vertices, 'sync');
+    ingest.catch(() => undefined); // settled and reported after the session
+    ingests.push(ingest);
+  }
+
+  /** Flushes what is queued (the last flight, or the ERROR frame) and closes; a failed stream is then reset. */
+  async #finish(stream: Stream, completed: boolean): Promise<void> {
+    if (stream.status !== 'open') return;
+    try {
+      await stream.close({ signal: AbortSignal.timeout(this.#o.limits.stopDeadlineMs) });
+      if (!completed) stream.abort(new StreamClosedError('sync session failed'));
+    } catch (error) {
+      stream.abort(error instanceof Error ? error : new StreamClosedError('closing the stream failed'));
+    }
+  }
+}
+
+function codeOf(failure: unknown): string {
+  if (failure instanceof NetError) return failure.code;
+  return 'aborted';
+}
+
+function describe(failure: unknown): string {
+  return failure instanceof Error ? failure.message : String(failure);
+}
+
+/** What the peer is charged for, if the session ended by its fault. */
+function blameOf(failure: unknown, syncCode: SyncFailureCode | undefined): Misbehaviour | undefined {
+  if (failure instanceof FrameTimeoutError || failure instanceof StreamIdleError || failure instanceof SessionTimeoutError) return 'timeout';
+  if (failure instanceof FrameError) return 'framing';
+  if (syncCode !== undefined && PEER_FAULTS.has(syncCode)) return 'sync-protocol';
+  return undefined;
+}

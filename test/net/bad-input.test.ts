@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { noise } from '@chainsafe/libp2p-noise';
+import type { Libp2p, Stream } from '@libp2p/interface';
+import { tcp } from '@libp2p/tcp';
+import { yamux } from '@libp2p/yamux';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import { encodeGossip } from '../../src/sync/index.ts';
+import { encodeLengthPrefix, GOSSIP_PROTOCOL, SYNC_PROTOCOL, type NetHost } from '../../src/net/index.ts';
+import { fastProvider, randomSource } from '../support/fixtures.ts';
+import { tempDir } from '../support/tmp.ts';
+import { closeNode, frontiers, history, openNode, seed, startHost, tcpAddress, until, type TestNode } from './net-support.ts';
+
+// The victim: a node holding 300 vertices, with short timeouts so stalls are caught quickly.
+const dir = tempDir('pars-net-bad-');
+const TIMEOUT_MS = 300;
+let victimNode: TestNode;
+let victim: NetHost;
+const cleanup: (() => Promise<void>)[] = [];
+
+before(async () => {
+  victimNode = openNode(dir, 'victim');
+  await seed(victimNode, history);
+  victim = await startHost(victimNode, { limits: { idleTimeoutMs: TIMEOUT_MS, frameTimeoutMs: TIMEOUT_MS } });
+  cleanup.push(
+    () => victim.stop(),
+    () => closeNode(victimNode),
+  );
+});
+
+after(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+/**
+ * A raw libp2p node that passes for a Pars node (it accepts gossip streams and reads nothing from
+ * them) and then writes whatever the test wants on our protocols.
+ */
+async function attacker(): Promise<Libp2p> {
+  const node = await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+  });
+  await node.handle(GOSSIP_PROTOCOL, () => undefined);
+  cleanup.push(async () => {
+    await node.stop();
+  });
+  return node;
+}
+
+async function open(node: Libp2p, protocol: string): Promise<Stream> {
+  return node.dialProtocol(multiaddr(tcpAddress(victim)), protocol);
+}
+
+/** The attacker is banned by the victim, its connection is gone, and a new dial is refused. */
+async function assertDropped(node: Libp2p, reason: string): Promise<void> {
+  const id = node.peerId.toString();
+  await until(victim, () => victim.banned().some((b) => b.peer === id), 10_000, `a ban (${reason})`);
+  await until(victim, () => node.getConnections().length === 0, 10_000, 'the attacker to be disconnected');
+  assert.ok(!victim.peers().some((p) => p.peerId === id));
+  await assert.rejects(open(node, SYNC_PROTOCOL), 'a banned peer cannot come back during its cool-down');
+}
+
+/** A fresh honest node dials the victim and ends with exactly its history. */
+async function honestPeerSyncs(name: string): Promise<void> {
+  const node = openNode(dir, name);
+  const host = await startHost(node);
+  cleanup.push(() => closeNode(node), () => host.stop());
+  await host.dial(tcpAddress(victim));
+  await until(host, () => node.ingester.dag.size === history.length, 30_000, `${name} to sync`);
+  assert.deepEqual(frontiers(node.ingester.dag), frontiers(victimNode.ingester.dag));
+  assert.ok(!victim.banned().some((b) => b.peer === host.peerId), 'the honest peer is not blamed');
+}
+
+function bans(): { peerId: string; reason: string }[] {
+  const seen: { peerId: string; reason: string }[] = [];
+  victim.on('peer:banned', (b) => seen.push({ peerId: b.peerId, reason: b.reason }));
+  return seen;
+}
+
+test('garbage bytes on the sync protocol: dropped; an honest peer still syncs', async () => {
+  const seen = bans();
+  const node = await attacker();
+  const stream = await open(node, SYNC_PROTOCOL);
+  stream.send(randomSource(99)(64));
+  await assertDropped(node, 'garbage');
+  assert.equal(seen[0]?.peerId, node.peerId.toString());
+  await honestPeerSyncs('honest-1');
+});
+
+test('a length prefix of 2^31: refused from the prefix alone, nothing buffered', async () => {
+  const seen = bans();
+  const node = await attacker();
+  const stream = await open(node, SYNC_PROTOCOL);
+  stream.send(encodeLengthPrefix(2 ** 31));
+  await assertDropped(node, 'oversized prefix');
+  assert.deepEqual(seen.map((s) => s.reason), ['framing']);
+  assert.ok(victim.stats().maxBufferedFrameBytes < 4_096, `held ${victim.stats().maxBufferedFrameBytes} bytes`);
+  await honestPeerSyncs('honest-2');
+});
+
+test('a truncated frame, then the stream closed: dropped', async () => {
+  const seen = bans();
+  const node = await attacker();
+  const stream = await open(node, SYNC_PROTOCOL);
+  stream.send(encodeLengthPrefix(1_000));
+  stream.send(new Uint8Array(400).fill(1));
+  await stream.close();
+  await assertDropped(node, 'truncated frame');
+  assert.deepEqual(seen.map((s) => s.reason), ['framing']);
+  await honestPeerSyncs('honest-3');
+});
+
+test('slowloris: a stream that opens and never sends is timed out and dropped', async () => {
+  const seen = bans();
+  const node = await attacker();
+  await open(node, SYNC_PROTOCOL);
+  await assertDropped(node, 'silent stream');
+  assert.deepEqual(seen.map((s) => s.reason), ['timeout']);
+  await honestPeerSyncs('honest-4');
+});
+
+test('a frame trickled a byte at a time is timed out', async () => {
+  const seen = bans();
+  const node = await attacker();
+  const stream = await open(node, SYNC_PROTOCOL);
+  stream.send(encodeLengthPrefix(200));
+  const trickle = setInterval(() => {
+    if (stream.writeStatus === 'writable') stream.send(Uint8Array.of(1));
+  }, 50);
+  try {
+    await assertDropped(node, 'trickled frame');
+  } finally {
+    clearInterval(trickle);
+  }
+  assert.deepEqual(seen.map((s) => s.reason), ['timeout']);
+});
+
+test('a flood of 500 pushed vertices with bad signatures: dropped within its budget, none stored', async () => {
+  const seen = bans();
+  const node = await attacker();
+  const stream = await open(node, GOSSIP_PROTOCOL);
+  const before = victimNode.ingester.store.vertexCount;
+  let sent = 0;
+  for (let i = 0; i < 500; i++) {
+    const bad = Uint8Array.from((history[i % history.length] as (typeof history)[number]).bytes);
+    const at = 100 + Math.floor(i / history.length); // inside the signature
+    bad[at] = (bad[at] as number) ^ 0xff;
+    const message = encodeGossip({ type: 'push', id: fastProvider.sha3_256(bad), vertex: bad });
+    if (stream.writeStatus !== 'writable') break;
+    stream.send(encodeLengthPrefix(message.length));
+    stream.send(message);
+    sent++;
+  }
+  await assertDropped(node, 'invalid vertices');
+  assert.ok(sent > victim.limits.misbehaviourBudget);
+  assert.deepEqual(seen.map((s) => s.reason), ['invalid-vertex']);
+  assert.equal(victimNode.ingester.store.vertexCount, before, 'no invalid vertex stored');
+  assert.equal(victimNode.ingester.dag.quarantine.size, 0, 'nothing left waiting from the offender');
+  assert.ok(victim.stats().maxBufferedFrameBytes <= victim.limits.maxSyncFrameBytes + victim.limits.streamWindowBytes, 'reader memory stays bounded');
+  await honestPeerSyncs('honest-5');
+});
