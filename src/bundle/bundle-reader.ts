@@ -77,7 +77,7 @@ export async function openBundle(provider: CryptoProvider, path: string, source:
 export async function* readFrames(
   provider: CryptoProvider,
   bundle: OpenedBundle,
-  expect?: VerifiedBundle,
+  expect?: Pick<VerifiedBundle, 'tags'>,
   result?: (verified: VerifiedBundle) => void,
 ): AsyncGenerator<ParsedFrame> {
   const cipher = new ChunkCipher(provider, bundle.fileKey, bundle.preamble.bytes, bundle.preamble.salt);

@@ -19,9 +19,12 @@ export type BundleFailureCode =
 
 export class BundleError extends CodedError {
   readonly offset: number | undefined;
+  /** The message without the offset. */
+  readonly detail: string;
   constructor(code: BundleFailureCode, message: string, offset?: number) {
     super(code, offset === undefined ? message : `${message} (at byte ${offset})`);
     this.offset = offset;
+    this.detail = message;
   }
 }
 

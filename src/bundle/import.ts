@@ -1,7 +1,8 @@
 import { toHex, type CryptoProvider } from '../crypto/index.ts';
 import type { AuthorKey, RejectionReason } from '../dag/index.ts';
 import type { SqliteStore, TopicFrontier } from '../store/index.ts';
-import { openBundleFile, readFrames, verifyBundle, type VerifiedBundle } from './bundle-reader.ts';
+import { openBundleFile, verifyBundle, type VerifiedBundle } from './bundle-reader.ts';
+import { framesFromWorker } from './worker-frames.ts';
 import type { ParsedFrame } from './frame-parser.ts';
 import { BundleError } from './errors.ts';
 import type { BundleGroupKey } from './export.ts';
@@ -111,7 +112,7 @@ async function importVerified(options: ImportOptions, verified: VerifiedBundle, 
   const snapshots = { matched: 0, differed: 0, unchecked: 0 };
   const pipeline = new IngestPipeline(sink, `bundle:${verified.marker}`, options.batch ?? 512, options.inFlight ?? 2, (done) => options.onProgress?.('import', done, total));
   try {
-    for await (const frame of readFrames(provider, verified, verified)) {
+    for await (const frame of framesFromWorker(provider, verified, verified)) {
       switch (frame.type) {
         case FRAME.key:
           // Batches already submitted hold only vertices written before this key, which do not
