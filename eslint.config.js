@@ -48,6 +48,22 @@ export default tseslint.config(
     },
   },
   {
+    // Imports point down the layer table (docs/ARCHITECTURE.md): the network and bundle layers sit
+    // below the node that composes them, and take what they need of it through their own ports.
+    files: ['src/net/**/*.ts', 'src/bundle/**/*.ts', 'src/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/sim/*', '**/sim/index.ts'], message: 'only tests and benchmarks may use the simulator' },
+            { group: ['**/node/*', '**/node/index.ts', '**/cli/*', '**/cli/index.ts'], message: 'layers below node may not import node or cli' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['bin/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

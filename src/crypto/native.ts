@@ -132,6 +132,9 @@ export const nativeProvider: CryptoProvider = Object.freeze({
       const body = decipher.update(sealed.subarray(0, sealed.length - AES_256_GCM.tag));
       try {
         const tail = decipher.final();
+        // GCM's final() yields nothing more: when the body owns its memory (not a slice of Node's
+        // shared pool), hand it over instead of copying large plaintexts.
+        if (tail.length === 0 && body.byteOffset === 0 && body.buffer.byteLength === body.length) return new Uint8Array(body.buffer, 0, body.length);
         return new Uint8Array(Buffer.concat([body, tail]));
       } catch {
         body.fill(0);

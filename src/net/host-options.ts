@@ -1,5 +1,5 @@
 import type { PrivateKey } from '@libp2p/interface';
-import type { Ingester } from '../node/index.ts';
+import type { NetIngester } from './ingest-port.ts';
 import type { AntiEntropyConfig, ForwardPolicy, GossipConfig, SyncTuning } from '../sync/index.ts';
 import type { ConnectionEncrypterFactory } from './encryption.ts';
 import type { MdnsOptions } from './libp2p-node.ts';
@@ -30,7 +30,7 @@ export function listenAddresses(spec: ListenSpec = {}): string[] {
 
 export interface NetHostOptions {
   /** The node's one path for vertices: received ones are validated and stored through it. */
-  readonly ingester: Ingester;
+  readonly ingester: NetIngester;
   /**
    * The libp2p key; `derivePeerKey(seed)` gives a node the same peer id at every start. Default:
    * a fresh random key (a new peer id each time).

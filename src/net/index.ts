@@ -1,5 +1,6 @@
 // The network layer: a libp2p host that runs the sync layer's protocols over real streams.
 export { createNetHost, NetHost, type ConnectivityState, type NetHostEvents } from './host.ts';
+export { isDialable, peerIdOf, withoutPeerId } from './addresses.ts';
 export { listenAddresses, type ListenSpec, type NetHostOptions } from './host-options.ts';
 export { NET_LIMITS, netLimitsOf, type NetLimits } from './limits.ts';
 export { derivePeerKey, peerIdOfKey, PEER_KEY_INFO, PEER_KEY_SALT } from './peer-key.ts';

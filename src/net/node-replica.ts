@@ -1,5 +1,5 @@
 import { fromHex } from '../crypto/index.ts';
-import type { Ingester } from '../node/index.ts';
+import type { NetIngester } from './ingest-port.ts';
 import { DagReplica } from '../sync/index.ts';
 
 export interface NodeReplicaOptions {
@@ -16,7 +16,7 @@ export interface NodeReplicaOptions {
  * ring. It follows every commit through `Ingester.onStored`, so sessions see new vertices (local
  * writes and received ones alike) without re-sorting a topic.
  */
-export function nodeReplica(ingester: Ingester, options: NodeReplicaOptions = {}): DagReplica {
+export function nodeReplica(ingester: NetIngester, options: NodeReplicaOptions = {}): DagReplica {
   const authors = new AuthorIds(ingester);
   const replica = new DagReplica({
     dag: ingester.dag,
@@ -31,11 +31,11 @@ export function nodeReplica(ingester: Ingester, options: NodeReplicaOptions = {}
 
 /** Ids of the authors whose keys the store holds (announced in the author filter of each session). */
 class AuthorIds {
-  readonly #ingester: Ingester;
+  readonly #ingester: NetIngester;
   #ids: Uint8Array[] = [];
   #count = -1;
 
-  constructor(ingester: Ingester) {
+  constructor(ingester: NetIngester) {
     this.#ingester = ingester;
   }
 

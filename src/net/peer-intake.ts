@@ -1,12 +1,12 @@
 import { PERMANENT_REASONS, type AuthorKey, type DecodedVertex } from '../dag/index.ts';
-import { NodeError, type Ingester, type IngestReport } from '../node/index.ts';
+import { BAD_AUTHOR_KEY, type NetIngester, type NetIngestReport } from './ingest-port.ts';
 import type { PeerGuard } from './peer-guard.ts';
 
 /** How a received vertex reached this node: pushed down the gossip tree, asked for, or reconciled. */
 export type Arrival = 'push' | 'reply' | 'sync';
 
 export interface PeerIntakeOptions {
-  readonly ingester: Ingester;
+  readonly ingester: NetIngester;
   readonly guard: PeerGuard;
   /** Received bytes per peer in the Ingester and not yet committed before `room()` makes readers wait. */
   readonly maxPendingIngestBytes: number;
@@ -44,11 +44,11 @@ export class PeerIntake {
   }
 
   /** Validates and stores vertices from `peer`. Throws only what the Ingester throws (store failures). */
-  async ingest(peer: string, items: readonly Uint8Array[], via: Arrival): Promise<IngestReport> {
+  async ingest(peer: string, items: readonly Uint8Array[], via: Arrival): Promise<NetIngestReport> {
     const size = items.reduce((n, b) => n + b.length, 0);
     const entry = this.#entry(peer);
     entry.bytes += size;
-    let report: IngestReport;
+    let report: NetIngestReport;
     try {
       report = await this.#o.ingester.ingest(items, peer);
     } finally {
@@ -93,8 +93,8 @@ export class PeerIntake {
         this.#o.ingester.addKey(key);
         good++;
       } catch (error) {
-        if (!(error instanceof NodeError)) throw error;
-        if (this.#o.guard.penalise(peer, 'bad-key', error.message)) break;
+        if ((error as { code?: unknown }).code !== BAD_AUTHOR_KEY) throw error;
+        if (this.#o.guard.penalise(peer, 'bad-key', (error as Error).message)) break;
       }
     }
     return good;

@@ -1,7 +1,7 @@
 import type { Connection, Stream } from '@libp2p/interface';
 import { equalBytes, fromHex } from '../crypto/index.ts';
 import type { DecodedVertex } from '../dag/index.ts';
-import type { Ingester } from '../node/index.ts';
+import type { NetIngester } from './ingest-port.ts';
 import { DEFAULT_FORWARD_POLICY, Gossip, type ForwardPolicy, type GossipConfig, type GossipSend, type GossipVertex } from '../sync/index.ts';
 import { FrameError, FrameTimeoutError, StreamClosedError } from './errors.ts';
 import { FrameReader } from './frame-reader.ts';
@@ -16,7 +16,7 @@ import type { TrafficCounter } from './traffic.ts';
 export const GOSSIP_PROTOCOL = '/pars/gossip/1.0.0';
 
 export interface PushProtocolOptions {
-  readonly ingester: Ingester;
+  readonly ingester: NetIngester;
   readonly intake: PeerIntake;
   readonly guard: PeerGuard;
   readonly limits: NetLimits;

@@ -1,6 +1,6 @@
 import type { Stream } from '@libp2p/interface';
 import type { CryptoProvider } from '../crypto/index.ts';
-import type { IngestReport } from '../node/index.ts';
+import type { NetIngestReport } from './ingest-port.ts';
 import { SyncSession, type SyncFailureCode, type SyncReplica, type SyncStep, type SyncTuning } from '../sync/index.ts';
 import { FrameError, FrameTimeoutError, NetError, SessionTimeoutError, StreamClosedError, StreamIdleError } from './errors.ts';
 import { FrameReader } from './frame-reader.ts';
@@ -137,7 +137,7 @@ export class SyncProtocol {
       idleTimeoutMs: limits.idleTimeoutMs,
       onBytes: (n) => this.#o.traffic.received(peer, n),
     });
-    const ingests: Promise<IngestReport>[] = [];
+    const ingests: Promise<NetIngestReport>[] = [];
     let failure: unknown;
     try {
       await this.#send(stream, first, peer, signal);
@@ -200,7 +200,7 @@ export class SyncProtocol {
     for (const frame of frames) this.#o.traffic.sent(peer, await writeFrame(stream, frame, { signal }));
   }
 
-  #absorb(peer: string, step: SyncStep, ingests: Promise<IngestReport>[]): void {
+  #absorb(peer: string, step: SyncStep, ingests: Promise<NetIngestReport>[]): void {
     if (step.keys.length > 0) this.#o.intake.addKeys(peer, step.keys);
     if (step.vertices.length === 0) return;
     const ingest = this.#o.intake.ingest(peer, step.vertices, 'sync');
