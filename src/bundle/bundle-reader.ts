@@ -85,7 +85,7 @@ export async function* readFrames(
   // the plaintext the signature was checked over.
   let hash: IncrementalHash | undefined;
   if (expect === undefined) {
-    hash = provider.sha3_256Stream();
+    hash = provider.sha256Stream();
     hash.update(bundle.preamble.bytes);
   }
   const parser = new FrameParser(hash);

@@ -14,7 +14,11 @@ export interface ByteSink {
 }
 
 export interface WrittenBundle {
-  /** SHA3-256 of the preamble and every frame before the signature: what the device signed. */
+  /**
+   * SHA-256 of the preamble and every frame before the signature: what the device signed. SHA-256,
+   * not the SHA3-256 used elsewhere, because this hash runs over every byte of the bundle and is
+   * several times faster on CPUs with SHA extensions, at the same 256-bit strength.
+   */
   readonly digest: Uint8Array;
   readonly chunks: number;
   readonly bytes: number;
@@ -41,7 +45,7 @@ export class BundleWriter {
   constructor(provider: CryptoProvider, fileKey: Uint8Array, preamble: Preamble, sink: ByteSink) {
     this.#cipher = new ChunkCipher(provider, fileKey, preamble.bytes, preamble.salt);
     this.#sink = sink;
-    this.#hash = provider.sha3_256Stream();
+    this.#hash = provider.sha256Stream();
     this.#hash.update(preamble.bytes);
     this.#emit(preamble.bytes);
   }

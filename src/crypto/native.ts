@@ -152,6 +152,10 @@ export const nativeProvider: CryptoProvider = Object.freeze({
     const h = nodeCrypto.createHash('sha3-256');
     return guardedHash((data) => void h.update(data), () => new Uint8Array(h.digest()));
   },
+  sha256Stream(): IncrementalHash {
+    const h = nodeCrypto.createHash('sha256');
+    return guardedHash((data) => void h.update(data), () => new Uint8Array(h.digest()));
+  },
   hkdfSha3_256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
     checkHkdf(ikm, salt, info, length);
     return new Uint8Array(nodeCrypto.hkdfSync('sha3-256', ikm, salt, info, length));

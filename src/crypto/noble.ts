@@ -1,5 +1,6 @@
 import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { sha3_256 } from '@noble/hashes/sha3.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
@@ -93,6 +94,10 @@ export const nobleProvider: CryptoProvider = Object.freeze({
   },
   sha3_256Stream(): IncrementalHash {
     const h = sha3_256.create();
+    return guardedHash((data) => void h.update(data), () => h.digest());
+  },
+  sha256Stream(): IncrementalHash {
+    const h = sha256.create();
     return guardedHash((data) => void h.update(data), () => h.digest());
   },
   hkdfSha3_256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { concatBytes, utf8 } from '../../src/crypto/index.ts';
 import {
   BUNDLE_LIMITS,
@@ -195,6 +196,7 @@ export function encodeRawFrames(frames: readonly RawFrame[]): Uint8Array {
 
 /** A signature frame over `preamble ‖ before`, signed by `exporter`: what the writer would append. */
 export function signatureFrame(keying: BundleKeying, before: Uint8Array, exporter: Identity): RawFrame {
-  const digest = provider.sha3_256(concatBytes(keying.preamble.bytes, before));
+  // SHA-256 of preamble and frames (docs/BUNDLE.md), computed independently of the writer.
+  const digest = new Uint8Array(createHash('sha256').update(concatBytes(keying.preamble.bytes, before)).digest());
   return { type: FRAME.signature, body: exporter.sign(digest, BUNDLE_SIGNATURE_CONTEXT) };
 }
