@@ -10,30 +10,17 @@
  *
  * Usage: node test/bundle/crash-child.ts export|import <store.sqlite> <bundle path> <device n>
  */
-import { writeSync } from 'node:fs';
 import { importBundle } from '../../src/bundle/index.ts';
 import { Ingester } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { provider } from '../support/fixtures.ts';
 import { device, exportStore, groupKey, NOW } from './bundle-support.ts';
+import { out } from '../support/child-output.ts';
 
 /** Vertices per progress line of an export (an export of 3,000 vertices prints 60). */
 const EXPORT_STEP = 50;
 /** Vertices per ingest call of an import: many commits, so kills land between and during them. */
 const IMPORT_BATCH = 100;
-
-// Synchronous writes, so a line is in the pipe before the next step runs; retried while the pipe is full.
-function out(text: string): void {
-  const buf = Buffer.from(text);
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += writeSync(1, buf, off);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-    }
-  }
-}
 
 async function main(): Promise<void> {
   const [mode, storePath, bundlePath, deviceText] = process.argv.slice(2);

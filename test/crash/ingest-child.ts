@@ -15,31 +15,17 @@
  *
  * Usage: node test/crash/ingest-child.ts <manifest.json> <store.sqlite> <run seed>
  */
-import { writeSync } from 'node:fs';
 import { defaultProvider } from '../../src/crypto/index.ts';
 import { Ingester, type IngestReport } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { prng } from '../support/fixtures.ts';
 import { manifestKeys, readStream } from './stream.ts';
+import { out } from '../support/child-output.ts';
 
 /** Largest batch handed to one `ingest` call (sizes vary 1..MAX_BATCH). */
 const MAX_BATCH = 48;
 /** `ingest` calls in flight at once: verification of the next batch overlaps the commit of this one. */
 const PIPELINE = 2;
-
-// Synchronous writes: a line is in the pipe before the next step runs. The pipe can be full for a
-// moment (EAGAIN) when the parent is slow to read; retry until it takes the whole line.
-function out(text: string): void {
-  const buf = Buffer.from(text);
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += writeSync(1, buf, off);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-    }
-  }
-}
 
 async function main(): Promise<void> {
   const [manifestPath, storePath, seedText] = process.argv.slice(2);
