@@ -2,6 +2,7 @@ import { openKeystore, readKeystoreHeader, type Identity } from '../identity/ind
 import { Ingester, NodeGroups } from '../node/index.ts';
 import { SqliteStore } from '../store/index.ts';
 import type { CliContext } from './context.ts';
+import { acquireLockWaiting } from './control-lock.ts';
 import { obtainPassphrase } from './passphrase.ts';
 import { storePath } from './paths.ts';
 
@@ -12,30 +13,42 @@ export interface OpenNode {
   readonly groups: NodeGroups;
 }
 
+/** How long a command waits for another command that has the store open. */
+const LOCK_WAIT_MS = 10_000;
+
 /**
  * Unlocks the identity (`PARS_PASSPHRASE` or a prompt), opens the store, an ingester with one
  * verify worker and the node's groups, runs `work`, and closes everything again — also when
  * `work` throws. Background work the start-up found (welcomes and admissions for vertices copied
  * in while no command ran) finishes before `work` runs, and what `work` started before closing.
+ *
+ * The data directory's lock is held throughout: one process at a time has the store open, since
+ * each keeps the DAG and frontiers in memory. While a node runs (`pars start`), commands reach it
+ * through its control socket instead (`perform`); one that opens the store itself is refused.
  */
 export async function withNode<T>(ctx: CliContext, work: (node: OpenNode) => Promise<T>): Promise<T> {
   const dataDir = ctx.dataDir();
   const header = await readKeystoreHeader(dataDir); // refuses a missing keystore before prompting
   if (header.looseMode) ctx.warn(`keystore ${header.path} is accessible to other users; run: chmod 600 '${header.path}'`);
-  const passphrase = await obtainPassphrase(ctx, { confirm: false });
-  const provider = ctx.provider();
-  const { identity } = await openKeystore(dataDir, passphrase, { provider });
-  const store = SqliteStore.open(storePath(dataDir));
-  let ingester: Ingester | undefined;
-  let groups: NodeGroups | undefined;
+  const lock = await acquireLockWaiting(dataDir, 'command', LOCK_WAIT_MS);
   try {
-    ingester = new Ingester({ provider, store, workers: 1 });
-    groups = new NodeGroups(ingester, identity, { now: () => Date.now(), warn: ctx.warn });
-    await groups.idle();
-    return await work({ identity, ingester, groups });
+    const passphrase = await obtainPassphrase(ctx, { confirm: false });
+    const provider = ctx.provider();
+    const { identity } = await openKeystore(dataDir, passphrase, { provider });
+    const store = SqliteStore.open(storePath(dataDir));
+    let ingester: Ingester | undefined;
+    let groups: NodeGroups | undefined;
+    try {
+      ingester = new Ingester({ provider, store, workers: 1 });
+      groups = new NodeGroups(ingester, identity, { now: () => Date.now(), warn: ctx.warn });
+      await groups.idle();
+      return await work({ identity, ingester, groups });
+    } finally {
+      await groups?.close();
+      await ingester?.close();
+      store.close();
+    }
   } finally {
-    await groups?.close();
-    await ingester?.close();
-    store.close();
+    await lock.release();
   }
 }

@@ -148,6 +148,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX bundle_exchanges_by_peer ON bundle_exchanges (peer, at);
     `,
   },
+  {
+    version: 5,
+    description: 'network: known peers, per-peer sync state, topic reconciliation times',
+    sql: `
+      -- Peers the network host met, so a restarted node redials them. rank is their order
+      -- (0 = most recently connected); addresses is a JSON array of multiaddrs without /p2p/.
+      CREATE TABLE net_peers (
+        peer_id           TEXT    PRIMARY KEY CHECK (length(peer_id) BETWEEN 1 AND 512),
+        rank              INTEGER NOT NULL,
+        addresses         TEXT    NOT NULL,
+        last_connected_at INTEGER
+      ) WITHOUT ROWID;
+      -- What the last completed sync session with a peer left for the next one
+      -- (SyncPeerState.toBytes), so the first session after a restart takes the same short cut.
+      CREATE TABLE net_sync_states (
+        peer_id    TEXT    PRIMARY KEY CHECK (length(peer_id) BETWEEN 1 AND 512),
+        state      BLOB    NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX net_sync_states_by_age ON net_sync_states (updated_at);
+      -- When each topic was last reconciled in a completed sync session with any peer (Unix ms of
+      -- the session's start): the sync lag of pars status.
+      CREATE TABLE net_topic_syncs (
+        topic         BLOB    PRIMARY KEY CHECK (length(topic) = 16),
+        reconciled_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

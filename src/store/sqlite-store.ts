@@ -5,6 +5,7 @@ import { StoreError } from './errors.ts';
 import { BundleTables } from './bundle-tables.ts';
 import { GroupTables } from './group-tables.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
+import { NetTables } from './net-tables.ts';
 import { packIds, unpackIds } from './packed-ids.ts';
 import { blobCopy, blobView, type Row } from './row-blobs.ts';
 import { SnapshotTables, type TopicSnapshotRecord } from './snapshot-tables.ts';
@@ -38,6 +39,8 @@ export class SqliteStore implements KeySource {
   readonly groups: GroupTables;
   /** The bundle exchanges (schema v4): frontier markers of bundles written and read. */
   readonly bundles: BundleTables;
+  /** The network tables (schema v5): known peers, per-peer sync state, topic reconciliation times. */
+  readonly net: NetTables;
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -48,6 +51,7 @@ export class SqliteStore implements KeySource {
     this.#snapshots = new SnapshotTables(db);
     this.groups = new GroupTables(db);
     this.bundles = new BundleTables(db);
+    this.net = new NetTables(db);
   }
 
   /** Opens (creating if needed) the store at `path` and applies pending migrations. */

@@ -3,7 +3,7 @@ import { decodeInvite, DEFAULT_INVITE_TTL_SECONDS } from '../../group/index.ts';
 import { MAX_INVITE_TTL_SECONDS } from '../../node/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { withNode } from '../open-node.ts';
+import { perform } from '../control-routing.ts';
 import { printableLine } from '../printable.ts';
 import { renderQr } from '../qr.ts';
 
@@ -24,7 +24,8 @@ const nameOf = (name: string): string => (name === '' ? '(name not yet known)' :
 /**
  * `pars group create|invite|join|list|members|remove|promote|leave|update|verify`. A GROUP is the
  * group's exact name or at least 4 hex digits of its id; a MEMBER is at least 4 hex digits of a
- * node id. Every subcommand unlocks the identity (PARS_PASSPHRASE or a prompt).
+ * node id. With a node running (pars start) every subcommand goes through it; otherwise each one
+ * opens the store itself and unlocks the identity (PARS_PASSPHRASE or a prompt).
  */
 export function registerGroup(program: Command, ctx: CliContext): void {
   const group = program
@@ -37,10 +38,8 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .argument('<name>', 'the group\'s name (at most 128 bytes)')
     .description('create a group with you as its admin')
     .action(async (name: string): Promise<void> => {
-      await withNode(ctx, async ({ groups }) => {
-        const id = await groups.createGroup(name);
-        ctx.stdout.write(`Created group ${nameOf(name)}.\ngroup id  ${id}\nInvite someone with: pars group invite ${id.slice(0, ID_PREFIX_CHARS)}\n`);
-      });
+      const { id } = await perform(ctx, 'group.create', { name });
+      ctx.stdout.write(`Created group ${nameOf(name)}.\ngroup id  ${id}\nInvite someone with: pars group invite ${id.slice(0, ID_PREFIX_CHARS)}\n`);
     });
 
   group
@@ -51,14 +50,14 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .option('--no-qr', 'print the code only')
     .action(async (arg: string, options: InviteOptions): Promise<void> => {
       const ttl = options.ttl === undefined ? DEFAULT_INVITE_TTL_SECONDS : parseTtl(options.ttl);
-      await withNode(ctx, async ({ groups }) => {
-        const code = await groups.invite(arg, ttl);
-        const decoded = decodeInvite(ctx.provider(), code, 0);
-        const expires = decoded.ok ? new Date(decoded.value.expiresAt * 1000).toISOString() : '?';
-        ctx.stdout.write(`${code}\n`);
-        if (options.qr !== false) ctx.stdout.write(`${renderQr(code)}\n`);
-        ctx.stdout.write(`Single use, valid until ${expires}. The joiner runs: pars group join CODE\n`);
-      });
+      const { code } = await perform(ctx, 'group.invite', { group: arg, ttl });
+      const decoded = decodeInvite(ctx.provider(), code, 0);
+      const expires = decoded.ok ? new Date(decoded.value.expiresAt * 1000).toISOString() : '?';
+      const addresses = decoded.ok ? decoded.value.addresses.length : 0;
+      ctx.stdout.write(`${code}\n`);
+      if (options.qr !== false) ctx.stdout.write(`${renderQr(code)}\n`);
+      ctx.stdout.write(`Single use, valid until ${expires}. The joiner runs: pars group join CODE\n`);
+      if (addresses > 0) ctx.stdout.write(`It carries ${addresses} address${addresses === 1 ? '' : 'es'} of this running node: the joiner's node connects to it directly.\n`);
     });
 
   group
@@ -66,13 +65,11 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .argument('<code>', 'invite code (spaces, hyphens and case do not matter)')
     .description('ask to join a group with an invite code; the group appears once the inviter\'s welcome arrives')
     .action(async (code: string): Promise<void> => {
-      await withNode(ctx, async ({ groups }) => {
-        const r = await groups.join(code);
-        ctx.stdout.write(
-          `Join request written for group ${r.groupId} (inviter ${r.inviter.slice(0, ID_PREFIX_CHARS)}).\n` +
-            `The group appears here once the inviter's welcome reaches this node.\n`,
-        );
-      });
+      const r = await perform(ctx, 'group.join', { code });
+      ctx.stdout.write(`Join request written for group ${r.groupId} (inviter ${r.inviter.slice(0, ID_PREFIX_CHARS)}).\n`);
+      if (r.reached !== null) ctx.stdout.write(`Connected to the inviter's node ${r.reached}.\n`);
+      else if (r.dialProblem !== null) ctx.stdout.write(`The inviter's node did not answer (${r.dialProblem}); the request travels when a peer that can carry it connects.\n`);
+      ctx.stdout.write(`The group appears here once the inviter's welcome reaches this node.\n`);
     });
 
   group
@@ -80,17 +77,14 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .description('list your groups and pending joins')
     .option('--json', 'print {"groups", "pendingJoins"} as JSON')
     .action(async (options: JsonOption): Promise<void> => {
-      await withNode(ctx, async ({ groups }) => {
-        const all = groups.groups();
-        const pending = groups.pendingJoins();
-        if (options.json === true) {
-          ctx.stdout.write(`${JSON.stringify({ groups: all, pendingJoins: pending })}\n`);
-          return;
-        }
-        if (all.length === 0 && pending.length === 0) ctx.stdout.write('No groups yet: pars group create NAME, or pars group join CODE.\n');
-        for (const g of all) ctx.stdout.write(`${g.id}  ${String(g.members).padStart(3)} member${g.members === 1 ? ' ' : 's'}  ${nameOf(g.name)}\n`);
-        for (const p of pending) ctx.stdout.write(`${p.groupId}  waiting for the welcome from ${p.inviter.slice(0, ID_PREFIX_CHARS)}\n`);
-      });
+      const { groups: all, pendingJoins: pending } = await perform(ctx, 'group.list', {});
+      if (options.json === true) {
+        ctx.stdout.write(`${JSON.stringify({ groups: all, pendingJoins: pending })}\n`);
+        return;
+      }
+      if (all.length === 0 && pending.length === 0) ctx.stdout.write('No groups yet: pars group create NAME, or pars group join CODE.\n');
+      for (const g of all) ctx.stdout.write(`${g.id}  ${String(g.members).padStart(3)} member${g.members === 1 ? ' ' : 's'}  ${nameOf(g.name)}\n`);
+      for (const p of pending) ctx.stdout.write(`${p.groupId}  waiting for the welcome from ${p.inviter.slice(0, ID_PREFIX_CHARS)}\n`);
     });
 
   group
@@ -99,11 +93,9 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .description('list the members of a group as this node sees it')
     .option('--json', 'print [{"id", "role", "you"}] as JSON')
     .action(async (arg: string, options: JsonOption): Promise<void> => {
-      await withNode(ctx, async ({ groups }) => {
-        const members = groups.members(arg);
-        if (options.json === true) ctx.stdout.write(`${JSON.stringify(members)}\n`);
-        else for (const m of members) ctx.stdout.write(`${m.id}  ${m.role.padEnd(6)}${m.you ? '  (you)' : ''}\n`);
-      });
+      const members = await perform(ctx, 'group.members', { group: arg });
+      if (options.json === true) ctx.stdout.write(`${JSON.stringify(members)}\n`);
+      else for (const m of members) ctx.stdout.write(`${m.id}  ${m.role.padEnd(6)}${m.you ? '  (you)' : ''}\n`);
     });
 
   group
@@ -112,10 +104,8 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .argument('<member>', 'node id prefix')
     .description('remove a member (admins only); later messages are not readable by it')
     .action(async (arg: string, member: string): Promise<void> => {
-      await withNode(ctx, async ({ groups }) => {
-        await groups.remove(arg, member);
-        ctx.stdout.write(`Removed ${member} from the group.\n`);
-      });
+      await perform(ctx, 'group.remove', { group: arg, member });
+      ctx.stdout.write(`Removed ${member} from the group.\n`);
     });
 
   group
@@ -124,10 +114,8 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .argument('<member>', 'node id prefix')
     .description('make a member an admin (admins only)')
     .action(async (arg: string, member: string): Promise<void> => {
-      await withNode(ctx, async ({ groups }) => {
-        await groups.promote(arg, member);
-        ctx.stdout.write(`Promoted ${member} to admin.\n`);
-      });
+      await perform(ctx, 'group.promote', { group: arg, member });
+      ctx.stdout.write(`Promoted ${member} to admin.\n`);
     });
 
   group
@@ -135,10 +123,8 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .argument('<group>', 'group name or id prefix')
     .description('leave a group')
     .action(async (arg: string): Promise<void> => {
-      await withNode(ctx, async ({ groups }) => {
-        await groups.leave(arg);
-        ctx.stdout.write('Left the group.\n');
-      });
+      await perform(ctx, 'group.leave', { group: arg });
+      ctx.stdout.write('Left the group.\n');
     });
 
   group
@@ -146,10 +132,8 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .argument('<group>', 'group name or id prefix')
     .description('rotate your group key and start a new epoch (do this after a device may have been compromised)')
     .action(async (arg: string): Promise<void> => {
-      await withNode(ctx, async ({ groups }) => {
-        await groups.update(arg);
-        ctx.stdout.write('Rotated your key and started a new epoch.\n');
-      });
+      await perform(ctx, 'group.update', { group: arg });
+      ctx.stdout.write('Rotated your key and started a new epoch.\n');
     });
 
   group
@@ -158,10 +142,8 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .argument('<member>', 'node id prefix')
     .description('print the safety number you share with a member; compare it with theirs out of band')
     .action(async (arg: string, member: string): Promise<void> => {
-      await withNode(ctx, async ({ groups }) => {
-        const number = groups.verify(arg, member);
-        ctx.stdout.write(`${number}\nThe same 60 digits on both devices mean you hold each other's real keys.\n`);
-      });
+      const { number } = await perform(ctx, 'group.verify', { group: arg, member });
+      ctx.stdout.write(`${number}\nThe same 60 digits on both devices mean you hold each other's real keys.\n`);
     });
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { withNode } from '../open-node.ts';
+import { perform } from '../control-routing.ts';
 import { printableLine } from '../printable.ts';
 import { ID_PREFIX_CHARS } from './group.ts';
 
@@ -19,18 +19,16 @@ export function registerLog(program: Command, ctx: CliContext): void {
     .description('print the messages of a group you can read, oldest first')
     .option('--json', 'print [{"vertexId", "author", "lamport", "sentAt", "text", "own"}] as JSON')
     .action(async (group: string, options: LogOptions): Promise<void> => {
-      await withNode(ctx, async ({ groups }) => {
-        const messages = groups.log(group);
-        if (options.json === true) {
-          ctx.stdout.write(`${JSON.stringify(messages)}\n`);
-          return;
-        }
-        const width = String(messages.at(-1)?.lamport ?? 0).length;
-        for (const m of messages) {
-          const time = formatTime(m.sentAt);
-          ctx.stdout.write(`${String(m.lamport).padStart(width)}  ${time}  ${m.author.slice(0, ID_PREFIX_CHARS)}  ${printableLine(m.text)}\n`);
-        }
-      });
+      const messages = await perform(ctx, 'log', { group });
+      if (options.json === true) {
+        ctx.stdout.write(`${JSON.stringify(messages)}\n`);
+        return;
+      }
+      const width = String(messages.at(-1)?.lamport ?? 0).length;
+      for (const m of messages) {
+        const time = formatTime(m.sentAt);
+        ctx.stdout.write(`${String(m.lamport).padStart(width)}  ${time}  ${m.author.slice(0, ID_PREFIX_CHARS)}  ${printableLine(m.text)}\n`);
+      }
     });
 }
 

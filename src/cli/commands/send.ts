@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import { withNode } from '../open-node.ts';
+import { perform } from '../control-routing.ts';
 
-/** `pars send GROUP TEXT`: send a message to a group (durable here; it travels when the node syncs). */
+/**
+ * `pars send GROUP TEXT`: send a message to a group (durable here; it travels when the node syncs).
+ * With a node running it goes through the node, which pushes it to connected peers at once.
+ */
 export function registerSend(program: Command, ctx: CliContext): void {
   program
     .command('send')
@@ -10,9 +13,7 @@ export function registerSend(program: Command, ctx: CliContext): void {
     .argument('<text>', 'the message')
     .description('send an end-to-end encrypted message to a group')
     .action(async (group: string, text: string): Promise<void> => {
-      await withNode(ctx, async ({ groups }) => {
-        const id = await groups.send(group, text);
-        ctx.stdout.write(`sent ${id}\n`);
-      });
+      const { id } = await perform(ctx, 'send', { group, text });
+      ctx.stdout.write(`sent ${id}\n`);
     });
 }

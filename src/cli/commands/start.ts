@@ -1,0 +1,121 @@
+import { promises as fs } from 'node:fs';
+import type { Command } from 'commander';
+import { openKeystore, readKeystoreHeader } from '../../identity/index.ts';
+import { MeshNode } from '../../node/index.ts';
+import { applyFlags, CONFIG_FILE, loadConfig, meshNetOptions, type ConfigFlags } from '../config.ts';
+import type { CliContext } from '../context.ts';
+import { ensureControlSecret, socketPath } from '../control-files.ts';
+import { acquireLock } from '../control-lock.ts';
+import { operationHandler } from '../control-operations.ts';
+import { ControlServer } from '../control-server.ts';
+import { CliError } from '../errors.ts';
+import { obtainPassphrase } from '../passphrase.ts';
+import { storePath } from '../paths.ts';
+
+interface StartOptions extends ConfigFlags {
+  readonly peer?: string[];
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/**
+ * `pars start`: run this node until SIGINT or SIGTERM. It unlocks the identity, takes the data
+ * directory's lock, starts the MeshNode (store, groups, libp2p on TCP and WebSocket, mDNS), opens
+ * the control socket that `pars status`, `pars peers` and the group commands talk to, prints the
+ * node id, the peer id and one multiaddr per line, then `ready`. It prints a time-stamped line
+ * per connectivity change (the first ones may come before `ready`: remembered peers are dialled
+ * as the node starts). On a signal it stops cleanly (everything acknowledged is durable), exit 0.
+ */
+export function registerStart(program: Command, ctx: CliContext): void {
+  program
+    .command('start')
+    .description('run this node: listen, find peers on the LAN, sync your groups, and serve until Ctrl-C')
+    .option('--listen-host <address>', 'interface to listen on (default 0.0.0.0: every IPv4 interface; 127.0.0.1: this machine only)')
+    .option('--tcp-port <port>', 'TCP port (default 0: any free port)')
+    .option('--ws-port <port>', 'WebSocket port (default 0: any free port)')
+    .option('--no-mdns', 'neither look for nor announce to nodes on the LAN (mDNS)')
+    .option('--peer <multiaddr>', 'dial this peer (…/p2p/<peer id>) at start and whenever it goes; repeat for more', collect)
+    .addHelpText('after', `\nDefaults come from ${CONFIG_FILE} in the data directory (see README); flags override it.\nThe passphrase is read from $PARS_PASSPHRASE if set, otherwise asked on the terminal.\n`)
+    .action(async (options: StartOptions): Promise<void> => {
+      await runStart(ctx, options);
+    });
+}
+
+async function runStart(ctx: CliContext, options: StartOptions): Promise<void> {
+  const dataDir = ctx.dataDir();
+  const header = await readKeystoreHeader(dataDir); // refuses a missing keystore before anything else
+  if (header.looseMode) ctx.warn(`keystore ${header.path} is accessible to other users; run: chmod 600 '${header.path}'`);
+  await refuseSharedDirectory(dataDir);
+  const config = applyFlags(await loadConfig(dataDir), options);
+  const socket = socketPath(dataDir);
+  const lock = await acquireLock(dataDir, 'node');
+  let node: MeshNode | undefined;
+  let server: ControlServer | undefined;
+  let signalled: ReturnType<typeof signals> | undefined;
+  try {
+    // From here on a signal stops the node cleanly, even one that arrives while it starts.
+    signalled = signals();
+    const passphrase = await obtainPassphrase(ctx, { confirm: false });
+    const provider = ctx.provider();
+    const { identity } = await openKeystore(dataDir, passphrase, { provider });
+    node = new MeshNode({ identity, provider, storePath: storePath(dataDir), net: meshNetOptions(config), warn: ctx.warn });
+    await node.start();
+    // Peers may connect at once (remembered ones are dialled at start): follow from here on.
+    follow(ctx, node);
+    server = await ControlServer.listen({ path: socket, secret: await ensureControlSecret(dataDir), handle: operationHandler(node), warn: ctx.warn });
+    ctx.stdout.write(`node id  ${identity.nodeIdHex}\npeer id  ${node.net.peerId}\n`);
+    for (const address of node.multiaddrs()) ctx.stdout.write(`${address}\n`);
+    ctx.stdout.write('ready\n');
+    const signal = await signalled.first;
+    ctx.stdout.write(`stopping (${signal})\n`);
+  } finally {
+    await server?.close();
+    await node?.stop();
+    await lock.release();
+    signalled?.dispose();
+  }
+  ctx.stdout.write('stopped\n');
+}
+
+/** The control socket must sit where no other user can reach it: the data directory is 0700. */
+async function refuseSharedDirectory(dataDir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const { mode } = await fs.stat(dataDir);
+  if ((mode & 0o077) !== 0) {
+    throw new CliError('ERR_DATA_DIR_MODE', `data directory ${dataDir} is accessible to other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); its control socket must not be. Run: chmod 700 '${dataDir}'`);
+  }
+}
+
+/**
+ * Resolves with the first SIGINT or SIGTERM. Repeats are swallowed until `dispose()`, so a second
+ * Ctrl-C does not kill a half-done shutdown.
+ */
+function signals(): { readonly first: Promise<NodeJS.Signals>; dispose(): void } {
+  let seen: NodeJS.Signals | undefined;
+  let resolve: (signal: NodeJS.Signals) => void = () => undefined;
+  const first = new Promise<NodeJS.Signals>((r) => (resolve = r));
+  const on = (signal: NodeJS.Signals): void => {
+    if (seen !== undefined) return;
+    seen = signal;
+    resolve(signal);
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return {
+    first,
+    dispose(): void {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    },
+  };
+}
+
+/** One line per connectivity change, time-stamped (UTC), starting with the state now. */
+function follow(ctx: CliContext, node: MeshNode): void {
+  const log = (text: string): void => void ctx.stdout.write(`${new Date().toISOString()} ${text}\n`);
+  log(`state ${node.state}`);
+  node.net.on('state', (state) => log(`state ${state}`));
+  node.net.on('peer:connect', (p) => log(`connected ${p.peerId}`));
+  node.net.on('peer:disconnect', (p) => log(`disconnected ${p.peerId}`));
+  node.net.on('peer:banned', (p) => log(`dropped ${p.peerId} (${p.reason}: ${p.detail})`));
+}

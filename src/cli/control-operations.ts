@@ -1,0 +1,167 @@
+import type { GroupMember, GroupSummary, JoinResult, LoggedMessage, MeshNode, NodeGroups, NodeStatus, PeersReport } from '../node/index.ts';
+import { CliError } from './errors.ts';
+
+/*
+ * Every operation a command can ask of a node, in one table. The same code carries them out on a
+ * running node (requests on the control socket) and on a store opened by the command itself, so
+ * a command's output does not depend on which it was.
+ */
+
+/** What a join reports; `reached` and `dialProblem` are null when no node was running to dial. */
+export interface JoinOutcome extends JoinResult {
+  readonly reached: string | null;
+  readonly dialProblem: string | null;
+}
+
+export interface ControlOperations {
+  status: { args: Record<string, never>; result: NodeStatus };
+  peers: { args: Record<string, never>; result: PeersReport };
+  dial: { args: { address: string }; result: { peerId: string } };
+  send: { args: { group: string; text: string }; result: { id: string } };
+  log: { args: { group: string }; result: LoggedMessage[] };
+  'group.create': { args: { name: string }; result: { id: string } };
+  'group.invite': { args: { group: string; ttl: number }; result: { code: string } };
+  'group.join': { args: { code: string }; result: JoinOutcome };
+  'group.list': { args: Record<string, never>; result: { groups: GroupSummary[]; pendingJoins: { groupId: string; inviter: string }[] } };
+  'group.members': { args: { group: string }; result: GroupMember[] };
+  'group.remove': { args: { group: string; member: string }; result: null };
+  'group.promote': { args: { group: string; member: string }; result: null };
+  'group.leave': { args: { group: string }; result: null };
+  'group.update': { args: { group: string }; result: null };
+  'group.verify': { args: { group: string; member: string }; result: { number: string } };
+}
+
+export type OperationName = keyof ControlOperations;
+export type OperationArgs<K extends OperationName> = ControlOperations[K]['args'];
+export type OperationResult<K extends OperationName> = ControlOperations[K]['result'];
+
+/** What operations run against: a node's groups, and the running MeshNode when there is one. */
+export interface OperationTarget {
+  readonly groups: NodeGroups;
+  readonly mesh: MeshNode | undefined;
+}
+
+/** A request named no known operation, or its arguments were not as that operation takes them. */
+export class BadOperationError extends CliError {
+  constructor(message: string) {
+    super('ERR_CONTROL_BAD_REQUEST', message);
+  }
+}
+
+/** The operation needs a running node and none is (status, peers, dial). */
+export class NoNodeRunningError extends CliError {
+  constructor(dataDir: string) {
+    super('ERR_NO_NODE', `no node is running on ${dataDir}; start one with: pars start`);
+  }
+}
+
+type Field = 'string' | 'ttl';
+/** Longest string argument (a message text of 60,000 UTF-8 bytes is at most 60,000 UTF-16 units). */
+const MAX_ARG_CHARS = 60_000;
+
+/** Each operation's argument names and kinds: a request must carry exactly these. */
+const FIELDS: { readonly [K in OperationName]: { readonly [F in keyof OperationArgs<K>]-?: Field } } = {
+  status: {},
+  peers: {},
+  dial: { address: 'string' },
+  send: { group: 'string', text: 'string' },
+  log: { group: 'string' },
+  'group.create': { name: 'string' },
+  'group.invite': { group: 'string', ttl: 'ttl' },
+  'group.join': { code: 'string' },
+  'group.list': {},
+  'group.members': { group: 'string' },
+  'group.remove': { group: 'string', member: 'string' },
+  'group.promote': { group: 'string', member: 'string' },
+  'group.leave': { group: 'string' },
+  'group.update': { group: 'string' },
+  'group.verify': { group: 'string', member: 'string' },
+};
+
+/** Operations that only a running node can carry out. */
+export const NODE_ONLY: ReadonlySet<OperationName> = new Set<OperationName>(['status', 'peers', 'dial']);
+
+export function isOperation(op: string): op is OperationName {
+  return Object.hasOwn(FIELDS, op);
+}
+
+/** Checks untrusted arguments against the operation's fields (names, kinds, sizes). */
+export function checkArgs<K extends OperationName>(op: K, raw: Readonly<Record<string, unknown>>): OperationArgs<K> {
+  const fields = FIELDS[op] as Record<string, Field>;
+  for (const name of Object.keys(raw)) if (!Object.hasOwn(fields, name)) throw new BadOperationError(`${op} takes no argument "${name}"`);
+  for (const [name, kind] of Object.entries(fields)) {
+    const value = raw[name];
+    if (kind === 'string' && (typeof value !== 'string' || value.length > MAX_ARG_CHARS)) throw new BadOperationError(`${op}: ${name} must be a string of at most ${MAX_ARG_CHARS} characters`);
+    if (kind === 'ttl' && (typeof value !== 'number' || !Number.isSafeInteger(value))) throw new BadOperationError(`${op}: ${name} must be a whole number of seconds`);
+  }
+  return raw as OperationArgs<K>;
+}
+
+/** Carries out `op` with checked `args` on `target`. */
+export async function runOperation<K extends OperationName>(target: OperationTarget, op: K, args: OperationArgs<K>): Promise<OperationResult<K>> {
+  return (await dispatch(target, op, args as Record<string, unknown>)) as OperationResult<K>;
+}
+
+async function dispatch(target: OperationTarget, op: OperationName, a: Record<string, unknown>): Promise<unknown> {
+  const { groups, mesh } = target;
+  const s = (name: string): string => a[name] as string;
+  switch (op) {
+    case 'status':
+      return needMesh(mesh).status();
+    case 'peers':
+      return needMesh(mesh).peers();
+    case 'dial':
+      return { peerId: await dial(needMesh(mesh), s('address')) };
+    case 'send':
+      return { id: await groups.send(s('group'), s('text')) };
+    case 'log':
+      return groups.log(s('group'));
+    case 'group.create':
+      return { id: await groups.createGroup(s('name')) };
+    case 'group.invite':
+      return { code: mesh === undefined ? await groups.invite(s('group'), a['ttl'] as number) : await mesh.invite(s('group'), a['ttl'] as number) };
+    case 'group.join':
+      return mesh === undefined ? { ...(await groups.join(s('code'))), reached: null, dialProblem: null } : await mesh.join(s('code'));
+    case 'group.list':
+      return { groups: groups.groups(), pendingJoins: groups.pendingJoins() };
+    case 'group.members':
+      return groups.members(s('group'));
+    case 'group.remove':
+      await groups.remove(s('group'), s('member'));
+      return null;
+    case 'group.promote':
+      await groups.promote(s('group'), s('member'));
+      return null;
+    case 'group.leave':
+      await groups.leave(s('group'));
+      return null;
+    case 'group.update':
+      await groups.update(s('group'));
+      return null;
+    case 'group.verify':
+      return { number: groups.verify(s('group'), s('member')) };
+  }
+}
+
+/** Dials; libp2p's own errors (a bad address, a refused connection) become one coded error. */
+async function dial(mesh: MeshNode, address: string): Promise<string> {
+  try {
+    return await mesh.dial(address);
+  } catch (error) {
+    if (typeof (error as { code?: unknown }).code === 'string') throw error;
+    throw new CliError('ERR_DIAL', `could not connect to ${address}: ${(error as Error).message}`);
+  }
+}
+
+function needMesh(mesh: MeshNode | undefined): MeshNode {
+  if (mesh === undefined) throw new BadOperationError('this operation needs a running node');
+  return mesh;
+}
+
+/** The control server's handler: checks the request's operation and arguments, then runs it on the node. */
+export function operationHandler(mesh: MeshNode): (op: string, args: Readonly<Record<string, unknown>>) => Promise<unknown> {
+  return async (op, args) => {
+    if (!isOperation(op)) throw new BadOperationError(`unknown operation ${JSON.stringify(op)}`);
+    return runOperation({ groups: mesh.groups, mesh }, op, checkArgs(op, args));
+  };
+}

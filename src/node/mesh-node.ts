@@ -1,0 +1,269 @@
+import { availableParallelism } from 'node:os';
+import { multiaddr } from '@multiformats/multiaddr';
+import { toHex } from '../crypto/index.ts';
+import { decodeInvite, encodeInvite, GroupError } from '../group/index.ts';
+import type { Identity } from '../identity/index.ts';
+import { createNetHost, derivePeerKey, peerIdOf, withoutPeerId, type ConnectivityState, type KnownPeer, type NetHost, type SessionReport } from '../net/index.ts';
+import { SqliteStore } from '../store/index.ts';
+import { NodeError } from './errors.ts';
+import { NodeGroups } from './groups.ts';
+import { Ingester } from './ingest.ts';
+import { inviteAddresses } from './invite-addresses.ts';
+import type { MeshNetOptions, MeshNodeOptions } from './mesh-node-options.ts';
+import type { GroupLag, MeshJoinResult, NodeStatus, PeersReport } from './mesh-status.ts';
+import { StoredPeerStates } from './stored-peer-states.ts';
+import { SyncLag } from './sync-lag.ts';
+
+type Phase = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * A whole Pars Mesh node: the identity, the SQLite store, the Ingester (every core verifying),
+ * the node's groups, and a libp2p `NetHost` whose peer id is derived from the identity.
+ *
+ * The constructor opens the store and replays the groups; `start()` brings the network up and
+ * dials every peer the store remembers (and the configured ones), so a restarted node finds its
+ * peers again by itself; `stop()` takes everything down cleanly and durably. Known peers and each
+ * peer's sync state are kept in the store (schema v5) as the host learns them.
+ */
+export class MeshNode {
+  readonly identity: Identity;
+  readonly store: SqliteStore;
+  readonly ingester: Ingester;
+  readonly groups: NodeGroups;
+  readonly #options: MeshNodeOptions;
+  readonly #now: () => number;
+  readonly #warn: (message: string) => void;
+  readonly #lag: SyncLag;
+  readonly #unsubscribe: (() => void)[] = [];
+  #host: NetHost | undefined;
+  #phase: Phase = 'created';
+  #stopped: Promise<void> | undefined;
+  #startedAt = 0;
+
+  constructor(options: MeshNodeOptions) {
+    this.#options = options;
+    this.identity = options.identity;
+    this.#now = options.now ?? Date.now;
+    this.#warn = options.warn ?? ((): void => undefined);
+    this.store = SqliteStore.open(options.storePath);
+    let ingester: Ingester | undefined;
+    try {
+      ingester = new Ingester({ provider: options.provider, store: this.store, workers: options.workers ?? availableParallelism() });
+      this.ingester = ingester;
+      this.#lag = new SyncLag(this.store.net, this.store.topics(), this.#now);
+      this.#unsubscribe.push(ingester.onStored((vertices, source) => this.#lag.noteStored(vertices, source)));
+      this.groups = new NodeGroups(ingester, options.identity, { now: this.#now, warn: this.#warn });
+    } catch (error) {
+      // A half-built node must not keep worker threads or the database open.
+      void ingester?.close();
+      this.store.close();
+      throw error;
+    }
+  }
+
+  /** Starts the network: listens, dials remembered and configured peers, and serves until `stop()`. */
+  async start(): Promise<void> {
+    if (this.#phase !== 'created') throw new NodeError('ERR_NODE_LIFECYCLE', `a node can be started once (it is ${this.#phase})`);
+    this.#phase = 'starting';
+    try {
+      await this.groups.idle();
+      const net: MeshNetOptions = this.#options.net ?? {};
+      const { peers: configured, ...hostOptions } = net;
+      this.#host = await createNetHost({
+        ...hostOptions,
+        ingester: this.ingester,
+        privateKey: await derivePeerKey(this.identity),
+        knownPeers: withConfigured(this.#storedPeers(), configured ?? []),
+        onKnownPeersChange: (peers) => this.#savePeers(peers),
+        peerStates: new StoredPeerStates(this.store.net, this.#now, this.#warn),
+      });
+    } catch (error) {
+      this.#phase = 'running'; // so that stop() closes what was opened
+      await this.stop();
+      throw error;
+    }
+    this.#host.on('session', (report) => this.#onSession(report));
+    this.#startedAt = this.#now();
+    this.#phase = 'running';
+  }
+
+  /** The network host (for events and statistics); throws before `start()`. */
+  get net(): NetHost {
+    if (this.#host === undefined) throw new NodeError('ERR_NODE_LIFECYCLE', 'the node is not started');
+    return this.#host;
+  }
+
+  get state(): ConnectivityState {
+    return this.#host?.state ?? 'offline';
+  }
+
+  /** Addresses peers can dial, each ending in `/p2p/<peer id>`; empty before `start()`. */
+  multiaddrs(): string[] {
+    return this.#host?.multiaddrs() ?? [];
+  }
+
+  /** Connects to a peer (a multiaddr ending in `/p2p/<peer id>`); resolves with its peer id once it is ready. */
+  dial(address: string): Promise<string> {
+    return this.net.dial(address);
+  }
+
+  /**
+   * Issues an invite (see `NodeGroups.invite`) that carries this node's current addresses, so
+   * the joiner's node can connect directly. Addresses are dropped from the end while the code
+   * would exceed the invite's length limit.
+   */
+  async invite(group: string, ttlSeconds?: number): Promise<string> {
+    const plain = await this.groups.invite(group, ttlSeconds);
+    const provider = this.ingester.provider;
+    const decoded = decodeInvite(provider, plain, 0);
+    if (!decoded.ok) throw new NodeError('ERR_INVITE_REENCODE', `a fresh invite did not decode: ${decoded.detail}`);
+    for (let addresses = inviteAddresses(this.multiaddrs()); ; addresses = addresses.slice(0, -1)) {
+      try {
+        return encodeInvite(provider, { ...decoded.value, addresses });
+      } catch (error) {
+        if (!(error instanceof GroupError) || addresses.length === 0) throw error;
+      }
+    }
+  }
+
+  /**
+   * Writes the join request for `code` (see `NodeGroups.join`) and then dials the inviter at the
+   * addresses the invite carries; the request and the welcome travel by sync once connected. An
+   * unreachable inviter is not an error: the request waits here until some peer carries it.
+   */
+  async join(code: string): Promise<MeshJoinResult> {
+    const result = await this.groups.join(code);
+    const decoded = decodeInvite(this.ingester.provider, code, 0);
+    const own = this.#host?.peerId;
+    const addresses = decoded.ok ? decoded.value.addresses.filter((a) => a.includes('/p2p/') && !a.endsWith(`/p2p/${own}`)) : [];
+    if (addresses.length === 0 || this.#host === undefined) return { ...result, reached: null, dialProblem: null };
+    try {
+      const reached = await Promise.any(addresses.map((a) => this.net.dial(a)));
+      return { ...result, reached, dialProblem: null };
+    } catch (error) {
+      const reasons = error instanceof AggregateError ? error.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))) : [String(error)];
+      return { ...result, reached: null, dialProblem: [...new Set(reasons)].join('; ') };
+    }
+  }
+
+  /** State, addresses, peers, store figures and per-group sync lag (see `NodeStatus`). */
+  status(): NodeStatus {
+    const now = this.#now();
+    const host = this.#host;
+    const groups: GroupLag[] = this.groups.bundleKeys().map((g) => {
+      const at = this.#lag.reconciledAt(toHex(g.topic));
+      return {
+        id: g.id,
+        name: g.name,
+        members: this.groups.members(g.id).length,
+        lastReconciledAt: at ?? null,
+        lagMs: at === undefined ? null : Math.max(0, now - at),
+      };
+    });
+    return {
+      nodeId: this.identity.nodeIdHex,
+      peerId: host?.peerId ?? '',
+      state: this.state,
+      startedAt: this.#startedAt,
+      multiaddrs: this.multiaddrs(),
+      peers: { connected: host?.peers().length ?? 0, known: host?.knownPeers().length ?? 0 },
+      vertices: this.store.vertexCount,
+      waitingForParents: this.ingester.dag.quarantine.size,
+      groups,
+      net: host?.stats() ?? { sessionsCompleted: 0, sessionsFailed: 0, sessionsRefused: 0, verticesStored: 0, peersBanned: 0, maxBufferedFrameBytes: 0 },
+    };
+  }
+
+  /** Connected peers with their traffic, and every remembered one. */
+  peers(): PeersReport {
+    const host = this.#host;
+    if (host === undefined) return { connected: [], known: [] };
+    const connected = host.peers();
+    const live = new Set(connected.map((p) => p.peerId));
+    return {
+      connected: connected.map((p) => ({
+        peerId: p.peerId,
+        addresses: p.addresses,
+        direction: p.direction,
+        connectedAt: p.connectedAt,
+        lastSyncAt: p.lastSyncAt ?? null,
+        bytesIn: p.bytesIn,
+        bytesOut: p.bytesOut,
+      })),
+      known: host.knownPeers().map((p) => ({ peerId: p.peerId, addresses: p.addresses, lastConnectedAt: p.lastConnectedAt ?? null, connected: live.has(p.peerId) })),
+    };
+  }
+
+  /**
+   * Stops cleanly: the network first (sessions get the host's stop deadline), then the remembered
+   * peers are saved, background group work finishes, and the ingester and store close. Everything
+   * acknowledged is durable. Safe to call more than once.
+   */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
+    this.#phase = 'stopping';
+    try {
+      if (this.#host !== undefined) {
+        await this.#host.stop();
+        this.#savePeers(this.#host.knownPeers());
+      }
+      await this.groups.close();
+    } finally {
+      for (const off of this.#unsubscribe) off();
+      await this.ingester.close();
+      this.store.close();
+      this.#phase = 'stopped';
+    }
+  }
+
+  #storedPeers(): KnownPeer[] {
+    return this.store.net.knownPeers().map((p) => ({ peerId: p.peerId, addresses: p.addresses, ...(p.lastConnectedAt === undefined ? {} : { lastConnectedAt: p.lastConnectedAt }) }));
+  }
+
+  #savePeers(peers: readonly KnownPeer[]): void {
+    try {
+      this.store.net.replaceKnownPeers(peers.map((p) => ({ peerId: p.peerId, addresses: p.addresses, lastConnectedAt: p.lastConnectedAt })));
+    } catch (error) {
+      this.#warn(`could not store the known peers: ${(error as Error).message}`);
+    }
+  }
+
+  #onSession(report: SessionReport): void {
+    try {
+      this.#lag.noteSession(report, this.groups.bundleKeys().map((g) => g.topic));
+    } catch (error) {
+      this.#warn(`could not record a sync session: ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
+ * The remembered peers with the configured ones merged in (first, so they are dialled early);
+ * a configured address must name its peer (`/p2p/<peer id>`), or it could not be redialled.
+ */
+function withConfigured(stored: readonly KnownPeer[], configured: readonly string[]): KnownPeer[] {
+  const byId = new Map(stored.map((p) => [p.peerId, p]));
+  const first: KnownPeer[] = [];
+  for (const text of configured) {
+    let ma;
+    try {
+      ma = multiaddr(text);
+    } catch (error) {
+      throw new NodeError('ERR_NODE_PEER_ADDRESS', `peer address ${JSON.stringify(text)} is not a multiaddr: ${(error as Error).message}`);
+    }
+    const peerId = peerIdOf(ma);
+    if (peerId === undefined) throw new NodeError('ERR_NODE_PEER_ADDRESS', `peer address ${text} does not end in /p2p/<peer id>`);
+    const address = withoutPeerId(ma);
+    const old = byId.get(peerId);
+    byId.delete(peerId);
+    const merged: KnownPeer = { ...old, peerId, addresses: [address, ...(old?.addresses ?? []).filter((a) => a !== address)] };
+    const at = first.findIndex((p) => p.peerId === peerId);
+    if (at >= 0) first[at] = { ...merged, addresses: [...new Set([...(first[at] as KnownPeer).addresses, address])] };
+    else first.push(merged);
+  }
+  return [...first, ...byId.values()];
+}

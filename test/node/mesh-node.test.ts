@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { decodeInvite } from '../../src/group/index.ts';
+import { Identity } from '../../src/identity/index.ts';
+import { MeshNode, type MeshNetOptions } from '../../src/node/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
+import { provider } from '../support/fixtures.ts';
+import { tempDir } from '../support/tmp.ts';
+
+/*
+ * Two whole nodes in one process, on loopback TCP and WebSocket: the group, the invite, the join,
+ * the welcome and every message travel over the network alone (nothing is copied between stores).
+ */
+
+const dir = tempDir('pars-mesh-node-');
+const running = new Set<MeshNode>();
+after(async () => {
+  for (const n of running) await n.stop();
+});
+
+/** Loopback only, no mDNS, sessions and redials soon (the defaults are for people, not tests). */
+const net: MeshNetOptions = {
+  listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'],
+  mdns: false,
+  antiEntropy: { connectDelayMs: 50 },
+  redial: { initialDelayMs: 100, maxDelayMs: 1_000 },
+};
+
+async function startNode(name: string, seed: number, extra: MeshNetOptions = {}): Promise<MeshNode> {
+  const node = new MeshNode({
+    identity: Identity.fromSeed(new Uint8Array(32).fill(seed), provider),
+    provider,
+    storePath: join(dir, `${name}.sqlite`),
+    workers: 1,
+    net: { ...net, ...extra },
+  });
+  running.add(node);
+  await node.start();
+  return node;
+}
+
+async function stopNode(node: MeshNode): Promise<void> {
+  await node.stop();
+  running.delete(node);
+}
+
+/** Polls `check` every 50 ms until it holds; fails after `ms` naming `what`. */
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const texts = (node: MeshNode, group: string): string[] => node.groups.log(group).map((m) => m.text);
+
+test('two MeshNodes: invite with addresses, join over the network, talk both ways; a restarted node redials and catches up by itself', async () => {
+  const a = await startNode('a', 1);
+  let b = await startNode('b', 2);
+  assert.equal(a.state, 'offline', 'no peers known yet');
+  const group = await a.groups.createGroup('lan party');
+
+  const code = await a.invite(group, 3600);
+  const invite = decodeInvite(provider, code, Date.now());
+  assert.ok(invite.ok);
+  assert.ok(invite.value.addresses.length > 0, 'the invite carries addresses');
+  assert.ok(invite.value.addresses.every((addr) => a.multiaddrs().includes(addr)), 'only the inviter’s own addresses');
+  assert.ok(invite.value.addresses[0]?.includes('/tcp/') && !invite.value.addresses[0].includes('/ws'), 'TCP first');
+
+  const joined = await b.join(code);
+  assert.equal(joined.groupId, group);
+  assert.equal(joined.reached, a.net.peerId, 'the joiner reached the inviter through the invite');
+  assert.equal(joined.dialProblem, null);
+  await until(() => b.groups.groups().some((g) => g.id === group && g.members === 2), 20_000, 'the welcome at B');
+  await until(() => a.groups.members(group).length === 2, 5_000, 'B as a member at A');
+
+  await a.groups.send(group, 'hello from a');
+  await until(() => texts(b, group).includes('hello from a'), 10_000, 'a’s message at B');
+  await b.groups.send(group, 'hi from b');
+  await until(() => texts(a, group).includes('hi from b'), 10_000, 'b’s message at A');
+
+  // Status: online, one peer, and the group reconciled once a session has run since it appeared.
+  await b.net.syncNow();
+  const status = b.status();
+  assert.equal(status.state, 'online');
+  assert.equal(status.peerId, b.net.peerId);
+  assert.equal(status.peers.connected, 1);
+  assert.equal(status.vertices, b.store.vertexCount);
+  const lag = status.groups.find((g) => g.id === group);
+  assert.ok(lag !== undefined && lag.lastReconciledAt !== null && lag.lagMs !== null && lag.lagMs >= 0, JSON.stringify(status.groups));
+  assert.equal(lag.members, 2);
+  const peers = b.peers();
+  assert.deepEqual(peers.connected.map((p) => p.peerId), [a.net.peerId]);
+  assert.ok((peers.connected[0]?.bytesIn ?? 0) > 0 && (peers.connected[0]?.bytesOut ?? 0) > 0);
+  assert.ok(peers.known.some((p) => p.peerId === a.net.peerId && p.connected));
+
+  // B goes away; A keeps writing; B comes back on the same store and finds A with no dial.
+  const peerIdB = b.net.peerId;
+  await until(() => a.net.knownPeers().some((p) => p.peerId === peerIdB && p.addresses.length > 0), 10_000, 'A to learn B’s address');
+  await stopNode(b);
+  await until(() => a.net.peers().length === 0, 10_000, 'A to notice B left');
+  assert.equal(a.state, 'reconnecting');
+  await a.groups.send(group, 'while b was away');
+
+  const reopened = SqliteStore.open(join(dir, 'b.sqlite'));
+  try {
+    assert.deepEqual(reopened.net.knownPeers().map((p) => p.peerId), [a.net.peerId], 'B remembered A in its store');
+    assert.ok(reopened.net.syncState(a.net.peerId) !== undefined, 'and the sync state of their last session');
+    assert.ok(reopened.net.topicSyncs().size > 0);
+  } finally {
+    reopened.close();
+  }
+
+  b = await startNode('b', 2);
+  assert.equal(b.net.peerId, peerIdB, 'the same peer id after a restart');
+  assert.equal(b.state, 'reconnecting', 'B starts by redialling the peers it remembers');
+  await until(() => texts(b, group).includes('while b was away'), 20_000, 'B to catch up');
+  assert.equal(b.state, 'online');
+  assert.notEqual(b.status().groups[0]?.lastReconciledAt, null, 'the lag survived the restart');
+  await b.groups.send(group, 'back again');
+  await until(() => texts(a, group).includes('back again'), 10_000, 'b’s new message at A');
+  assert.deepEqual(texts(a, group), texts(b, group), 'both logs agree');
+  assert.deepEqual(texts(a, group), ['hello from a', 'hi from b', 'while b was away', 'back again']);
+});
+
+test('configured peers are dialled at start; a configured address without /p2p/ is refused', async () => {
+  const c = await startNode('c', 3);
+  const tcp = c.multiaddrs().find((m) => !m.includes('/ws')) as string;
+  const d = await startNode('d', 4, { peers: [tcp] });
+  await until(() => d.state === 'online' && c.state === 'online', 10_000, 'D to reach C');
+  assert.deepEqual(d.peers().connected.map((p) => p.peerId), [c.net.peerId]);
+
+  const bad = new MeshNode({ identity: Identity.fromSeed(new Uint8Array(32).fill(5), provider), provider, storePath: join(dir, 'e.sqlite'), workers: 1, net: { ...net, peers: ['/ip4/127.0.0.1/tcp/1'] } });
+  await assert.rejects(bad.start(), { code: 'ERR_NODE_PEER_ADDRESS' });
+  await bad.stop();
+});
