@@ -63,7 +63,8 @@ export class PeerBook implements TrafficCounter {
   constructor(options: PeerBookOptions = {}) {
     this.#onChange = options.onChange;
     this.#now = options.now ?? Date.now;
-    for (const p of options.known ?? []) this.#put({ peerId: p.peerId, addresses: p.addresses.slice(0, MAX_ADDRESSES_PER_PEER), ...(p.lastConnectedAt === undefined ? {} : { lastConnectedAt: p.lastConnectedAt }) });
+    // `known` comes most recent first (as `known()` gives it); inserting oldest first keeps that order.
+    for (const p of [...(options.known ?? [])].reverse()) this.#put({ peerId: p.peerId, addresses: p.addresses.slice(0, MAX_ADDRESSES_PER_PEER), ...(p.lastConnectedAt === undefined ? {} : { lastConnectedAt: p.lastConnectedAt }) });
   }
 
   /** Every remembered peer, most recently connected first. */

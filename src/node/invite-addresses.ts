@@ -1,5 +1,4 @@
-// INVITE_LIMITS is not (yet) exported by the group layer's index.
-import { INVITE_LIMITS } from '../group/invite-code.ts';
+import { INVITE_LIMITS } from '../group/index.ts';
 
 /*
  * Which of the node's own multiaddrs go into an invite. An invite holds at most 8 addresses of at
