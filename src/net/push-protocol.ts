@@ -11,7 +11,6 @@ import type { NetCounters } from './net-stats.ts';
 import type { PeerGuard } from './peer-guard.ts';
 import type { Arrival, PeerIntake } from './peer-intake.ts';
 import type { TrafficCounter } from './traffic.ts';
-import { lostWithLink } from './link-loss.ts';
 
 /** Push gossip (docs/PROTOCOL.md, "Push gossip and anti-entropy"): one gossip message per frame. */
 export const GOSSIP_PROTOCOL = '/pars/gossip/1.0.0';
@@ -133,7 +132,7 @@ export class PushProtocol {
         await this.#o.intake.room(peer);
       }
     } catch (error) {
-      if (error instanceof FrameError && !lostWithLink(stream, error)) this.#o.guard.penalise(peer, error instanceof FrameTimeoutError ? 'timeout' : 'framing', error.message);
+      if (error instanceof FrameError) this.#o.guard.penalise(peer, error instanceof FrameTimeoutError ? 'timeout' : 'framing', error.message);
     } finally {
       this.#o.counters.buffered(reader.highWater);
       reader.detach();

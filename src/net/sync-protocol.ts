@@ -12,7 +12,6 @@ import type { PeerIntake } from './peer-intake.ts';
 import type { PeerStateStore } from './peer-states.ts';
 import { failedReport, type SessionReport, type SessionTicket } from './session-ticket.ts';
 import type { TrafficCounter } from './traffic.ts';
-import { lostWithLink } from './link-loss.ts';
 
 /** The reconciliation protocol (docs/PROTOCOL.md, "Sync protocol") over one libp2p stream per session. */
 export const SYNC_PROTOCOL = '/pars/sync/1.0.0';
@@ -183,7 +182,7 @@ export class SyncProtocol {
     const outcome = error === undefined ? 'completed' : 'failed';
     await this.#finish(stream, outcome === 'completed');
     if (outcome === 'completed') this.#o.peerStates.set(peer, session.peerState);
-    const blame = lostWithLink(stream, failure) ? undefined : blameOf(failure, session.error?.code);
+    const blame = blameOf(failure, session.error?.code);
     if (blame !== undefined) this.#o.guard.penalise(peer, blame, error?.detail ?? '');
     return {
       peer,

@@ -6,17 +6,13 @@ import {
   derivePeerKey,
   encodeLengthPrefix,
   FrameMalformedError,
-  FrameTimeoutError,
-  FrameTruncatedError,
   FrameTooLargeError,
   LengthPrefixParser,
   NET_LIMITS,
   netLimitsOf,
   NetOptionsError,
   peerIdOfKey,
-  StreamIdleError,
 } from '../../src/net/index.ts';
-import { lostWithLink } from '../../src/net/link-loss.ts';
 import { PeerBook } from '../../src/net/peer-book.ts';
 import { PeerGuard } from '../../src/net/peer-guard.ts';
 import { provider } from '../support/fixtures.ts';
@@ -107,14 +103,4 @@ test('peer book: a book rebuilt from another\'s known peers keeps their recency 
   const second = new PeerBook({ known: first.known() });
   assert.deepEqual(second.known().map((p) => p.peerId), order, 'a restart does not flip the order');
   assert.deepEqual(new PeerBook({ known: second.known() }).known().map((p) => p.peerId), order, 'nor does a second one');
-});
-
-test('a frame cut short or a silence is the link\'s fault when the stream was reset or aborted, the peer\'s otherwise', () => {
-  for (const failure of [new FrameTruncatedError(10), new FrameTimeoutError(300), new StreamIdleError(300)]) {
-    assert.equal(lostWithLink({ status: 'reset' }, failure), true);
-    assert.equal(lostWithLink({ status: 'aborted' }, failure), true);
-    assert.equal(lostWithLink({ status: 'open' }, failure), false, 'a live, silent stream is slowloris');
-    assert.equal(lostWithLink({ status: 'closed' }, failure), false, 'a stream the peer closed mid-frame is its doing');
-  }
-  assert.equal(lostWithLink({ status: 'reset' }, new FrameTooLargeError(2 ** 31)), false, 'an oversized prefix is never the link');
 });
