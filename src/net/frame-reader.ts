@@ -43,6 +43,8 @@ export class FrameReader {
   #readyBytes = 0;
   #highWater = 0;
   #paused = false;
+  /** While `stream.resume()` runs (see `#maybeResume`). */
+  #resuming = false;
   #ended = false;
   #failure: unknown;
   #waiter: Waiter | undefined;
@@ -226,6 +228,8 @@ export class FrameReader {
     this.#paused = true;
     // Our own slowness must not count against the peer: the frame clock stops while paused.
     this.#clearFrameTimer();
+    // Asked for while resume() dispatches: made once it returns (see #maybeResume).
+    if (this.#resuming) return;
     try {
       this.#stream.pause();
     } catch {
@@ -234,13 +238,27 @@ export class FrameReader {
   }
 
   #maybeResume(): void {
-    if (!this.#paused || this.#buffered + this.#readyBytes >= this.#o.maxFrameBytes) return;
+    if (this.#resuming || !this.#paused || this.#buffered + this.#readyBytes >= this.#o.maxFrameBytes) return;
     this.#paused = false;
     if (this.#need !== undefined || this.#prefix.started) this.#armFrameTimer();
+    // libp2p's resume() first dispatches what it buffered while paused (which may fill this reader
+    // again) and only then lets yamux grant window updates: a pause made inside that dispatch
+    // would be undone, and the peer could then fill the stream's read buffer until libp2p resets
+    // it. So a pause asked for meanwhile is made after resume() returns.
+    this.#resuming = true;
     try {
       this.#stream.resume();
     } catch {
       // closing already
+    } finally {
+      this.#resuming = false;
+    }
+    if (this.#paused) {
+      try {
+        this.#stream.pause();
+      } catch {
+        // closing already
+      }
     }
   }
 

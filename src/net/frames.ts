@@ -82,13 +82,40 @@ export async function writeFrame(stream: Stream, payload: Uint8Array, options: A
   const prefix = encodeLengthPrefix(payload.length);
   try {
     stream.send(prefix);
-    const room = stream.send(payload);
-    if (!room) await stream.onDrain(options);
+    stream.send(payload);
+    // Wait until the whole frame has left the queue. A 'drain' only says the muxer took what the
+    // peer's window allowed, so one is not enough: queued frames would pile up until libp2p
+    // aborts the stream at its write buffer limit. Not `stream.onDrain()`: in @libp2p/utils 7.4
+    // its promise stays resolved after the first drain, so it stops waiting altogether.
+    while (stream.writeBufferLength > 0 && stream.writeStatus === 'writable') await nextDrain(stream, options.signal);
   } catch (error) {
     if (options.signal?.aborted === true) throw options.signal.reason;
     throw new StreamClosedError(`cannot write to the stream: ${(error as Error).message}`, { cause: error });
   }
   return prefix.length + payload.length;
+}
+
+/** The stream's next 'drain' event; rejects when it closes or `signal` aborts. */
+function nextDrain(stream: Stream, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(signal.reason);
+      return;
+    }
+    const settle = (error?: unknown): void => {
+      stream.removeEventListener('drain', onDrain);
+      stream.removeEventListener('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onDrain = (): void => settle();
+    const onClose = (): void => settle(new StreamClosedError('the stream closed while a frame was queued'));
+    const onAbort = (): void => settle(signal?.reason);
+    stream.addEventListener('drain', onDrain);
+    stream.addEventListener('close', onClose);
+    signal?.addEventListener('abort', onAbort);
+  });
 }
 
 /**

@@ -1,0 +1,83 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+
+/** One machine on the test LAN: a network namespace whose `eth0` is plugged into the bridge. */
+export interface LanHost {
+  readonly namespace: string;
+  /** Its IPv4 address on the LAN. */
+  readonly address: string;
+}
+
+/** The private /24 of the test LAN (namespaces are isolated, so every run may use the same one). */
+const SUBNET = '10.203.0';
+
+function ip(args: readonly string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+}
+
+/**
+ * Why this machine cannot build a LAN of network namespaces (needs root and iproute2's `ip`),
+ * or undefined when it can.
+ */
+export function lanUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root to create network namespaces, veth pairs and a bridge';
+  if (spawnSync('ip', ['-V']).status !== 0) return 'needs iproute2 (the `ip` command) to create network namespaces';
+  return undefined;
+}
+
+/**
+ * A LAN made of network namespaces: a bridge in a namespace of its own, and one namespace per
+ * host joined to it by a veth pair created inside the bridge's namespace, so nothing ever
+ * touches the machine's own interfaces. Multicast (mDNS) is routed to each host's `eth0`.
+ * Names start with `prefix` (make it unique per run, e.g. with the pid). `destroy()` deletes the
+ * namespaces, which takes their interfaces with them.
+ */
+export class Lan {
+  readonly hosts: LanHost[] = [];
+  readonly #bridge: string;
+  readonly #prefix: string;
+  readonly #created: string[] = [];
+
+  constructor(prefix: string) {
+    this.#prefix = prefix;
+    this.#bridge = `${prefix}-br`;
+  }
+
+  /** Creates the bridge namespace. Throws (with ip's message) where namespaces cannot be made. */
+  createBridge(): void {
+    this.#addNamespace(this.#bridge);
+    ip(['-n', this.#bridge, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
+    ip(['-n', this.#bridge, 'link', 'set', 'br0', 'up']);
+  }
+
+  /** Adds a host named `name` (a short letter or word) with the next address of the /24. */
+  addHost(name: string): LanHost {
+    const namespace = `${this.#prefix}-${name}`;
+    const address = `${SUBNET}.${this.hosts.length + 1}`;
+    this.#addNamespace(namespace);
+    const port = `veth-${name}`;
+    ip(['-n', this.#bridge, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', namespace]);
+    ip(['-n', this.#bridge, 'link', 'set', port, 'master', 'br0', 'up']);
+    ip(['-n', namespace, 'link', 'set', 'lo', 'up']);
+    ip(['-n', namespace, 'addr', 'add', `${address}/24`, 'dev', 'eth0']);
+    ip(['-n', namespace, 'link', 'set', 'eth0', 'up']);
+    ip(['-n', namespace, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0']);
+    const host = { namespace, address };
+    this.hosts.push(host);
+    return host;
+  }
+
+  /** Deletes every namespace this LAN created (and so every link); safe to call more than once. */
+  destroy(): string[] {
+    const failed: string[] = [];
+    for (const ns of this.#created.splice(0).reverse()) {
+      const r = spawnSync('ip', ['netns', 'del', ns], { encoding: 'utf8', timeout: 10_000 });
+      if (r.status !== 0) failed.push(`${ns}: ${r.stderr.trim()}`);
+    }
+    return failed;
+  }
+
+  #addNamespace(name: string): void {
+    ip(['netns', 'add', name]);
+    this.#created.push(name);
+  }
+}
