@@ -140,13 +140,14 @@ export async function* readFrames(
       if (error instanceof BundleError) throw new BundleError('ERR_BUNDLE_FORMAT', error.message, offset);
       throw error;
     }
-    const digest = parser.digest as Uint8Array;
-    const signature = parser.signature as Uint8Array;
     if (open === undefined) throw new BundleError('ERR_BUNDLE_FORMAT', 'the bundle has no open frame', offset);
     if (expect !== undefined) {
       if (index !== expect.tags.length) throw new BundleError('ERR_BUNDLE_CHANGED', 'the file changed while it was being imported', offset);
       return;
     }
+    // finish() passed, so the signature frame was read, and this pass hashed what precedes it.
+    const digest = parser.digest as Uint8Array;
+    const signature = parser.signature as Uint8Array;
     if (!provider.mlDsa65.verify(open.devicePublicKey, digest, signature, BUNDLE_SIGNATURE_CONTEXT)) {
       throw new BundleError('ERR_BUNDLE_SIGNATURE', 'the device signature over the bundle does not verify: it was altered after export', offset);
     }

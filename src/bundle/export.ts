@@ -5,7 +5,7 @@ import { BUNDLE_SIGNATURE_CONTEXT, BundleWriter } from './bundle-writer.ts';
 import { BundleOptionError } from './errors.ts';
 import type { BelievedFrontiers } from './exchange.ts';
 import { AtomicFile } from './file-commit.ts';
-import { encodeMarker, encodeOpen, FRAME } from './frames.ts';
+import { encodeMarker, encodeOpen, FRAME, SNAPSHOT_HEADER_BYTES } from './frames.ts';
 import { BUNDLE_LIMITS } from './limits.ts';
 import { buildPreamble, FILE_KEY_BYTES, newSalt } from './preamble.ts';
 import { groupWrapKey, passphraseWrapKey, snapshotKey } from './recipient-keys.ts';
@@ -106,8 +106,8 @@ export async function exportBundle(options: ExportOptions): Promise<ExportReport
     let snapshots = 0;
     for (const { topic, vertices } of plan) {
       const topicBytes = fromHex(topic);
-      const marker = { topic: topicBytes, frontier: dag.frontier(topic) };
-      if (marker.frontier.length > BUNDLE_LIMITS.maxMarkerIds) marker.frontier = marker.frontier.slice(0, BUNDLE_LIMITS.maxMarkerIds);
+      // A wider frontier than a marker holds only makes the receiver look as if it had less.
+      const marker = { topic: topicBytes, frontier: dag.frontier(topic).slice(0, BUNDLE_LIMITS.maxMarkerIds) };
       markers.push(marker);
       writer.frame(FRAME.marker, encodeMarker(marker));
       for (const v of vertices) {
@@ -124,7 +124,7 @@ export async function exportBundle(options: ExportOptions): Promise<ExportReport
       const group = groupByTopic.get(topic);
       for (const record of store.getSnapshots(topicBytes)) {
         const body = encodeSnapshotFrame(provider, snapshotOf(record), group === undefined ? undefined : snapshotKey(provider, group.bundleKey));
-        if (body.length - 17 > BUNDLE_LIMITS.maxSnapshotBytes) continue; // too large to carry; the vertices suffice
+        if (body.length - SNAPSHOT_HEADER_BYTES > BUNDLE_LIMITS.maxSnapshotBytes) continue; // too large to carry; the vertices suffice
         writer.frame(FRAME.snapshot, body);
         snapshots++;
       }

@@ -23,18 +23,20 @@ export class FrameParser {
   #bodyFill = 0;
   /** Plaintext bytes consumed so far. */
   #position = 0;
+  /** The signature frame's first byte has been seen: nothing from there on is hashed. */
+  #signatureStarted = false;
   #digest: Uint8Array | undefined;
   #signature: Uint8Array | undefined;
 
   /**
    * `hash` has already been fed the preamble. Without one (the import pass, whose chunks are
-   * bound to the verified ones by their tags) nothing is hashed and `digest` stays empty.
+   * bound to the verified ones by their tags) nothing is hashed and `digest` stays undefined.
    */
   constructor(hash?: IncrementalHash) {
     this.#hash = hash;
   }
 
-  /** The hash the signature covers, once the signature frame has begun. */
+  /** The hash the signature covers, once the signature frame has begun (with a hash only). */
   get digest(): Uint8Array | undefined {
     return this.#digest;
   }
@@ -52,7 +54,7 @@ export class FrameParser {
   push(data: Uint8Array): ParsedFrame[] {
     const out: ParsedFrame[] = [];
     let at = 0;
-    const signedBefore = this.#digest !== undefined;
+    const signedBefore = this.#signatureStarted;
     while (at < data.length) {
       if (this.#signature !== undefined) {
         for (let i = at; i < data.length; i++) {
@@ -64,10 +66,11 @@ export class FrameParser {
       if (this.#body === undefined) {
         const take = Math.min(FRAME_HEADER_BYTES - this.#headerFill, data.length - at);
         this.#header.set(data.subarray(at, at + take), this.#headerFill);
-        if (this.#headerFill === 0 && data[at] === FRAME.signature && this.#digest === undefined) {
+        if (this.#headerFill === 0 && data[at] === FRAME.signature && !this.#signatureStarted) {
           // Everything before the signature frame's first byte is what the device signed.
           this.#hash?.update(data.subarray(0, at));
-          this.#digest = this.#hash?.digest() ?? new Uint8Array(0);
+          this.#signatureStarted = true;
+          this.#digest = this.#hash?.digest();
         }
         this.#headerFill += take;
         at += take;
@@ -102,7 +105,7 @@ export class FrameParser {
         this.#complete(out, body);
       }
     }
-    if (!signedBefore && this.#digest === undefined) this.#hash?.update(data);
+    if (!signedBefore && !this.#signatureStarted) this.#hash?.update(data);
     return out;
   }
 

@@ -16,6 +16,8 @@ export type FrameType = (typeof FRAME)[keyof typeof FRAME];
 export const FRAME_HEADER_BYTES = 5;
 export const TOPIC_BYTES = 16;
 export const ID_BYTES = 32;
+/** topic (16) ‖ sealing (1) before a snapshot frame's data. */
+export const SNAPSHOT_HEADER_BYTES = TOPIC_BYTES + 1;
 /** format u8 ‖ created u64 (ms since the epoch) ‖ device ML-DSA-65 public key. */
 export const OPEN_BODY_BYTES = 1 + 8 + ML_DSA_65.publicKey;
 export const OPEN_FORMAT = 1;
@@ -34,7 +36,7 @@ export function frameLengthProblem(type: number, length: number): string | undef
     case FRAME.vertex:
       return length >= 1 && length <= BUNDLE_LIMITS.maxVertexBytes ? undefined : `a vertex frame of ${length} bytes is outside 1..${BUNDLE_LIMITS.maxVertexBytes}`;
     case FRAME.snapshot:
-      return length > TOPIC_BYTES + 1 && length <= TOPIC_BYTES + 1 + BUNDLE_LIMITS.maxSnapshotBytes ? undefined : `a snapshot frame of ${length} bytes is outside its limits`;
+      return length > SNAPSHOT_HEADER_BYTES && length <= SNAPSHOT_HEADER_BYTES + BUNDLE_LIMITS.maxSnapshotBytes ? undefined : `a snapshot frame of ${length} bytes is outside its limits`;
     case FRAME.signature:
       return length === BUNDLE_LIMITS.signatureBytes ? undefined : `a signature frame is ${BUNDLE_LIMITS.signatureBytes} bytes, not ${length}`;
     default:

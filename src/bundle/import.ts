@@ -87,28 +87,32 @@ export async function importBundle(options: ImportOptions): Promise<ImportReport
     },
   ]);
   let framesRead = 0;
-  const snapshotKeys = snapshotKeysOf(options);
-  const topics = new Set<string>();
+  const snapshotKeys = new Map(options.groups.map((g) => [toHex(g.topic), snapshotKey(provider, g.bundleKey)]));
+  const markers = new Map<string, TopicFrontier>();
   // Every frame the import pass will act on is checked here, so that pass cannot fail on content
-  // after some of it was stored.
+  // after some of it was stored; the markers are kept for the exchange record.
   const verified = await verifyBundle(provider, bundle, (frame) => {
-    const problem = frameProblem(provider, frame, snapshotKeys, topics);
+    const problem = frameProblem(provider, frame, snapshotKeys, markers);
     if (problem !== undefined) throw new BundleError('ERR_BUNDLE_FORMAT', problem);
     options.onProgress?.('verify', ++framesRead, 0);
   });
   const device = toHex(verified.device);
-  const knownDevice = store.getKey(verified.device) !== undefined || store.bundles.withPeer(verified.device).length > 0;
+  const knownDevice = store.getKey(verified.device) !== undefined || store.bundles.hasPeer(verified.device);
   if (!knownDevice && options.unknownDevice === 'refuse') {
     throw new BundleError('ERR_BUNDLE_UNKNOWN_DEVICE', `the bundle was exported by device ${device}, which this node has never met; nothing was imported`);
   }
-  return await importVerified(options, verified, knownDevice);
+  return await importVerified(options, verified, knownDevice, snapshotKeys, markers);
 }
 
-async function importVerified(options: ImportOptions, verified: VerifiedBundle, knownDevice: boolean): Promise<ImportReport> {
+async function importVerified(
+  options: ImportOptions,
+  verified: VerifiedBundle,
+  knownDevice: boolean,
+  snapshotKeys: ReadonlyMap<string, Uint8Array>,
+  markers: ReadonlyMap<string, TopicFrontier>,
+): Promise<ImportReport> {
   const { provider, sink } = options;
   const total = verified.frameCounts.get(FRAME.vertex) ?? 0;
-  const snapshotKeys = snapshotKeysOf(options);
-  const markers = new Map<string, TopicFrontier>();
   const snapshots = { matched: 0, differed: 0, unchecked: 0 };
   const pipeline = new IngestPipeline(sink, `bundle:${verified.marker}`, options.batch ?? 512, options.inFlight ?? 2, (done) => options.onProgress?.('import', done, total));
   try {
@@ -126,13 +130,6 @@ async function importVerified(options: ImportOptions, verified: VerifiedBundle, 
         case FRAME.vertex:
           await pipeline.push(frame.body);
           break;
-        case FRAME.marker: {
-          const marker = decodeMarker(frame.body);
-          if (typeof marker === 'string') throw new BundleError('ERR_BUNDLE_FORMAT', marker);
-          if (markers.size >= BUNDLE_LIMITS.maxTopics) throw new BundleError('ERR_BUNDLE_FORMAT', `more than ${BUNDLE_LIMITS.maxTopics} topic markers`);
-          markers.set(toHex(marker.topic), marker);
-          break;
-        }
         case FRAME.snapshot: {
           const carried = decodeSnapshotFrame(provider, frame.body, snapshotKeys.get(toHex(snapshotTopic(frame.body))));
           if (carried === 'sealed') snapshots.unchecked++;
@@ -147,7 +144,7 @@ async function importVerified(options: ImportOptions, verified: VerifiedBundle, 
           break;
         }
         default:
-          break;
+          break; // markers were taken in the verifying pass
       }
     }
     await pipeline.drain();
@@ -175,17 +172,13 @@ async function importVerified(options: ImportOptions, verified: VerifiedBundle, 
   };
 }
 
-function snapshotKeysOf(options: ImportOptions): Map<string, Uint8Array> {
-  return new Map(options.groups.map((g) => [toHex(g.topic), snapshotKey(options.provider, g.bundleKey)]));
-}
-
-/** What is wrong with a marker or snapshot frame (whose header the parser already checked). */
-function frameProblem(provider: CryptoProvider, frame: ParsedFrame, snapshotKeys: ReadonlyMap<string, Uint8Array>, topics: Set<string>): string | undefined {
+/** What is wrong with a marker or snapshot frame (whose header the parser already checked); keeps markers. */
+function frameProblem(provider: CryptoProvider, frame: ParsedFrame, snapshotKeys: ReadonlyMap<string, Uint8Array>, markers: Map<string, TopicFrontier>): string | undefined {
   if (frame.type === FRAME.marker) {
     const marker = decodeMarker(frame.body);
     if (typeof marker === 'string') return marker;
-    topics.add(toHex(marker.topic));
-    if (topics.size > BUNDLE_LIMITS.maxTopics) return `more than ${BUNDLE_LIMITS.maxTopics} topic markers`;
+    markers.set(toHex(marker.topic), marker);
+    if (markers.size > BUNDLE_LIMITS.maxTopics) return `more than ${BUNDLE_LIMITS.maxTopics} topic markers`;
   } else if (frame.type === FRAME.snapshot) {
     const carried = decodeSnapshotFrame(provider, frame.body, snapshotKeys.get(toHex(snapshotTopic(frame.body))));
     if (typeof carried === 'string' && carried !== 'sealed') return carried;

@@ -2,7 +2,7 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { AES_256_GCM, concatBytes, equalBytes, toHex, type CryptoProvider } from '../crypto/index.ts';
 import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../crdt/index.ts';
 import type { TopicSnapshotRecord } from '../store/index.ts';
-import { TOPIC_BYTES } from './frames.ts';
+import { SNAPSHOT_HEADER_BYTES, TOPIC_BYTES } from './frames.ts';
 
 /*
  * A snapshot frame carries the exporter's materialised CRDT state of one topic: the frontier it
@@ -60,7 +60,7 @@ export function snapshotTopic(body: Uint8Array): Uint8Array {
 /** The carried snapshot, `'sealed'` when it is sealed and `key` is missing or wrong, or a problem string. */
 export function decodeSnapshotFrame(provider: CryptoProvider, body: Uint8Array, key: Uint8Array | undefined): CarriedSnapshot | 'sealed' | string {
   const topic = body.slice(0, TOPIC_BYTES);
-  let cbor = body.subarray(TOPIC_BYTES + 1);
+  let cbor = body.subarray(SNAPSHOT_HEADER_BYTES);
   if (body[TOPIC_BYTES] === SEALED) {
     if (key === undefined || cbor.length < AES_256_GCM.nonce + AES_256_GCM.tag) return 'sealed';
     const opened = provider.aes256Gcm.open(key, cbor.subarray(0, AES_256_GCM.nonce), cbor.subarray(AES_256_GCM.nonce), topic);

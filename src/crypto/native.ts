@@ -148,10 +148,6 @@ export const nativeProvider: CryptoProvider = Object.freeze({
     if (oneShotHash !== undefined) return new Uint8Array(oneShotHash('sha3-256', data, 'buffer'));
     return new Uint8Array(nodeCrypto.createHash('sha3-256').update(data).digest());
   },
-  sha3_256Stream(): IncrementalHash {
-    const h = nodeCrypto.createHash('sha3-256');
-    return guardedHash((data) => void h.update(data), () => new Uint8Array(h.digest()));
-  },
   sha256Stream(): IncrementalHash {
     const h = nodeCrypto.createHash('sha256');
     return guardedHash((data) => void h.update(data), () => new Uint8Array(h.digest()));

@@ -92,10 +92,6 @@ export const nobleProvider: CryptoProvider = Object.freeze({
     assertBytes(data, undefined, 'data');
     return sha3_256(data);
   },
-  sha3_256Stream(): IncrementalHash {
-    const h = sha3_256.create();
-    return guardedHash((data) => void h.update(data), () => h.digest());
-  },
   sha256Stream(): IncrementalHash {
     const h = sha256.create();
     return guardedHash((data) => void h.update(data), () => h.digest());

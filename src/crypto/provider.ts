@@ -86,8 +86,6 @@ export interface CryptoProvider {
   readonly mlKem768: MlKem768;
   readonly aes256Gcm: Aes256Gcm;
   sha3_256(data: Uint8Array): Uint8Array;
-  /** An incremental SHA3-256, for data that streams: `update` in pieces, `digest` once. */
-  sha3_256Stream(): IncrementalHash;
   /**
    * An incremental SHA-256 (FIPS 180-4), for bulk data hashed before a signature (bundles): the
    * same 256-bit strength as SHA3-256, and several times faster on CPUs with SHA extensions.

@@ -10,11 +10,7 @@ export interface PeerIntakeOptions {
   readonly guard: PeerGuard;
   /** Received bytes per peer in the Ingester and not yet committed before `room()` makes readers wait. */
   readonly maxPendingIngestBytes: number;
-  /**
-   * Sees what each ingest stored, with the peer and the way it came. It is called in the same
-   * microtask run as the Ingester's `onStored` listeners for that commit, before any timer or
-   * I/O callback, which is what lets gossip tell received vertices from local writes.
-   */
+  /** Sees what each ingest stored, with the peer and the way it came. */
   readonly onIngested?: (stored: readonly DecodedVertex[], peer: string, via: Arrival) => void;
 }
 
@@ -36,6 +32,15 @@ export class PeerIntake {
 
   constructor(options: PeerIntakeOptions) {
     this.#o = options;
+  }
+
+  /**
+   * Whether an ingest from `source` (a peer id) is under way here. The Ingester's commit
+   * listeners run inside that ingest, so a commit whose source answers true is one this intake
+   * will report through `onIngested`.
+   */
+  ingesting(source: string): boolean {
+    return (this.#pending.get(source)?.bytes ?? 0) > 0;
   }
 
   /** Bytes from `peer` in the Ingester, not yet committed or refused. */

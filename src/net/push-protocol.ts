@@ -51,9 +51,7 @@ export class PushProtocol {
   readonly #forward: ForwardPolicy;
   readonly #out = new Map<string, Stream>();
   readonly #readers = new Set<FrameReader>();
-  /** Stored vertices not yet known to have come from a peer; published as local writes if nobody claims them. */
-  readonly #unclaimed = new Map<string, DecodedVertex>();
-  #flushScheduled = false;
+  readonly #unsubscribe: () => void;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -70,7 +68,7 @@ export class PushProtocol {
       },
       options.gossip,
     );
-    options.ingester.onStored((vertices) => this.#stored(vertices));
+    this.#unsubscribe = options.ingester.onStored((vertices, source) => this.#stored(vertices, source));
   }
 
   /**
@@ -149,7 +147,6 @@ export class PushProtocol {
     const now = this.#now();
     const sends: GossipSend[] = [];
     for (const v of stored) {
-      this.#unclaimed.delete(v.key);
       sends.push(...this.gossip.accept(v.key, peer, now, this.#forward[via]));
     }
     this.#send(sends);
@@ -158,13 +155,13 @@ export class PushProtocol {
 
   stop(): void {
     this.#stopped = true;
+    this.#unsubscribe();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     for (const reader of this.#readers) reader.detach();
     this.#readers.clear();
     for (const stream of this.#out.values()) stream.abort(new StreamClosedError('host stopping'));
     this.#out.clear();
-    this.#unclaimed.clear();
   }
 
   #receive(peer: string, frame: Uint8Array): void {
@@ -202,25 +199,17 @@ export class PushProtocol {
   }
 
   /**
-   * The Ingester's commit listener. Vertices from peers are claimed (with their peer and way of
-   * arrival) by PeerIntake in the same microtask run, so whatever is still unclaimed when the
-   * event loop next turns was written here (an append, a bundle import) and is published.
+   * The Ingester's commit listener. A commit of an ingest from a peer is reported by PeerIntake
+   * with the peer and the way it came (`claim`); any other commit — an append here, a bundle
+   * import — is published as this node's own.
    */
-  #stored(vertices: readonly DecodedVertex[]): void {
-    if (this.#stopped) return;
-    for (const v of vertices) this.#unclaimed.set(v.key, v);
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      if (this.#stopped) return;
-      const now = this.#now();
-      const sends: GossipSend[] = [];
-      for (const key of this.#unclaimed.keys()) sends.push(...this.gossip.publish(key, now));
-      this.#unclaimed.clear();
-      this.#send(sends);
-      this.#arm();
-    });
+  #stored(vertices: readonly DecodedVertex[], source: string): void {
+    if (this.#stopped || this.#o.intake.ingesting(source)) return;
+    const now = this.#now();
+    const sends: GossipSend[] = [];
+    for (const v of vertices) sends.push(...this.gossip.publish(v.key, now));
+    this.#send(sends);
+    this.#arm();
   }
 
   #send(sends: readonly GossipSend[]): void {

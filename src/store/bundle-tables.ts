@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { toHex } from '../crypto/index.ts';
 import { StoreError } from './errors.ts';
 import { blobCopy, blobView, type Row } from './row-blobs.ts';
 
@@ -71,9 +70,14 @@ export class BundleTables {
     this.#stmt.put.run(record.marker, record.direction, record.peer ?? null, record.at, packFrontiers(record.frontiers));
   }
 
-  /** Exchanges whose marker starts with the hex `prefix`, newest first. */
+  /** Exchanges whose marker starts with the hex `prefix` (lower case hex digits), newest first. */
   byMarkerPrefix(prefix: string): ExchangeRecord[] {
-    return (this.#stmt.all.all() as Row[]).map(recordOf).filter((r) => toHex(r.marker).startsWith(prefix));
+    return (this.#stmt.byPrefix.all(`${prefix.toUpperCase()}%`) as Row[]).map(recordOf);
+  }
+
+  /** Whether any exchange was made with `peer`. */
+  hasPeer(peer: Uint8Array): boolean {
+    return this.#stmt.hasPeer.get(peer) !== undefined;
   }
 
   /** Every exchange with `peer`, newest first. */
@@ -90,6 +94,8 @@ function prepare(db: Database.Database) {
   return {
     put: db.prepare('INSERT OR IGNORE INTO bundle_exchanges (marker, direction, peer, at, frontiers) VALUES (?, ?, ?, ?, ?)'),
     all: db.prepare('SELECT marker, direction, peer, at, frontiers FROM bundle_exchanges ORDER BY at DESC, marker'),
+    byPrefix: db.prepare('SELECT marker, direction, peer, at, frontiers FROM bundle_exchanges WHERE hex(marker) LIKE ? ORDER BY at DESC, marker'),
+    hasPeer: db.prepare('SELECT 1 FROM bundle_exchanges WHERE peer = ? LIMIT 1').pluck(),
     withPeer: db.prepare('SELECT marker, direction, peer, at, frontiers FROM bundle_exchanges WHERE peer = ? ORDER BY at DESC, marker'),
   };
 }
