@@ -11,6 +11,7 @@
 // limits and then the sync, and has its own ratio; the round with the median ratio is reported.
 //
 //   npm run bench -- net-sync [--vertices N] [--rounds R] [--loopback-mb MB]   (PARS_CRYPTO=native|noble)
+//   PARS_BENCH_CPU_PROF=DIR writes CPU profiles of both processes (every thread) into DIR.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
+/** With PARS_BENCH_CPU_PROF=DIR, each child writes a V8 CPU profile of every thread into DIR. */
+function profileFlags(): string[] {
+  const dir = process.env['PARS_BENCH_CPU_PROF'];
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 /**
  * A benchmark child process that reports on stdout, one JSON object per line. Its stderr goes to
  * ours (progress notes); its stdin stays open until `finish()`, and a child that sees stdin end
@@ -12,7 +18,7 @@ export class NetChild {
   readonly #exited: Promise<number | null>;
 
   constructor(script: string, args: readonly string[]) {
-    this.#process = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.#process = spawn(process.execPath, [...profileFlags(), script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     const stdout = this.#process.stdout;
     if (stdout === null) throw new Error('child has no stdout');
     this.#lines = createInterface({ input: stdout })[Symbol.asyncIterator]();

@@ -9,7 +9,11 @@ export const MAX_VARINT = Number.MAX_SAFE_INTEGER;
 /** A varint of MAX_VARINT takes 8 bytes; a longer one is refused before it is summed. */
 export const MAX_VARINT_BYTES = 8;
 
-/** Appends to a buffer that doubles as needed; `finish` returns a copy of what was written. */
+/**
+ * Appends to a buffer that doubles as needed; `finish` returns what was written. A writer sized
+ * exactly (the caller knows the length) hands over its buffer without a copy: any later write
+ * finds it full and moves to a new one, so the returned bytes never change.
+ */
 export class ByteWriter {
   #buf: Uint8Array;
   #len = 0;
@@ -74,6 +78,7 @@ export class ByteWriter {
   }
 
   finish(): Uint8Array {
+    if (this.#len === this.#buf.length) return this.#buf;
     return this.#buf.slice(0, this.#len);
   }
 }

@@ -1,4 +1,4 @@
-import { fromHex } from '../crypto/index.ts';
+import { fromHex, toHex } from '../crypto/index.ts';
 import type { DecodedVertex } from './vertex.ts';
 
 /** Caps of the missing-parent quarantine; see docs/LIMITS.md. */
@@ -21,6 +21,8 @@ interface Waiting {
   readonly vertex: DecodedVertex;
   readonly missing: Set<string>;
   readonly source: string;
+  /** Hex of the vertex's topic, kept so that removal does not encode it again. */
+  readonly topic: string;
 }
 
 /**
@@ -34,6 +36,8 @@ export class Quarantine {
   /** parent key → keys of waiting vertices that need it */
   readonly #waitingOn = new Map<string, Set<string>>();
   readonly #perSource = new Map<string, number>();
+  /** topic hex → vertices waiting; kept on every put and removal so a status read costs one lookup */
+  readonly #perTopic = new Map<string, number>();
   #bytes = 0;
 
   constructor(limits: QuarantineLimits = DEFAULT_QUARANTINE_LIMITS) {
@@ -46,6 +50,11 @@ export class Quarantine {
 
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Vertices of `topicHex` (lower-case hex of the 16-byte topic) waiting here. */
+  countByTopic(topicHex: string): number {
+    return this.#perTopic.get(topicHex) ?? 0;
   }
 
   has(key: string): boolean {
@@ -69,13 +78,15 @@ export class Quarantine {
   /** Admits a vertex; the caller has checked `admissionProblem`. */
   put(vertex: DecodedVertex, missing: ReadonlySet<string>, source: string): void {
     if (this.#entries.has(vertex.key)) return;
-    this.#entries.set(vertex.key, { vertex, missing: new Set(missing), source });
+    const topic = toHex(vertex.topic);
+    this.#entries.set(vertex.key, { vertex, missing: new Set(missing), source, topic });
     for (const parent of missing) {
       let set = this.#waitingOn.get(parent);
       if (set === undefined) this.#waitingOn.set(parent, (set = new Set()));
       set.add(vertex.key);
     }
     this.#perSource.set(source, (this.#perSource.get(source) ?? 0) + 1);
+    this.#perTopic.set(topic, (this.#perTopic.get(topic) ?? 0) + 1);
     this.#bytes += vertex.bytes.length;
   }
 
@@ -145,10 +156,16 @@ export class Quarantine {
       set.delete(key);
       if (set.size === 0) this.#waitingOn.delete(parent);
     }
-    const left = (this.#perSource.get(entry.source) ?? 1) - 1;
-    if (left === 0) this.#perSource.delete(entry.source);
-    else this.#perSource.set(entry.source, left);
+    decrement(this.#perSource, entry.source);
+    decrement(this.#perTopic, entry.topic);
     this.#bytes -= entry.vertex.bytes.length;
     return true;
   }
+}
+
+/** Lowers a count by one, deleting it at zero so the maps hold only live sources and topics. */
+function decrement(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left === 0) counts.delete(key);
+  else counts.set(key, left);
 }

@@ -53,6 +53,7 @@ export interface NetHostOptions {
   readonly antiEntropy?: Partial<AntiEntropyConfig>;
   readonly gossip?: Partial<GossipConfig>;
   readonly forward?: Partial<ForwardPolicy>;
+  /** Sync session tuning; default NET_SYNC_TUNING over the sync layer's defaults. */
   readonly syncTuning?: Partial<SyncTuning>;
   readonly redial?: Partial<RedialConfig>;
   /** Connection security; default `defaultConnectionEncrypters()` (the one place that picks it). */

@@ -8,7 +8,7 @@ import { defaultConnectionEncrypters } from './encryption.ts';
 import { HostStoppedError, NetOptionsError, PeerBannedError } from './errors.ts';
 import { listenAddresses, type NetHostOptions } from './host-options.ts';
 import { createLibp2pNode, type Libp2pNode } from './libp2p-node.ts';
-import { netLimitsOf, type NetLimits } from './limits.ts';
+import { NET_SYNC_TUNING, netLimitsOf, type NetLimits } from './limits.ts';
 import { NetCounters, type NetStats } from './net-stats.ts';
 import { nodeReplica } from './node-replica.ts';
 import { PeerBook, type KnownPeer, type PeerSummary } from './peer-book.ts';
@@ -102,7 +102,7 @@ export class NetHost extends EventEmitter<NetHostEvents> {
       peerStates: options.peerStates ?? new MemoryPeerStates(),
       traffic: book,
       counters: this.#counters,
-      ...(options.syncTuning === undefined ? {} : { tuning: options.syncTuning }),
+      tuning: { ...NET_SYNC_TUNING, ...options.syncTuning },
     });
     this.#driver = new AntiEntropyDriver({
       config: { idleTimeoutMs: limits.idleTimeoutMs, ...options.antiEntropy },

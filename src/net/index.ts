@@ -2,7 +2,7 @@
 export { createNetHost, NetHost, type ConnectivityState, type NetHostEvents } from './host.ts';
 export { isDialable, peerIdOf, withoutPeerId } from './addresses.ts';
 export { listenAddresses, type ListenSpec, type NetHostOptions } from './host-options.ts';
-export { NET_LIMITS, netLimitsOf, type NetLimits } from './limits.ts';
+export { NET_LIMITS, NET_SYNC_TUNING, netLimitsOf, type NetLimits } from './limits.ts';
 export { derivePeerKey, peerIdOfKey, PEER_KEY_INFO, PEER_KEY_SALT } from './peer-key.ts';
 export { defaultConnectionEncrypters, type ConnectionEncrypterFactory } from './encryption.ts';
 export { MDNS_SERVICE_TAG, type MdnsOptions } from './libp2p-node.ts';

@@ -20,6 +20,9 @@ export interface IntegrityReport {
   readonly problems: string[];
 }
 
+/** Page size of a new store file (see `open`). */
+const PAGE_BYTES = 16_384;
+
 /**
  * The node's durable state in one SQLite file: WAL journal with `synchronous = FULL`, so a
  * transaction that has returned is on disk (fsync'd) and survives a crash or power loss. Vertices
@@ -64,6 +67,11 @@ export class SqliteStore implements KeySource {
     }
     try {
       if (options.readonly !== true) {
+        // Only a new, empty file takes this (an existing store keeps its page size). A vertex is
+        // about 4.5 KiB (the ML-DSA-65 signature alone is 3.3 KiB): with 16 KiB pages it sits
+        // whole in its table page instead of spilling to an overflow page, which makes reading and
+        // writing vertices about a quarter faster.
+        db.pragma(`page_size = ${PAGE_BYTES}`);
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal') throw new StoreError('ERR_STORE_OPEN', `cannot put store ${path} in WAL mode (got ${String(mode)})`);
         db.pragma('synchronous = FULL');

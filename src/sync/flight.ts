@@ -1,7 +1,7 @@
 import type { AuthorKey } from '../dag/index.ts';
 import { SYNC_SIZES } from './limits.ts';
 import { ByteWriter, varintSize } from '../crypto/index.ts';
-import { encodeRecord, writeFrameHeader } from './wire-encode.ts';
+import { encodeRecord, frameHeaderSize, verticesRecordSize, writeFrameHeader, writeRecord } from './wire-encode.ts';
 import type { FrameHeader, SyncRecord, WireRange } from './wire.ts';
 
 /** Frame header fields of the first frame of a flight (later frames are data frames). */
@@ -43,13 +43,22 @@ function runs<T>(items: readonly T[], overhead: number, room: number, size: (ite
   return out;
 }
 
+type VerticesRecord = Extract<SyncRecord, { type: 'vertices' }>;
+
+/** A record as the flight holds it: encoded, or (vertices, most of a flight's bytes) written once, straight into its frame. */
+interface Pending {
+  readonly size: number;
+  readonly encoded: Uint8Array | undefined;
+  readonly vertices: VerticesRecord | undefined;
+}
+
 /**
  * The records of one outgoing flight, cut into frames of at most `frameBytes`. Long lists (ranges,
  * wants, vertices, keys) are split into several records of the same type, each small enough to
  * fit in a frame of its own; the receiver joins them back per topic.
  */
 export class FlightBuilder {
-  readonly #records: Uint8Array[] = [];
+  readonly #records: Pending[] = [];
   readonly #frameBytes: number;
   readonly #recordBytes: number;
   #bytes = 0;
@@ -70,7 +79,7 @@ export class FlightBuilder {
 
   add(record: SyncRecord): void {
     const bytes = encodeRecord(record);
-    this.#records.push(bytes);
+    this.#records.push({ size: bytes.length, encoded: bytes, vertices: undefined });
     this.#bytes += bytes.length;
   }
 
@@ -90,7 +99,12 @@ export class FlightBuilder {
 
   addVertices(topic: Uint8Array, vertices: readonly Uint8Array[]): void {
     const size = (v: Uint8Array): number => varintSize(v.length) + v.length;
-    for (const run of runs(vertices, 32, this.#recordBytes, size)) this.add({ type: 'vertices', topic, vertices: run });
+    for (const run of runs(vertices, 32, this.#recordBytes, size)) {
+      const record: VerticesRecord = { type: 'vertices', topic, vertices: run };
+      const recordSize = verticesRecordSize(record);
+      this.#records.push({ size: recordSize, encoded: undefined, vertices: record });
+      this.#bytes += recordSize;
+    }
   }
 
   /** The frames: `more` on all but the last, `await` / `owe` on the last. */
@@ -98,25 +112,28 @@ export class FlightBuilder {
     const frameBytes = this.#frameBytes;
     // The hello's or welcome's author filter sits in the first frame's header.
     const filterBytes = opening.kind === 'data' ? 0 : (opening.authorFilter?.length ?? 0);
-    const groups: Uint8Array[][] = [[]];
+    const groups: Pending[][] = [[]];
     let room = frameBytes - HEADER_ROOM - filterBytes;
     for (const r of this.#records) {
-      if (r.length > room) {
+      if (r.size > room) {
         // The first frame may stay a bare header (hello with a large author filter).
         groups.push([r]);
-        room = frameBytes - HEADER_ROOM - r.length;
+        room = frameBytes - HEADER_ROOM - r.size;
       } else {
-        (groups[groups.length - 1] as Uint8Array[]).push(r);
-        room -= r.length;
+        (groups[groups.length - 1] as Pending[]).push(r);
+        room -= r.size;
       }
     }
     return groups.map((records, i) => {
       const last = i === groups.length - 1;
       const f = { more: !last, await: last && flags.await, owe: last && flags.owe };
       const header = (i === 0 ? { ...opening, ...f } : { kind: 'data', ...f }) as FrameHeader;
-      const w = new ByteWriter(records.reduce((s, r) => s + r.length, HEADER_ROOM + (i === 0 ? filterBytes : 0)));
+      const w = new ByteWriter(records.reduce((s, r) => s + r.size, frameHeaderSize(header)));
       writeFrameHeader(w, header);
-      for (const r of records) w.bytes(r);
+      for (const r of records) {
+        if (r.encoded !== undefined) w.bytes(r.encoded);
+        else writeRecord(w, r.vertices as VerticesRecord);
+      }
       return w.finish();
     });
   }

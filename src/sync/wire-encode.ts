@@ -1,4 +1,4 @@
-import { ByteWriter, utf8 } from '../crypto/index.ts';
+import { ByteWriter, utf8, varintSize } from '../crypto/index.ts';
 import { SYNC_LIMITS, SYNC_VERSION, SYNC_VERSIONS } from './limits.ts';
 import type { SyncFailureCode } from './errors.ts';
 import { FAILURE_WIRE_CODE, FRAME_FLAG, FRAME_KIND, MODE_CODE, RANGE_MODE, RECORD_TYPE, type Bound, type Frame, type FrameFlags, type FrameHeader, type SyncRecord } from './wire.ts';
@@ -21,7 +21,7 @@ function writeBound(w: ByteWriter, b: Bound): void {
 }
 
 /** Appends one record. */
-function writeRecord(w: ByteWriter, record: SyncRecord): void {
+export function writeRecord(w: ByteWriter, record: SyncRecord): void {
   switch (record.type) {
     case 'frontier':
       w.u8(RECORD_TYPE.frontier);
@@ -105,11 +105,29 @@ function writeRecord(w: ByteWriter, record: SyncRecord): void {
   }
 }
 
+/** Exact size of a VERTICES record, so its bytes (up to a frame's worth) are written without regrowth. */
+export function verticesRecordSize(record: Extract<SyncRecord, { type: 'vertices' }>): number {
+  let size = 1 + record.topic.length + varintSize(record.vertices.length);
+  for (const v of record.vertices) size += varintSize(v.length) + v.length;
+  return size;
+}
+
 /** The bytes of one record (the flight builder packs these into frames). */
 export function encodeRecord(record: SyncRecord): Uint8Array {
-  const w = new ByteWriter(64);
+  const w = new ByteWriter(record.type === 'vertices' ? verticesRecordSize(record) : 64);
   writeRecord(w, record);
   return w.finish();
+}
+
+/** Bytes `writeFrameHeader` writes for `frame`. */
+export function frameHeaderSize(frame: FrameHeader): number {
+  let size = 3;
+  if (frame.kind === 'hello') size += 1;
+  if (frame.kind === 'hello' || frame.kind === 'welcome') {
+    const filter = frame.authorFilter?.length ?? 0;
+    size += frame.nonce.length + varintSize(filter) + filter;
+  }
+  return size;
 }
 
 /** Frame header: version ‖ kind ‖ flags, then the hello / welcome fields. */
