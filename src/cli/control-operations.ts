@@ -1,5 +1,9 @@
-import type { GroupMember, GroupSummary, JoinResult, LoggedMessage, MeshNode, NodeGroups, NodeStatus, PeersReport } from '../node/index.ts';
+import { isAbsolute } from 'node:path';
+import type { ExportReport, ImportReport } from '../bundle/index.ts';
+import type { GroupMember, GroupSummary, JoinResult, LoggedMessage, MeshNode, NodeStatus, PeersReport } from '../node/index.ts';
+import { exportFromNode, importIntoNode, listBundles, type BundleExportArgs, type BundleImportArgs, type BundleListing } from './bundle-operations.ts';
 import { CliError } from './errors.ts';
+import type { OpenNode } from './open-node.ts';
 
 /*
  * Every operation a command can ask of a node, in one table. The same code carries them out on a
@@ -29,15 +33,17 @@ export interface ControlOperations {
   'group.leave': { args: { group: string }; result: null };
   'group.update': { args: { group: string }; result: null };
   'group.verify': { args: { group: string; member: string }; result: { number: string } };
+  'bundle.export': { args: BundleExportArgs; result: ExportReport };
+  'bundle.import': { args: BundleImportArgs; result: ImportReport };
+  'bundle.list': { args: Record<string, never>; result: BundleListing[] };
 }
 
 export type OperationName = keyof ControlOperations;
 export type OperationArgs<K extends OperationName> = ControlOperations[K]['args'];
 export type OperationResult<K extends OperationName> = ControlOperations[K]['result'];
 
-/** What operations run against: a node's groups, and the running MeshNode when there is one. */
-export interface OperationTarget {
-  readonly groups: NodeGroups;
+/** What operations run against: a node's identity, ingester and groups, and the running MeshNode when there is one. */
+export interface OperationTarget extends OpenNode {
   readonly mesh: MeshNode | undefined;
 }
 
@@ -55,9 +61,17 @@ export class NoNodeRunningError extends CliError {
   }
 }
 
-type Field = 'string' | 'ttl';
+/**
+ * Kinds of argument: `path` is an absolute file path (the node's working directory is not the
+ * command's), `flag` a boolean; `optional …` ones may be absent (JSON has no undefined).
+ */
+type Field = 'string' | 'ttl' | 'path' | 'flag' | 'optional string' | 'optional strings' | 'optional integer';
 /** Longest string argument (a message text of 60,000 UTF-8 bytes is at most 60,000 UTF-16 units). */
 const MAX_ARG_CHARS = 60_000;
+/** Longest path argument (Linux's PATH_MAX). */
+const MAX_PATH_CHARS = 4096;
+/** Most items of a list argument (far above what any operation takes: a bundle opens for at most 16 groups). */
+const MAX_LIST_ITEMS = 1024;
 
 /** Each operation's argument names and kinds: a request must carry exactly these. */
 const FIELDS: { readonly [K in OperationName]: { readonly [F in keyof OperationArgs<K>]-?: Field } } = {
@@ -76,10 +90,16 @@ const FIELDS: { readonly [K in OperationName]: { readonly [F in keyof OperationA
   'group.leave': { group: 'string' },
   'group.update': { group: 'string' },
   'group.verify': { group: 'string', member: 'string' },
+  'bundle.export': { file: 'path', groups: 'optional strings', since: 'optional string', for: 'optional string', passphrase: 'optional string', kdfLogN: 'optional integer', force: 'flag' },
+  'bundle.import': { file: 'path', passphrase: 'optional string', knownOnly: 'flag' },
+  'bundle.list': {},
 };
 
 /** Operations that only a running node can carry out. */
 export const NODE_ONLY: ReadonlySet<OperationName> = new Set<OperationName>(['status', 'peers', 'dial']);
+
+/** Operations whose work grows with the data (a bundle of any size): a client waits for their answer without a deadline. */
+export const UNBOUNDED_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>(['bundle.export', 'bundle.import']);
 
 export function isOperation(op: string): op is OperationName {
   return Object.hasOwn(FIELDS, op);
@@ -90,11 +110,31 @@ export function checkArgs<K extends OperationName>(op: K, raw: Readonly<Record<s
   const fields = FIELDS[op] as Record<string, Field>;
   for (const name of Object.keys(raw)) if (!Object.hasOwn(fields, name)) throw new BadOperationError(`${op} takes no argument "${name}"`);
   for (const [name, kind] of Object.entries(fields)) {
-    const value = raw[name];
-    if (kind === 'string' && (typeof value !== 'string' || value.length > MAX_ARG_CHARS)) throw new BadOperationError(`${op}: ${name} must be a string of at most ${MAX_ARG_CHARS} characters`);
-    if (kind === 'ttl' && (typeof value !== 'number' || !Number.isSafeInteger(value))) throw new BadOperationError(`${op}: ${name} must be a whole number of seconds`);
+    const problem = fieldProblem(kind, raw[name]);
+    if (problem !== undefined) throw new BadOperationError(`${op}: ${name} must be ${problem}`);
   }
   return raw as OperationArgs<K>;
+}
+
+/** What `value` should have been, or undefined when it is a valid `kind`. */
+function fieldProblem(kind: Field, value: unknown): string | undefined {
+  const text = (v: unknown): boolean => typeof v === 'string' && v.length <= MAX_ARG_CHARS;
+  switch (kind) {
+    case 'string':
+      return text(value) ? undefined : `a string of at most ${MAX_ARG_CHARS} characters`;
+    case 'ttl':
+      return typeof value === 'number' && Number.isSafeInteger(value) ? undefined : 'a whole number of seconds';
+    case 'path':
+      return typeof value === 'string' && value.length <= MAX_PATH_CHARS && isAbsolute(value) && !value.includes('\0') ? undefined : `an absolute path of at most ${MAX_PATH_CHARS} characters`;
+    case 'flag':
+      return typeof value === 'boolean' ? undefined : 'true or false';
+    case 'optional string':
+      return value === undefined || text(value) ? undefined : `absent or a string of at most ${MAX_ARG_CHARS} characters`;
+    case 'optional strings':
+      return value === undefined || (Array.isArray(value) && value.length <= MAX_LIST_ITEMS && value.every(text)) ? undefined : `absent or a list of at most ${MAX_LIST_ITEMS} strings`;
+    case 'optional integer':
+      return value === undefined || (typeof value === 'number' && Number.isSafeInteger(value)) ? undefined : 'absent or a whole number';
+  }
 }
 
 /** Carries out `op` with checked `args` on `target`. */
@@ -140,6 +180,12 @@ async function dispatch(target: OperationTarget, op: OperationName, a: Record<st
       return null;
     case 'group.verify':
       return { number: groups.verify(s('group'), s('member')) };
+    case 'bundle.export':
+      return exportFromNode(target, a as unknown as BundleExportArgs);
+    case 'bundle.import':
+      return importIntoNode(target, a as unknown as BundleImportArgs);
+    case 'bundle.list':
+      return listBundles(target);
   }
 }
 
@@ -162,6 +208,6 @@ function needMesh(mesh: MeshNode | undefined): MeshNode {
 export function operationHandler(mesh: MeshNode): (op: string, args: Readonly<Record<string, unknown>>) => Promise<unknown> {
   return async (op, args) => {
     if (!isOperation(op)) throw new BadOperationError(`unknown operation ${JSON.stringify(op)}`);
-    return runOperation({ groups: mesh.groups, mesh }, op, checkArgs(op, args));
+    return runOperation({ identity: mesh.identity, ingester: mesh.ingester, groups: mesh.groups, mesh }, op, checkArgs(op, args));
   };
 }

@@ -2,7 +2,8 @@ import type { CliContext } from './context.ts';
 import { ControlUnavailableError, controlRequest } from './control-client.ts';
 import { readControlSecret, socketPath } from './control-files.ts';
 import { lockHolder } from './control-lock.ts';
-import { NODE_ONLY, NoNodeRunningError, runOperation, type OperationArgs, type OperationName, type OperationResult } from './control-operations.ts';
+import { NODE_ONLY, NoNodeRunningError, UNBOUNDED_OPERATIONS, runOperation, type OperationArgs, type OperationName, type OperationResult } from './control-operations.ts';
+import { CONTROL_LIMITS } from './control-protocol.ts';
 import { CliError } from './errors.ts';
 import { withNode } from './open-node.ts';
 
@@ -17,15 +18,30 @@ const STARTING_NODE_WAIT_MS = 15_000;
  * peers, dial) then fail with NoNodeRunningError.
  */
 export async function perform<K extends OperationName>(ctx: CliContext, op: K, args: OperationArgs<K>): Promise<OperationResult<K>> {
+  const remote = await onRunningNode(ctx, op, args);
+  if (remote !== undefined) return remote.result;
+  if (NODE_ONLY.has(op)) throw new NoNodeRunningError(ctx.dataDir());
+  return withNode(ctx, (node) => runOperation({ ...node, mesh: undefined }, op, args));
+}
+
+/**
+ * Sends `op` to the node running on the data directory and resolves with its result, or with
+ * undefined when no node runs there (the caller then does the work itself, as `perform` does,
+ * or with progress bars of its own, as `pars bundle` does). A node that holds the lock but does
+ * not answer yet is waited for while it starts.
+ */
+export async function onRunningNode<K extends OperationName>(ctx: CliContext, op: K, args: OperationArgs<K>): Promise<{ readonly result: OperationResult<K> } | undefined> {
   const dataDir = ctx.dataDir();
+  // A bundle of any size takes as long as it takes; 0 turns the socket's idle timeout off.
+  const timeoutMs = UNBOUNDED_OPERATIONS.has(op) ? 0 : CONTROL_LIMITS.responseTimeoutMs;
   const deadline = Date.now() + STARTING_NODE_WAIT_MS;
   for (;;) {
     const holder = await lockHolder(dataDir);
-    if (holder?.kind !== 'node') break;
+    if (holder?.kind !== 'node') return undefined;
     const secret = await readControlSecret(dataDir);
     if (secret !== undefined) {
       try {
-        return (await controlRequest(socketPath(dataDir), secret, op, args as Record<string, unknown>)) as OperationResult<K>;
+        return { result: (await controlRequest(socketPath(dataDir), secret, op, args as Record<string, unknown>, timeoutMs)) as OperationResult<K> };
       } catch (error) {
         if (!(error instanceof ControlUnavailableError)) throw error;
       }
@@ -33,6 +49,4 @@ export async function perform<K extends OperationName>(ctx: CliContext, op: K, a
     if (Date.now() > deadline) throw new CliError('ERR_NODE_NOT_ANSWERING', `the node running on ${dataDir} (pid ${holder.pid}) does not answer on its control socket`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (NODE_ONLY.has(op)) throw new NoNodeRunningError(dataDir);
-  return withNode(ctx, (node) => runOperation({ groups: node.groups, mesh: undefined }, op, args));
 }

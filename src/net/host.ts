@@ -9,6 +9,7 @@ import { HostStoppedError, NetOptionsError, PeerBannedError } from './errors.ts'
 import { listenAddresses, type NetHostOptions } from './host-options.ts';
 import { createLibp2pNode, type Libp2pNode } from './libp2p-node.ts';
 import { NET_SYNC_TUNING, netLimitsOf, type NetLimits } from './limits.ts';
+import { libp2pLinkCheck } from './link-check.ts';
 import { NetCounters, type NetStats } from './net-stats.ts';
 import { nodeReplica } from './node-replica.ts';
 import { PeerBook, type KnownPeer, type PeerSummary } from './peer-book.ts';
@@ -60,6 +61,8 @@ export class NetHost extends EventEmitter<NetHostEvents> {
   readonly #intake: PeerIntake;
   readonly #counters = new NetCounters();
   readonly #ready = new ReadyWaiters();
+  /** Unhooks the sync replica from the Ingester, which outlives the host. */
+  readonly #detachReplica: () => void;
   /** Peers connected at the libp2p level whose gossip link is being opened. */
   readonly #linking = new Set<string>();
   #state: ConnectivityState = 'offline';
@@ -80,10 +83,12 @@ export class NetHost extends EventEmitter<NetHostEvents> {
       maxPendingIngestBytes: limits.maxPendingIngestBytes,
       onIngested: (stored, peer, via) => late.push?.claim(stored, peer, via),
     });
+    const links = libp2pLinkCheck(libp2p, limits.linkCheckTimeoutMs);
     const push = new PushProtocol({
       ingester: options.ingester,
       intake: this.#intake,
       guard,
+      links,
       limits,
       traffic: book,
       counters: this.#counters,
@@ -93,8 +98,11 @@ export class NetHost extends EventEmitter<NetHostEvents> {
     });
     this.#push = push;
     late.push = push;
+    const { replica, detach } = nodeReplica(options.ingester, options.carries === undefined ? {} : { carries: options.carries });
+    this.#detachReplica = detach;
     this.#sync = new SyncProtocol({
-      replica: nodeReplica(options.ingester, options.carries === undefined ? {} : { carries: options.carries }),
+      links,
+      replica,
       provider: options.ingester.provider,
       intake: this.#intake,
       guard,
@@ -167,7 +175,7 @@ export class NetHost extends EventEmitter<NetHostEvents> {
   }
 
   /** Peers refused now after misbehaving, with when the ban ends (monotonic ms). */
-  banned(): { peer: string; until: number }[] {
+  banned(): { peer: string; until: number; remainingMs: number }[] {
     return this.#guard.banned();
   }
 
@@ -211,7 +219,12 @@ export class NetHost extends EventEmitter<NetHostEvents> {
     this.#redialer.stop();
     await this.#driver.stop(this.limits.stopDeadlineMs);
     this.#push.stop();
-    await this.#libp2p.stop();
+    try {
+      await this.#libp2p.stop();
+    } finally {
+      // Only now: sessions winding down until libp2p stopped must still see what was stored meanwhile.
+      this.#detachReplica();
+    }
     this.#ready.failAll(new HostStoppedError());
     this.#setState('offline');
   }

@@ -53,6 +53,11 @@ export interface NetLimits {
   readonly sessionTimeoutMs: number;
   /** `stop()` waits this long for running sessions before it aborts them. Default 2 s. */
   readonly stopDeadlineMs: number;
+  /**
+   * A peer that stalls or cuts a frame short is pinged before it is charged: no answer within this
+   * long means its link went away (crash, out of range), not that it misbehaved.
+   */
+  readonly linkCheckTimeoutMs: number;
 }
 
 export const NET_LIMITS: NetLimits = Object.freeze({
@@ -74,6 +79,7 @@ export const NET_LIMITS: NetLimits = Object.freeze({
   dialTimeoutMs: 10_000,
   sessionTimeoutMs: 10 * 60_000,
   stopDeadlineMs: 2_000,
+  linkCheckTimeoutMs: 5_000,
 });
 
 /**

@@ -81,12 +81,12 @@ export class PeerGuard {
     return this.#points.get(peer) ?? 0;
   }
 
-  /** Peers banned now, with when their ban ends (monotonic ms). */
-  banned(): { peer: string; until: number }[] {
+  /** Peers banned now, with when their ban ends (monotonic ms) and how long that is from now. */
+  banned(): { peer: string; until: number; remainingMs: number }[] {
     const now = this.#o.now();
-    const out: { peer: string; until: number }[] = [];
+    const out: { peer: string; until: number; remainingMs: number }[] = [];
     for (const [peer, until] of this.#bannedUntil) {
-      if (now < until) out.push({ peer, until });
+      if (now < until) out.push({ peer, until, remainingMs: until - now });
       else this.#bannedUntil.delete(peer);
     }
     return out;

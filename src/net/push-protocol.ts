@@ -11,6 +11,7 @@ import type { NetCounters } from './net-stats.ts';
 import type { PeerGuard } from './peer-guard.ts';
 import type { Arrival, PeerIntake } from './peer-intake.ts';
 import type { TrafficCounter } from './traffic.ts';
+import type { LinkCheck } from './link-check.ts';
 
 /** Push gossip (docs/PROTOCOL.md, "Push gossip and anti-entropy"): one gossip message per frame. */
 export const GOSSIP_PROTOCOL = '/pars/gossip/1.0.0';
@@ -32,6 +33,8 @@ export interface PushProtocolOptions {
    * half broken, and the host drops the connection so that redialling builds it again.
    */
   readonly onLinkLost?: (peer: string) => void;
+  /** Decides whether a stall or a cut frame was the link's loss (then the peer is not charged). */
+  readonly links: LinkCheck;
 }
 
 /**
@@ -130,7 +133,7 @@ export class PushProtocol {
         await this.#o.intake.room(peer);
       }
     } catch (error) {
-      if (error instanceof FrameError) this.#o.guard.penalise(peer, error instanceof FrameTimeoutError ? 'timeout' : 'framing', error.message);
+      if (error instanceof FrameError && !(await this.#o.links.lostLink(peer, error))) this.#o.guard.penalise(peer, error instanceof FrameTimeoutError ? 'timeout' : 'framing', error.message);
     } finally {
       this.#o.counters.buffered(reader.highWater);
       reader.detach();

@@ -6,6 +6,7 @@ import { FrameError, FrameTimeoutError, NetError, SessionTimeoutError, StreamClo
 import { FrameReader } from './frame-reader.ts';
 import { offerFrame, writeFrame } from './frames.ts';
 import type { NetLimits } from './limits.ts';
+import type { LinkCheck } from './link-check.ts';
 import type { NetCounters } from './net-stats.ts';
 import type { Misbehaviour, PeerGuard } from './peer-guard.ts';
 import type { PeerIntake } from './peer-intake.ts';
@@ -46,6 +47,8 @@ export interface SyncProtocolOptions {
   readonly traffic: TrafficCounter;
   readonly counters: NetCounters;
   readonly tuning?: Partial<SyncTuning>;
+  /** Decides whether a stall or a cut frame was the link's loss (then the peer is not charged). */
+  readonly links: LinkCheck;
 }
 
 /**
@@ -57,7 +60,8 @@ export interface SyncProtocolOptions {
  * Timeouts: a frame must complete within `frameTimeoutMs` of its first byte, the peer must send
  * a frame within `idleTimeoutMs` whenever this side waits for one, and a whole session ends after
  * `sessionTimeoutMs`. A peer that breaks the framing or the sync wire format, or stalls, is
- * charged the whole misbehaviour budget (see PeerGuard), which drops it.
+ * charged the whole misbehaviour budget (see PeerGuard), which drops it — unless the stall or the
+ * cut frame was its link going away (LinkCheck: the connection closed or answers no ping).
  */
 export class SyncProtocol {
   readonly #o: SyncProtocolOptions;
@@ -183,7 +187,7 @@ export class SyncProtocol {
     await this.#finish(stream, outcome === 'completed');
     if (outcome === 'completed') this.#o.peerStates.set(peer, session.peerState);
     const blame = blameOf(failure, session.error?.code);
-    if (blame !== undefined) this.#o.guard.penalise(peer, blame, error?.detail ?? '');
+    if (blame !== undefined && !(await this.#o.links.lostLink(peer, failure))) this.#o.guard.penalise(peer, blame, error?.detail ?? '');
     return {
       peer,
       role: ticket.role,

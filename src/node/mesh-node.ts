@@ -151,13 +151,15 @@ export class MeshNode {
     const now = this.#now();
     const host = this.#host;
     const groups: GroupLag[] = this.groups.bundleKeys().map((g) => {
-      const at = this.#lag.reconciledAt(toHex(g.topic));
+      const topic = toHex(g.topic);
+      const at = this.#lag.reconciledAt(topic);
       return {
         id: g.id,
         name: g.name,
         members: this.groups.members(g.id).length,
         lastReconciledAt: at ?? null,
         lagMs: at === undefined ? null : Math.max(0, now - at),
+        waitingForParents: this.ingester.dag.quarantine.countByTopic(topic),
       };
     });
     return {
@@ -177,7 +179,7 @@ export class MeshNode {
   /** Connected peers with their traffic, and every remembered one. */
   peers(): PeersReport {
     const host = this.#host;
-    if (host === undefined) return { connected: [], known: [] };
+    if (host === undefined) return { connected: [], known: [], banned: [] };
     const connected = host.peers();
     const live = new Set(connected.map((p) => p.peerId));
     return {
@@ -191,6 +193,7 @@ export class MeshNode {
         bytesOut: p.bytesOut,
       })),
       known: host.knownPeers().map((p) => ({ peerId: p.peerId, addresses: p.addresses, lastConnectedAt: p.lastConnectedAt ?? null, connected: live.has(p.peerId) })),
+      banned: host.banned().map((b) => ({ peerId: b.peer, remainingMs: Math.round(b.remainingMs) })),
     };
   }
 

@@ -16,6 +16,11 @@ export interface GroupLag {
   readonly lastReconciledAt: number | null;
   /** now − lastReconciledAt; null when never reconciled. */
   readonly lagMs: number | null;
+  /**
+   * Vertices of the group's topic received but waiting in the quarantine for missing parents
+   * (a part of `NodeStatus.waitingForParents`): a gap this node is still asking peers to fill.
+   */
+  readonly waitingForParents: number;
 }
 
 export interface NodeStatus {
@@ -65,6 +70,8 @@ export interface PeersReport {
   readonly connected: readonly ConnectedPeer[];
   /** Every remembered peer (redialled when it goes), most recently connected first. */
   readonly known: readonly KnownPeerEntry[];
+  /** Peers refused for misbehaving, and for how much longer (ms). */
+  readonly banned: readonly { readonly peerId: string; readonly remainingMs: number }[];
 }
 
 /** A join on a running node: the request is written, then the inviter's addresses are dialled. */

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { noise } from '@chainsafe/libp2p-noise';
-import type { Libp2p, Stream } from '@libp2p/interface';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
 import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import { encodeGossip } from '../../src/sync/index.ts';
-import { encodeLengthPrefix, GOSSIP_PROTOCOL, SYNC_PROTOCOL, type NetHost } from '../../src/net/index.ts';
+import { encodeLengthPrefix, GOSSIP_PROTOCOL, SYNC_PROTOCOL, type NetHost, type SessionReport } from '../../src/net/index.ts';
 import { fastProvider, randomSource } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
 import { closeNode, frontiers, history, openNode, seed, startHost, tcpAddress, until, type TestNode } from './net-support.ts';
@@ -22,7 +26,7 @@ const cleanup: (() => Promise<void>)[] = [];
 before(async () => {
   victimNode = openNode(dir, 'victim');
   await seed(victimNode, history);
-  victim = await startHost(victimNode, { limits: { idleTimeoutMs: TIMEOUT_MS, frameTimeoutMs: TIMEOUT_MS } });
+  victim = await startHost(victimNode, { limits: { idleTimeoutMs: TIMEOUT_MS, frameTimeoutMs: TIMEOUT_MS, linkCheckTimeoutMs: 1_000 } });
   cleanup.push(
     () => victim.stop(),
     () => closeNode(victimNode),
@@ -37,8 +41,9 @@ after(async () => {
  * A raw libp2p node that passes for a Pars node (it accepts gossip streams and reads nothing from
  * them) and then writes whatever the test wants on our protocols.
  */
-async function attacker(): Promise<Libp2p> {
+async function attacker(privateKey?: PrivateKey): Promise<Libp2p> {
   const node = await createLibp2p({
+    ...(privateKey === undefined ? {} : { privateKey }),
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
@@ -112,6 +117,63 @@ test('a truncated frame, then the stream closed: dropped', async () => {
   await assertDropped(node, 'truncated frame');
   assert.deepEqual(seen.map((s) => s.reason), ['framing']);
   await honestPeerSyncs('honest-3');
+});
+
+/** The next failed session the victim reports with `peer`. */
+function failedSession(peer: () => string): Promise<SessionReport> {
+  return new Promise((resolve) => {
+    const listener = (report: SessionReport): void => {
+      if (report.peer !== peer() || report.outcome !== 'failed') return;
+      victim.off('session', listener);
+      resolve(report);
+    };
+    victim.on('session', listener);
+  });
+}
+
+test('a peer whose connection drops in the middle of a frame (a crash) is not charged, and may come back at once', async () => {
+  const seen = bans();
+  const key = await generateKeyPair('Ed25519');
+  const node = await attacker(key);
+  const failed = failedSession(() => node.peerId.toString());
+  const stream = await open(node, SYNC_PROTOCOL);
+  stream.send(encodeLengthPrefix(1_000));
+  stream.send(new Uint8Array(400).fill(1));
+  await until(victim, () => victim.peers().some((p) => p.peerId === node.peerId.toString()), 10_000, 'the attacker to connect');
+  // Long enough for the 400 bytes to cross loopback, well short of the 300 ms frame timeout; the
+  // assertion on the failure's code below fails if either went otherwise.
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  await node.stop();
+  const report = await failed;
+  assert.equal(report.error?.code, 'ERR_FRAME_TRUNCATED', `the session failed on the cut frame (${report.error?.code}: ${report.error?.detail})`);
+  assert.deepEqual(seen, [], 'no ban for a lost link');
+  const back = await attacker(key);
+  assert.equal(back.peerId.toString(), node.peerId.toString());
+  const again = await open(back, SYNC_PROTOCOL);
+  assert.equal(again.status, 'open', 'the same peer is accepted again at once');
+  again.abort(new Error('done'));
+});
+
+test('a peer frozen in the middle of a frame (connection open, pings unanswered) is not charged; its connection is closed', async () => {
+  const seen = bans();
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./frozen-peer-child.ts', import.meta.url)), tcpAddress(victim)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanup.push(async () => {
+    child.kill('SIGKILL');
+  });
+  let peerId = '';
+  const failed = failedSession(() => peerId);
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NonNullable<typeof child.stdout> }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the frozen peer exited early (${String(code)})`)));
+  });
+  peerId = (JSON.parse(line) as { peerId: string }).peerId;
+  child.kill('SIGSTOP');
+  const report = await failed;
+  assert.equal(report.error?.code, 'ERR_FRAME_TIMEOUT', `the session timed out on the frame (${report.error?.code}: ${report.error?.detail})`);
+  await until(victim, () => !victim.peers().some((p) => p.peerId === peerId), 10_000, 'the silent connection to be closed');
+  assert.deepEqual(seen, [], 'no ban for a lost link');
+  assert.ok(!victim.banned().some((b) => b.peer === peerId));
+  child.kill('SIGKILL');
 });
 
 test('slowloris: a stream that opens and never sends is timed out and dropped', async () => {

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { exportBundle, forPeer, importBundle, sinceMarker, type BelievedFrontiers, type ExportReport, type ImportReport } from '../../bundle/index.ts';
-import { fromHex, toHex } from '../../crypto/index.ts';
-import { nodeIdOf } from '../../identity/index.ts';
-import type { SqliteStore } from '../../store/index.ts';
+import type { ExportReport, ImportReport } from '../../bundle/index.ts';
+import { exportFromNode, importIntoNode, type BundleExportArgs, type BundleImportArgs } from '../bundle-operations.ts';
 import type { CliContext } from '../context.ts';
+import { onRunningNode, perform } from '../control-routing.ts';
 import { CliError } from '../errors.ts';
 import { withNode } from '../open-node.ts';
 import { obtainPassphrase } from '../passphrase.ts';
@@ -37,6 +36,11 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
  * `pars bundle export|import|list`: carry the node's DAG on a USB stick (docs/BUNDLE.md). A
  * bundle made for your groups opens on their members' nodes; one with a passphrase opens for
  * anyone who knows it, such as a courier who is in none of the groups and carries it on.
+ *
+ * While `pars start` runs on the data directory, the work is sent to that node (control
+ * operations `bundle.*`): an import goes through its own ingester, so its groups and connected
+ * peers get the vertices at once. Passphrases are asked for here, before sending; progress bars
+ * are drawn only when this command does the work itself.
  */
 export function registerBundle(program: Command, ctx: CliContext): void {
   const bundle = program
@@ -58,33 +62,17 @@ export function registerBundle(program: Command, ctx: CliContext): void {
       if (options.since !== undefined && options.for !== undefined) throw new CliError('ERR_USAGE', 'give --since or --for, not both');
       const passphrase = options.passphrase === true ? await obtainPassphrase(ctx, { confirm: true, env: BUNDLE_PASSPHRASE_ENV, label: LABEL }) : undefined;
       const kdfLogN = passphrase === undefined ? undefined : kdfLogNFromEnv(ctx);
-      await withNode(ctx, async ({ identity, ingester, groups }) => {
-        const store = ingester.store;
-        const chosen = options.group === undefined ? undefined : groups.bundleKeys(options.group);
-        const peer = options.for === undefined ? undefined : resolvePeer(store, options.for, ctx);
-        let believed: BelievedFrontiers | undefined;
-        if (options.since !== undefined) believed = sinceMarker(store, options.since);
-        if (peer !== undefined) believed = forPeer(store, peer);
-        const bar = new ProgressBar(ctx.stderr);
-        const report = await exportBundle({
-          provider: ctx.provider(),
-          store,
-          dag: ingester.dag,
-          identity,
-          path: resolve(file),
-          groups: chosen ?? groups.bundleKeys(),
-          ...(chosen === undefined ? {} : { topics: chosen.map((g) => g.topic) }),
-          ...(passphrase === undefined ? {} : { passphrase }),
-          ...(kdfLogN === undefined ? {} : { kdfLogN }),
-          ...(believed === undefined ? {} : { believed }),
-          ...(peer === undefined ? {} : { peer }),
-          overwrite: options.force === true,
-          now: () => Date.now(),
-          onProgress: (done, total) => bar.update('exporting', done, total, 'vertices'),
-        });
-        bar.done();
-        ctx.stdout.write(options.json === true ? `${JSON.stringify(report)}\n` : describeExport(report));
-      });
+      const args: BundleExportArgs = {
+        file: resolve(file), // the running node's working directory is not ours
+        ...(options.group === undefined ? {} : { groups: options.group }),
+        ...(options.since === undefined ? {} : { since: options.since }),
+        ...(options.for === undefined ? {} : { for: options.for }),
+        ...(passphrase === undefined ? {} : { passphrase }),
+        ...(kdfLogN === undefined ? {} : { kdfLogN }),
+        force: options.force === true,
+      };
+      const report = (await onRunningNode(ctx, 'bundle.export', args))?.result ?? (await exportHere(ctx, args));
+      ctx.stdout.write(options.json === true ? `${JSON.stringify(report)}\n` : describeExport(report));
     });
 
   bundle
@@ -96,22 +84,9 @@ export function registerBundle(program: Command, ctx: CliContext): void {
     .option('--json', 'print the report as JSON')
     .action(async (file: string, options: ImportCliOptions): Promise<void> => {
       const early = options.passphrase === true ? await obtainPassphrase(ctx, { confirm: false, env: BUNDLE_PASSPHRASE_ENV, label: LABEL }) : undefined;
-      await withNode(ctx, async ({ ingester, groups }) => {
-        const bar = new ProgressBar(ctx.stderr);
-        const report = await importBundle({
-          provider: ctx.provider(),
-          path: resolve(file),
-          sink: ingester,
-          groups: groups.bundleKeys(),
-          passphrase: async () => early ?? (await laterPassphrase(ctx)),
-          unknownDevice: options.knownOnly === true ? 'refuse' : 'accept',
-          now: () => Date.now(),
-          onProgress: (phase, done, total) => (phase === 'verify' ? bar.update('verifying', done, total, 'frames') : bar.update('importing', done, total, 'vertices')),
-        });
-        bar.done();
-        await groups.idle();
-        ctx.stdout.write(options.json === true ? `${JSON.stringify(report)}\n` : describeImport(report));
-      });
+      const args: BundleImportArgs = { file: resolve(file), knownOnly: options.knownOnly === true, ...(early === undefined ? {} : { passphrase: early }) };
+      const report = (await importOnRunningNode(ctx, args)) ?? (await importHere(ctx, args));
+      ctx.stdout.write(options.json === true ? `${JSON.stringify(report)}\n` : describeImport(report));
     });
 
   bundle
@@ -119,25 +94,64 @@ export function registerBundle(program: Command, ctx: CliContext): void {
     .description('list the bundles this node wrote and read (markers for --since)')
     .option('--json', 'print [{"marker", "direction", "peer", "at", "topics"}] as JSON')
     .action(async (options: { json?: boolean }): Promise<void> => {
-      await withNode(ctx, async ({ ingester }) => {
-        const rows = ingester.store.bundles.all().map((r) => ({
-          marker: toHex(r.marker),
-          direction: r.direction,
-          peer: r.peer === undefined ? null : toHex(r.peer),
-          at: r.at,
-          topics: r.frontiers.length,
-        }));
-        if (options.json === true) {
-          ctx.stdout.write(`${JSON.stringify(rows)}\n`);
-          return;
-        }
-        if (rows.length === 0) ctx.stdout.write('No bundles written or read yet.\n');
-        for (const r of rows) {
-          const peer = r.peer === null ? '-' : r.peer.slice(0, ID_PREFIX_CHARS);
-          ctx.stdout.write(`${r.marker}  ${r.direction.padEnd(6)}  ${new Date(r.at).toISOString()}  peer ${peer}  ${r.topics} topics\n`);
-        }
-      });
+      const rows = await perform(ctx, 'bundle.list', {});
+      if (options.json === true) {
+        ctx.stdout.write(`${JSON.stringify(rows)}\n`);
+        return;
+      }
+      if (rows.length === 0) ctx.stdout.write('No bundles written or read yet.\n');
+      for (const r of rows) {
+        const peer = r.peer === null ? '-' : r.peer.slice(0, ID_PREFIX_CHARS);
+        ctx.stdout.write(`${r.marker}  ${r.direction.padEnd(6)}  ${new Date(r.at).toISOString()}  peer ${peer}  ${r.topics} topics\n`);
+      }
     });
+}
+
+/** The export done by this command on the store it opens, with a progress bar (drawn only on a terminal). */
+async function exportHere(ctx: CliContext, args: BundleExportArgs): Promise<ExportReport> {
+  return await withNode(ctx, async (node) => {
+    const bar = new ProgressBar(ctx.stderr);
+    try {
+      return await exportFromNode(node, args, (done, total) => bar.update('exporting', done, total, 'vertices'));
+    } finally {
+      bar.done();
+    }
+  });
+}
+
+/** The import done by this command on the store it opens, with progress; a passphrase is asked for only when needed. */
+async function importHere(ctx: CliContext, args: BundleImportArgs): Promise<ImportReport> {
+  return await withNode(ctx, async (node) => {
+    const bar = new ProgressBar(ctx.stderr);
+    try {
+      return await importIntoNode(node, args, {
+        laterPassphrase: () => laterPassphrase(ctx),
+        onProgress: (phase, done, total) => (phase === 'verify' ? bar.update('verifying', done, total, 'frames') : bar.update('importing', done, total, 'vertices')),
+      });
+    } finally {
+      bar.done();
+    }
+  });
+}
+
+/**
+ * Imports through the node running on the data directory, or resolves undefined when none runs.
+ * The node cannot ask for a passphrase, so one from the environment goes along with the request
+ * (the node tries it only after the group keys); on a terminal, a passphrase for a bundle that no
+ * group key opened is asked for here and the request sent again.
+ */
+async function importOnRunningNode(ctx: CliContext, args: BundleImportArgs): Promise<ImportReport | undefined> {
+  const fromEnv = ctx.env[BUNDLE_PASSPHRASE_ENV];
+  const sent: BundleImportArgs = args.passphrase === undefined && fromEnv !== undefined ? { ...args, passphrase: fromEnv } : args;
+  try {
+    return (await onRunningNode(ctx, 'bundle.import', sent))?.result;
+  } catch (error) {
+    if (sent.passphrase !== undefined || (error as { code?: unknown }).code !== 'ERR_BUNDLE_NO_KEY' || ctx.stdin.isTTY !== true) throw error;
+  }
+  ctx.stderr.write('None of your groups\' keys opens this bundle.\n');
+  const again: BundleImportArgs = { ...args, passphrase: await obtainPassphrase(ctx, { confirm: false, env: BUNDLE_PASSPHRASE_ENV, label: LABEL }) };
+  // Should the node have stopped meanwhile, this command does the import with the passphrase just given.
+  return (await onRunningNode(ctx, 'bundle.import', again))?.result ?? (await importHere(ctx, again));
 }
 
 /** Asked only when no group key opened the bundle: from the environment, or a terminal; else none. */
@@ -153,25 +167,6 @@ function kdfLogNFromEnv(ctx: CliContext): number | undefined {
   const log = Math.log2(N);
   if (!Number.isInteger(log)) throw new CliError('ERR_USAGE', `PARS_SCRYPT_N must be a power of two, got ${N}`);
   return log;
-}
-
-/** A device by full node id, or a hex prefix (≥ 8) of a device met in a bundle or as an author. */
-function resolvePeer(store: SqliteStore, arg: string, ctx: CliContext): Uint8Array {
-  const prefix = arg.toLowerCase();
-  if (!/^[0-9a-f]{8,64}$/.test(prefix)) throw new CliError('ERR_USAGE', `--for takes a node id or at least 8 hex digits of one, got ${JSON.stringify(arg)}`);
-  const known = new Map<string, Uint8Array>();
-  for (const r of store.bundles.all()) if (r.peer !== undefined) known.set(toHex(r.peer), r.peer);
-  for (const key of store.keys()) {
-    const id = nodeIdOf(key.publicKey, ctx.provider());
-    known.set(toHex(id), id);
-  }
-  const matches = [...known].filter(([hex]) => hex.startsWith(prefix));
-  if (matches.length === 1) return (matches[0] as [string, Uint8Array])[1];
-  if (matches.length === 0) {
-    if (prefix.length === 64) return fromHex(prefix);
-    throw new CliError('ERR_PEER_NOT_FOUND', `no device met so far has a node id starting with ${prefix}; give the full node id`);
-  }
-  throw new CliError('ERR_PEER_AMBIGUOUS', `${prefix} matches ${matches.length} devices; give more digits`);
 }
 
 function describeExport(r: ExportReport): string {

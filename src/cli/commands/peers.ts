@@ -17,7 +17,7 @@ export function registerPeers(program: Command, ctx: CliContext): void {
   program
     .command('peers')
     .description('list the running node\'s connected and known peers')
-    .option('--json', 'print {"connected", "known"} as JSON')
+    .option('--json', 'print {"connected", "known", "banned"} as JSON')
     .action(async (options: JsonOption): Promise<void> => {
       const report = await perform(ctx, 'peers', {});
       if (options.json === true) ctx.stdout.write(`${JSON.stringify(report)}\n`);
@@ -48,5 +48,7 @@ function formatPeers(r: PeersReport, now: number): string {
     lines.push(`${p.peerId}  ${p.lastConnectedAt === null ? 'never connected' : `last connected ${formatAgo(now - p.lastConnectedAt)}`}`);
     for (const a of p.addresses) lines.push(`  ${a}`);
   }
+  if (r.banned.length > 0) lines.push('Refused for misbehaving:');
+  for (const b of r.banned) lines.push(`${b.peerId}  for ${Math.ceil(b.remainingMs / 1000)} s more`);
   return `${lines.join('\n')}\n`;
 }
