@@ -67,6 +67,9 @@ export interface ExportReport {
  * time, plus the list of which vertices to write. The file appears only when complete, and the
  * exchange is recorded so a later `--since`/`--for` export sends only what is new.
  */
+/** Vertices written between two turns of the event loop. */
+const YIELD_EVERY = 256;
+
 export async function exportBundle(options: ExportOptions): Promise<ExportReport> {
   const { provider, store, dag } = options;
   const topics = (options.topics ?? store.topics().map(fromHex)).map((t) => toHex(t));
@@ -90,9 +93,14 @@ export async function exportBundle(options: ExportOptions): Promise<ExportReport
   const fileKey = provider.randomBytes(FILE_KEY_BYTES);
   const preamble = buildPreamble(provider, fileKey, wrapKeys, kdfLogN, salt);
 
-  const plan: { topic: string; vertices: VertexMeta[] }[] = unique.map((topic) => {
+  // What goes in, and each topic's marker, fixed here at once: the export yields to the event loop
+  // as it writes (a running node keeps serving its peers), and vertices stored meanwhile must not
+  // slip into a marker that claims them without the bundle carrying them.
+  const plan: { topic: string; vertices: VertexMeta[]; frontier: Uint8Array[] }[] = unique.map((topic) => {
     const believed = options.believed?.get(topic);
-    return { topic, vertices: believed === undefined ? dag.topologicalOrder(topic) : dag.missingFor(topic, believed) };
+    // A wider frontier than a marker holds only makes the receiver look as if it had less.
+    const frontier = dag.frontier(topic).slice(0, BUNDLE_LIMITS.maxMarkerIds);
+    return { topic, vertices: believed === undefined ? dag.topologicalOrder(topic) : dag.missingFor(topic, believed), frontier };
   });
   const total = plan.reduce((n, p) => n + p.vertices.length, 0);
 
@@ -104,10 +112,9 @@ export async function exportBundle(options: ExportOptions): Promise<ExportReport
     const markers: TopicFrontier[] = [];
     let done = 0;
     let snapshots = 0;
-    for (const { topic, vertices } of plan) {
+    for (const { topic, vertices, frontier } of plan) {
       const topicBytes = fromHex(topic);
-      // A wider frontier than a marker holds only makes the receiver look as if it had less.
-      const marker = { topic: topicBytes, frontier: dag.frontier(topic).slice(0, BUNDLE_LIMITS.maxMarkerIds) };
+      const marker = { topic: topicBytes, frontier };
       markers.push(marker);
       writer.frame(FRAME.marker, encodeMarker(marker));
       for (const v of vertices) {
@@ -120,6 +127,7 @@ export async function exportBundle(options: ExportOptions): Promise<ExportReport
         if (bytes === undefined) throw new BundleOptionError('ERR_BUNDLE_STORE', `vertex ${v.key} is in the DAG but not in the store`);
         writer.frame(FRAME.vertex, bytes);
         options.onProgress?.(++done, total);
+        if (done % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       }
       const group = groupByTopic.get(topic);
       for (const record of store.getSnapshots(topicBytes)) {
