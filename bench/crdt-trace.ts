@@ -16,10 +16,10 @@ import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import { nativeAvailable, providerByName, type CryptoProvider } from '../src/crypto/index.ts';
 import { rga, rgaText, type RgaState } from '../src/crdt/rga/index.ts';
-import { Dag, type DecodedVertex, type VertexSigner } from '../src/dag/index.ts';
+import type { VertexSigner } from '../src/dag/index.ts';
 import { insecureSimulationProvider } from '../src/sim/insecure-signatures.ts';
 import { readTrace, type EditingTrace } from './support/trace-reader.ts';
-import { applyVertices, concurrentOps, planReplay, replaySequential, traceSigners, traceVertices, type ReplayStep } from './support/trace-replay.ts';
+import { applyVertices, concurrentOps, placeShuffled, planReplay, replaySequential, traceSigners, traceVertices, type ReplayStep } from './support/trace-replay.ts';
 
 const { values } = parseArgs({
   options: {
@@ -125,24 +125,10 @@ function signersFor(agents: number): { signers: VertexSigner[]; provider: Crypto
   return { signers: traceSigners(provider, agents), provider };
 }
 
-/** The order a Dag places the vertices in after a seeded random delivery. */
-function dagOrder(vertices: readonly DecodedVertex[], seed: number): DecodedVertex[] {
+/** The generator of the delivery order, seeded by --seed (an LCG). */
+function lcg(seed: number): () => number {
   let x = seed >>> 0 || 1;
-  const rand = (): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const order = [...vertices];
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [order[i], order[j]] = [order[j] as DecodedVertex, order[i] as DecodedVertex];
-  }
-  const dag = new Dag({ quarantine: { maxVertices: vertices.length + 1, maxBytes: 2 ** 40, maxPerSource: vertices.length + 1 } });
-  const placed: DecodedVertex[] = [];
-  for (const v of order) {
-    const out = dag.add(v, 'peer');
-    if (out.status === 'rejected') throw new Error(`vertex rejected: ${out.reason} ${out.detail}`);
-    if (out.status === 'added') placed.push(...out.added);
-  }
-  if (placed.length !== vertices.length) throw new Error('not every vertex was placed');
-  return placed;
+  return (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
 }
 
 function concurrentSides(t: EditingTrace): Sides {
@@ -153,7 +139,7 @@ function concurrentSides(t: EditingTrace): Sides {
   const started = performance.now();
   const vertices = traceVertices(t, ops0, signers, provider, new Uint8Array(16).fill(7));
   console.error(`signed ${vertices.length} vertices (${provider.name}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const placed = dagOrder(vertices, Number(values.seed));
+  const placed = placeShuffled(vertices, lcg(Number(values.seed)));
   const index = new Map(vertices.map((v, i) => [v.key, i]));
   const placedTxns = placed.map((v) => index.get(v.key) as number);
   const oursReplay = (): RgaState => {

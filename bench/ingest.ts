@@ -73,8 +73,6 @@ await pool.close();
 if (poolOnly.done !== vertices.length) throw new Error(`pool verified ${poolOnly.done} of ${vertices.length}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'pars-bench-ingest-'));
-
-
 const path = join(dir, 'node.sqlite');
 const store = SqliteStore.open(path);
 const ingester = new Ingester({ provider, store, workers: cores });

@@ -16,7 +16,7 @@ import { defaultProvider } from '../src/crypto/index.ts';
 import { createVertex, Dag, idKey, KeyRing, validateVertex, type AuthorKey, type DecodedVertex } from '../src/dag/index.ts';
 import { insecureSimulationProvider } from '../src/sim/index.ts';
 import { DagReplica, SyncSession } from '../src/sync/index.ts';
-import { prng } from '../test/support/fixtures.ts';
+import { prng, randomSource } from '../test/support/fixtures.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const provider = insecureSimulationProvider(defaultProvider());
@@ -91,8 +91,7 @@ function roundTrips(directions: readonly string[]): number {
 }
 
 function ours(a: Node, b: Node, seed: number): { bytes: number; roundTrips: number; ms: number; hashed: number } {
-  const r = prng(seed);
-  const random = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
+  const random = randomSource(seed);
   const started = performance.now();
   const init = SyncSession.initiate({ replica: a.replica, hash, random, mode: { kind: 'topics', topics: [TOPIC] } });
   const resp = SyncSession.respond({ replica: b.replica, hash, random });

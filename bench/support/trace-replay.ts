@@ -6,7 +6,7 @@ import * as dagCbor from '@ipld/dag-cbor';
 import type { CryptoProvider } from '../../src/crypto/index.ts';
 import type { OpOrigin } from '../../src/crdt/crdt-type.ts';
 import { deleteOp, insertOp, rga, type RgaOp, type RgaState } from '../../src/crdt/rga/index.ts';
-import { compareIds, createVertex, type DecodedVertex, type VertexSigner } from '../../src/dag/index.ts';
+import { compareIds, createVertex, Dag, type DecodedVertex, type VertexSigner } from '../../src/dag/index.ts';
 import type { EditingTrace, TraceTxn } from './trace-reader.ts';
 
 function must<T>(result: { ok: true; value: T } | { ok: false; detail: string }, what: string): T {
@@ -19,15 +19,15 @@ function localOrigin(author: Uint8Array): OpOrigin {
   return { author, lamport: 1, vertex: new Uint8Array(32), index: 0 };
 }
 
-/** Applies one patch as local edits (delete, then insert), adding the operations made to `out`. */
-function editLocally(state: RgaState, author: Uint8Array, origin: OpOrigin, pos: number, del: number, ins: string, out?: RgaOp[]): void {
+/** Applies one patch as local edits of `origin.author` (delete, then insert), adding the operations made to `out`. */
+function editLocally(state: RgaState, origin: OpOrigin, pos: number, del: number, ins: string, out?: RgaOp[]): void {
   if (del > 0) {
     const op = must(deleteOp(state, pos, del), 'delete');
     must(rga.apply(state, op, origin), 'apply delete');
     out?.push(op);
   }
   if (ins.length > 0) {
-    const op = must(insertOp(state, author, pos, ins), 'insert');
+    const op = must(insertOp(state, origin.author, pos, ins), 'insert');
     must(rga.apply(state, op, origin), 'apply insert');
     out?.push(op);
   }
@@ -37,8 +37,8 @@ function editLocally(state: RgaState, author: Uint8Array, origin: OpOrigin, pos:
 export function replaySequential(trace: EditingTrace, author: Uint8Array): RgaState {
   const state = rga.create();
   const origin = localOrigin(author);
-  if (trace.startContent.length > 0) editLocally(state, author, origin, 0, 0, trace.startContent);
-  for (const txn of trace.txns) for (const [pos, del, ins] of txn.patches) editLocally(state, author, origin, pos, del, ins);
+  if (trace.startContent.length > 0) editLocally(state, origin, 0, 0, trace.startContent);
+  for (const txn of trace.txns) for (const [pos, del, ins] of txn.patches) editLocally(state, origin, pos, del, ins);
   return state;
 }
 
@@ -109,7 +109,7 @@ export function concurrentOps(trace: EditingTrace, authors: readonly Uint8Array[
       for (const op of ops[m] as RgaOp[]) must(rga.apply(replica, op, origin), `txn ${m} on agent ${txn.agent}`);
     }
     const made: RgaOp[] = [];
-    for (const [pos, del, ins] of txn.patches) editLocally(replica, authors[txn.agent] as Uint8Array, origins[txn.agent] as OpOrigin, pos, del, ins, made);
+    for (const [pos, del, ins] of txn.patches) editLocally(replica, origins[txn.agent] as OpOrigin, pos, del, ins, made);
     ops.push(made);
   }
   return ops;
@@ -149,6 +149,28 @@ export function traceVertices(trace: EditingTrace, ops: readonly RgaOp[][], sign
     out.push(createVertex({ topic, parents: parents.map((p) => p.id), lamport, payload: encodePayload(ops[i] as RgaOp[]) }, signers[txn.agent] as VertexSigner, provider));
   }
   return out;
+}
+
+/**
+ * The order a Dag places `vertices` in when they arrive shuffled by `rand` (Fisher-Yates): each
+ * waits in the quarantine, sized to hold them all, until its parents are placed. Throws if the
+ * Dag refuses a vertex or leaves one unplaced.
+ */
+export function placeShuffled(vertices: readonly DecodedVertex[], rand: () => number): DecodedVertex[] {
+  const order = [...vertices];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j] as DecodedVertex, order[i] as DecodedVertex];
+  }
+  const dag = new Dag({ quarantine: { maxVertices: vertices.length + 1, maxBytes: 2 ** 40, maxPerSource: vertices.length + 1 } });
+  const placed: DecodedVertex[] = [];
+  for (const v of order) {
+    const out = dag.add(v, 'peer');
+    if (out.status === 'rejected') throw new Error(`vertex rejected: ${out.reason} ${out.detail}`);
+    if (out.status === 'added') for (const p of out.added) placed.push(p);
+  }
+  if (placed.length !== vertices.length) throw new Error('not every vertex was placed');
+  return placed;
 }
 
 /** Applies the operations of placed vertices, in the order given, to `state`. */

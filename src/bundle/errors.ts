@@ -29,8 +29,4 @@ export class BundleError extends CodedError {
 }
 
 /** A wrong argument to export or import (no recipient, bad marker, file exists …). */
-export class BundleOptionError extends CodedError {
-  constructor(code: string, message: string) {
-    super(code, message);
-  }
-}
+export class BundleOptionError extends CodedError {}

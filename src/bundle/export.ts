@@ -60,6 +60,9 @@ export interface ExportReport {
   readonly passphrase: boolean;
 }
 
+/** Vertices written between two turns of the event loop. */
+const YIELD_EVERY = 256;
+
 /**
  * Writes a bundle of the chosen topics: per topic a frontier marker, the vertices the receiver is
  * not believed to hold (parents first, each author's key before its first vertex), and the
@@ -67,9 +70,6 @@ export interface ExportReport {
  * time, plus the list of which vertices to write. The file appears only when complete, and the
  * exchange is recorded so a later `--since`/`--for` export sends only what is new.
  */
-/** Vertices written between two turns of the event loop. */
-const YIELD_EVERY = 256;
-
 export async function exportBundle(options: ExportOptions): Promise<ExportReport> {
   const { provider, store, dag } = options;
   const topics = (options.topics ?? store.topics().map(fromHex)).map((t) => toHex(t));

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { providerByName } from '../crypto/index.ts';
+import { AES_256_GCM, providerByName } from '../crypto/index.ts';
 import { readFrames } from './bundle-reader.ts';
 import { fileSource } from './byte-source.ts';
 import { BundleError } from './errors.ts';
@@ -15,7 +15,7 @@ const port = parentPort;
 if (port === null) throw new Error('frame-worker must run as a worker thread');
 const provider = providerByName(config.provider);
 const tags: Uint8Array[] = [];
-for (let at = 0; at < config.tags.length; at += 16) tags.push(config.tags.subarray(at, at + 16));
+for (let at = 0; at < config.tags.length; at += AES_256_GCM.tag) tags.push(config.tags.subarray(at, at + AES_256_GCM.tag));
 const frames = readFrames(
   provider,
   { path: config.path, source: () => fileSource(config.path), preamble: { bytes: config.preamble, salt: config.salt, kdfLogN: config.kdfLogN }, fileKey: config.fileKey },

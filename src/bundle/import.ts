@@ -116,7 +116,7 @@ async function importVerified(
   const snapshots = { matched: 0, differed: 0, unchecked: 0 };
   const pipeline = new IngestPipeline(sink, `bundle:${verified.marker}`, options.batch ?? 512, options.inFlight ?? 2, (done) => options.onProgress?.('import', done, total));
   try {
-    for await (const frame of framesFromWorker(provider, verified, verified)) {
+    for await (const frame of framesFromWorker(provider, verified)) {
       switch (frame.type) {
         case FRAME.key:
           // Batches already submitted hold only vertices written before this key, which do not

@@ -19,9 +19,6 @@ export interface Preamble {
   readonly salt: Uint8Array;
 }
 
-/** Derives, from the header salt, the key that wraps the file key for one recipient. */
-export type WrapKeyFor = (salt: Uint8Array, kdfLogN: number) => Promise<Uint8Array> | Uint8Array;
-
 function fixedPart(kdfLogN: number, salt: Uint8Array): Uint8Array {
   const out = new Uint8Array(FIXED_BYTES);
   out.set(BUNDLE_MAGIC, 0);

@@ -85,12 +85,13 @@ export function decodeSnapshotFrame(provider: CryptoProvider, body: Uint8Array, 
   return { topic, frontier: frontier as Uint8Array[], documents };
 }
 
-/** Whether two snapshots of the same topic at the same frontier hold the same documents. */
+/** Whether two frontiers hold the same ids, in any order. */
 export function sameFrontier(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
   const key = (ids: readonly Uint8Array[]): string => ids.map(toHex).sort().join();
   return key(a) === key(b);
 }
 
+/** Whether two snapshots of the same topic at the same frontier hold the same documents. */
 export function sameDocuments(a: CarriedSnapshot, b: CarriedSnapshot): boolean {
   if (a.documents.length !== b.documents.length) return false;
   const mine = new Map(b.documents.map((d) => [toHex(d.id), d]));

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { concatBytes, type CryptoProvider } from '../crypto/index.ts';
-import type { OpenedBundle, VerifiedBundle } from './bundle-reader.ts';
+import { AES_256_GCM, type CryptoProvider } from '../crypto/index.ts';
+import type { VerifiedBundle } from './bundle-reader.ts';
 import { BundleError, type BundleFailureCode } from './errors.ts';
 import type { ParsedFrame } from './frame-parser.ts';
 import type { FrameWorkerConfig, FrameWorkerReply, NextRequest } from './frame-worker-protocol.ts';
@@ -12,11 +12,14 @@ const AHEAD = 2;
 
 /**
  * The import pass's frames, read by a worker thread (frame-worker.ts): the same chunks, checks
- * and errors as `readFrames(provider, bundle, verified)`, but the reading, decryption and
+ * and errors as `readFrames(provider, bundle, bundle)`, but the reading, decryption and
  * framing run beside the main thread. At most AHEAD replies (about 256 KiB each) wait unread.
  */
-export async function* framesFromWorker(provider: CryptoProvider, bundle: OpenedBundle, verified: Pick<VerifiedBundle, 'tags'>): AsyncGenerator<ParsedFrame> {
+export async function* framesFromWorker(provider: CryptoProvider, bundle: VerifiedBundle): AsyncGenerator<ParsedFrame> {
   if (provider.name === 'insecure-simulation') throw new Error('bundles need a real crypto provider');
+  // Not concatBytes(...tags): a bundle may have up to 2^24 chunks, far more than a call takes arguments.
+  const tags = new Uint8Array(bundle.tags.length * AES_256_GCM.tag);
+  bundle.tags.forEach((tag, i) => tags.set(tag, i * AES_256_GCM.tag));
   const config: FrameWorkerConfig = {
     provider: provider.name,
     path: bundle.path,
@@ -24,7 +27,7 @@ export async function* framesFromWorker(provider: CryptoProvider, bundle: Opened
     preamble: bundle.preamble.bytes,
     salt: bundle.preamble.salt,
     kdfLogN: bundle.preamble.kdfLogN,
-    tags: concatBytes(...verified.tags),
+    tags,
   };
   const worker = new Worker(WORKER_URL, { workerData: config });
   const replies: FrameWorkerReply[] = [];

@@ -56,9 +56,14 @@ export interface ImportHooks {
   readonly onProgress?: (phase: 'verify' | 'import', done: number, total: number) => void;
 }
 
+/** Refuses `--since` together with `--for` (a command checks it before prompting for anything). */
+export function checkExportSelection(args: Pick<BundleExportArgs, 'since' | 'for'>): void {
+  if (args.since !== undefined && args.for !== undefined) throw new CliError('ERR_USAGE', 'give --since or --for, not both');
+}
+
 /** Writes a bundle of `node`'s DAG (see `exportBundle`). */
 export async function exportFromNode(node: OpenNode, args: BundleExportArgs, onProgress?: (done: number, total: number) => void): Promise<ExportReport> {
-  if (args.since !== undefined && args.for !== undefined) throw new CliError('ERR_USAGE', 'give --since or --for, not both');
+  checkExportSelection(args);
   const { identity, ingester, groups } = node;
   const store = ingester.store;
   const chosen = args.groups === undefined ? undefined : groups.bundleKeys(args.groups);

@@ -75,7 +75,7 @@ export interface ConfigFlags {
   readonly peer?: readonly string[];
 }
 
-export function configPath(dataDir: string): string {
+function configPath(dataDir: string): string {
   return join(dataDir, CONFIG_FILE);
 }
 

@@ -6,9 +6,9 @@ import { CliError } from './errors.ts';
 
 /* Where a running node's control files live in the data directory, and the per-install secret. */
 
-export const CONTROL_SOCKET_FILE = 'control.sock';
-export const CONTROL_SECRET_FILE = 'control.secret';
-export const LOCK_FILE = 'node.lock';
+const CONTROL_SOCKET_FILE = 'control.sock';
+const CONTROL_SECRET_FILE = 'control.secret';
+const LOCK_FILE = 'node.lock';
 
 /** Longest path a Unix domain socket can have on Linux (108 bytes with the terminating NUL). */
 const MAX_SOCKET_PATH_BYTES = 107;
@@ -21,7 +21,7 @@ export function socketPath(dataDir: string): string {
   return path;
 }
 
-export function secretPath(dataDir: string): string {
+function secretPath(dataDir: string): string {
   return join(dataDir, CONTROL_SECRET_FILE);
 }
 

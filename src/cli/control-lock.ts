@@ -54,7 +54,7 @@ export class DataDirLock {
 }
 
 /** Whether a process with this pid exists (EPERM: it does, under another user). */
-export function processAlive(pid: number): boolean {
+function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import type { ExportReport, ImportReport } from '../bundle/index.ts';
-import type { GroupMember, GroupSummary, JoinResult, LoggedMessage, MeshNode, NodeStatus, PeersReport } from '../node/index.ts';
+import type { GroupMember, GroupSummary, LoggedMessage, MeshJoinResult, MeshNode, NodeStatus, PeersReport } from '../node/index.ts';
 import { exportFromNode, importIntoNode, listBundles, type BundleExportArgs, type BundleImportArgs, type BundleListing } from './bundle-operations.ts';
 import { CliError } from './errors.ts';
 import type { OpenNode } from './open-node.ts';
@@ -11,12 +11,6 @@ import type { OpenNode } from './open-node.ts';
  * a command's output does not depend on which it was.
  */
 
-/** What a join reports; `reached` and `dialProblem` are null when no node was running to dial. */
-export interface JoinOutcome extends JoinResult {
-  readonly reached: string | null;
-  readonly dialProblem: string | null;
-}
-
 export interface ControlOperations {
   status: { args: Record<string, never>; result: NodeStatus };
   peers: { args: Record<string, never>; result: PeersReport };
@@ -25,7 +19,8 @@ export interface ControlOperations {
   log: { args: { group: string }; result: LoggedMessage[] };
   'group.create': { args: { name: string }; result: { id: string } };
   'group.invite': { args: { group: string; ttl: number }; result: { code: string } };
-  'group.join': { args: { code: string }; result: JoinOutcome };
+  /** Without a running node to dial, `reached` and `dialProblem` are null. */
+  'group.join': { args: { code: string }; result: MeshJoinResult };
   'group.list': { args: Record<string, never>; result: { groups: GroupSummary[]; pendingJoins: { groupId: string; inviter: string }[] } };
   'group.members': { args: { group: string }; result: GroupMember[] };
   'group.remove': { args: { group: string; member: string }; result: null };
@@ -101,12 +96,12 @@ export const NODE_ONLY: ReadonlySet<OperationName> = new Set<OperationName>(['st
 /** Operations whose work grows with the data (a bundle of any size): a client waits for their answer without a deadline. */
 export const UNBOUNDED_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>(['bundle.export', 'bundle.import']);
 
-export function isOperation(op: string): op is OperationName {
+function isOperation(op: string): op is OperationName {
   return Object.hasOwn(FIELDS, op);
 }
 
 /** Checks untrusted arguments against the operation's fields (names, kinds, sizes). */
-export function checkArgs<K extends OperationName>(op: K, raw: Readonly<Record<string, unknown>>): OperationArgs<K> {
+function checkArgs<K extends OperationName>(op: K, raw: Readonly<Record<string, unknown>>): OperationArgs<K> {
   const fields = FIELDS[op] as Record<string, Field>;
   for (const name of Object.keys(raw)) if (!Object.hasOwn(fields, name)) throw new BadOperationError(`${op} takes no argument "${name}"`);
   for (const [name, kind] of Object.entries(fields)) {

@@ -1,3 +1,4 @@
+import type { CryptoProvider } from '../crypto/index.ts';
 import { openKeystore, readKeystoreHeader, type Identity } from '../identity/index.ts';
 import { Ingester, NodeGroups } from '../node/index.ts';
 import { SqliteStore } from '../store/index.ts';
@@ -28,13 +29,10 @@ const LOCK_WAIT_MS = 10_000;
  */
 export async function withNode<T>(ctx: CliContext, work: (node: OpenNode) => Promise<T>): Promise<T> {
   const dataDir = ctx.dataDir();
-  const header = await readKeystoreHeader(dataDir); // refuses a missing keystore before prompting
-  if (header.looseMode) ctx.warn(`keystore ${header.path} is accessible to other users; run: chmod 600 '${header.path}'`);
+  await checkKeystore(ctx, dataDir);
   const lock = await acquireLockWaiting(dataDir, 'command', LOCK_WAIT_MS);
   try {
-    const passphrase = await obtainPassphrase(ctx, { confirm: false });
-    const provider = ctx.provider();
-    const { identity } = await openKeystore(dataDir, passphrase, { provider });
+    const { identity, provider } = await unlockIdentity(ctx, dataDir);
     const store = SqliteStore.open(storePath(dataDir));
     let ingester: Ingester | undefined;
     let groups: NodeGroups | undefined;
@@ -51,4 +49,18 @@ export async function withNode<T>(ctx: CliContext, work: (node: OpenNode) => Pro
   } finally {
     await lock.release();
   }
+}
+
+/** Refuses a missing keystore (before anything prompts) and warns when other users can read it. */
+export async function checkKeystore(ctx: CliContext, dataDir: string): Promise<void> {
+  const header = await readKeystoreHeader(dataDir);
+  if (header.looseMode) ctx.warn(`keystore ${header.path} is accessible to other users; run: chmod 600 '${header.path}'`);
+}
+
+/** The node's identity, unlocked with `PARS_PASSPHRASE` or a prompt, and the provider it was opened with. */
+export async function unlockIdentity(ctx: CliContext, dataDir: string): Promise<{ readonly identity: Identity; readonly provider: CryptoProvider }> {
+  const passphrase = await obtainPassphrase(ctx, { confirm: false });
+  const provider = ctx.provider();
+  const { identity } = await openKeystore(dataDir, passphrase, { provider });
+  return { identity, provider };
 }

@@ -1,4 +1,4 @@
-import { compareIds, idKey } from '../dag/index.ts';
+import { compareIds, idKey, VERTEX_LIMITS } from '../dag/index.ts';
 import { BASIC_TYPE_LIMITS } from './basic-limits.ts';
 import { crdtOk, crdtReject, type CrdtResult } from './errors.ts';
 import { SnapshotStop, type StateReader, type StateWriter } from './state-codec.ts';
@@ -19,7 +19,7 @@ export interface AuthorCount {
   readonly count: bigint;
 }
 
-const AUTHOR_BYTES = 32;
+const AUTHOR_BYTES = VERTEX_LIMITS.authorBytes;
 
 /** Reads the amount of a counter operation: an integer from 1 to `maxCounterStep`. */
 export function checkStep(value: unknown, what: string): CrdtResult<number> {

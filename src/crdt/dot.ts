@@ -1,4 +1,4 @@
-import { compareIds, idKey } from '../dag/index.ts';
+import { compareIds, idKey, VERTEX_LIMITS } from '../dag/index.ts';
 import { CrdtArgumentError } from './argument-error.ts';
 import { BASIC_TYPE_LIMITS } from './basic-limits.ts';
 import type { OpOrigin } from './crdt-type.ts';
@@ -18,7 +18,7 @@ export interface Dot {
 /** A dot as it travels inside an operation: `[vertex id, index]`. */
 export type DotTuple = readonly [Uint8Array, number];
 
-const ID_BYTES = 32;
+const ID_BYTES = VERTEX_LIMITS.idBytes;
 
 /** Bytes a dot takes in a snapshot at the least (32-byte id, one-byte index). */
 export const MIN_DOT_BYTES = ID_BYTES + 1;

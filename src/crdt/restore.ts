@@ -2,7 +2,7 @@ import { equalBytes, toHex } from '../crypto/index.ts';
 import { idKey } from '../dag/index.ts';
 import { DocumentSlot, type RecordedRejection } from './document-slot.ts';
 import { documentId, documentNameProblem } from './document-id.ts';
-import type { CrdtRejectionReason } from './errors.ts';
+import { CRDT_REJECTION_REASONS, type CrdtRejectionReason } from './errors.ts';
 import { crdtTypeByName } from './registry.ts';
 import type { StoredRejection, TopicSnapshot } from './snapshot.ts';
 import { TopicSlot } from './topic-slot.ts';
@@ -24,7 +24,7 @@ export interface RestoreReport {
   readonly discarded: readonly { readonly topic: string; readonly problem: string }[];
 }
 
-const REASONS: ReadonlySet<string> = new Set<CrdtRejectionReason>(['malformed', 'wrong-type', 'unknown-type', 'bad-position', 'out-of-order', 'limit']);
+const REASONS: ReadonlySet<string> = new Set(CRDT_REJECTION_REASONS);
 
 class Unusable {
   readonly problem: string;

@@ -3,7 +3,7 @@ import { compareIds } from '../dag/index.ts';
 import { CrdtArgumentError } from './argument-error.ts';
 import { BASIC_TYPE_LIMITS } from './basic-limits.ts';
 import { crdtOk, crdtReject, type CrdtResult } from './errors.ts';
-import { SnapshotStop, type StateReader, type StateWriter } from './state-codec.ts';
+import { decodeUtf8, SnapshotStop, type StateReader, type StateWriter } from './state-codec.ts';
 
 /**
  * The values sets and registers hold: a small closed model that every replica orders and
@@ -135,8 +135,6 @@ export function writeScalar(w: StateWriter, s: Scalar): void {
   else if (tag === TAG_BYTES) w.bytes(s as Uint8Array);
 }
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 export function readScalar(r: StateReader, what = 'value'): Scalar {
   const tag = r.byte(what);
   switch (tag) {
@@ -151,14 +149,8 @@ export function readScalar(r: StateReader, what = 'value'): Scalar {
       if (!Number.isFinite(n) || Object.is(n, -0)) throw new SnapshotStop('malformed', `${what} is not a canonical finite number`);
       return n;
     }
-    case TAG_STRING: {
-      const bytes = r.bytes(what, MAX);
-      try {
-        return utf8Decoder.decode(bytes);
-      } catch {
-        throw new SnapshotStop('malformed', `${what} is not valid UTF-8`);
-      }
-    }
+    case TAG_STRING:
+      return decodeUtf8(r.bytes(what, MAX), what);
     case TAG_BYTES:
       return r.bytes(what, MAX);
     default:

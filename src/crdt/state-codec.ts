@@ -84,6 +84,17 @@ export class SnapshotStop {
   }
 }
 
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** `bytes` read from a snapshot as strict UTF-8 (no BOM stripped); invalid UTF-8 stops the decoder. */
+export function decodeUtf8(bytes: Uint8Array, what: string): string {
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch {
+    throw new SnapshotStop('malformed', `${what} is not valid UTF-8`);
+  }
+}
+
 /** Strict reader of snapshot bodies: every read is bounds-checked, every count limited. */
 export class StateReader {
   readonly #bytes: Uint8Array;

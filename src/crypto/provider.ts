@@ -88,7 +88,7 @@ export interface CryptoProvider {
   sha3_256(data: Uint8Array): Uint8Array;
   /**
    * An incremental SHA-256 (FIPS 180-4), for bulk data hashed before a signature (bundles): the
-   * same 256-bit strength as SHA3-256, and several times faster on CPUs with SHA extensions.
+   * same security level as SHA3-256, and faster on CPUs with SHA extensions.
    */
   sha256Stream(): IncrementalHash;
   /** HKDF (RFC 5869) instantiated with SHA3-256 as the hash. */

@@ -168,11 +168,6 @@ function readParents(r: Reader): Uint8Array[] {
 }
 
 /**
- * Decodes canonical vertex bytes. Never throws on bad input: every failure is a typed Rejection.
- * Decoding checks structure, sizes and canonical form; signatures and ids are checked by
- * `verifyVertex`, Lamport clocks and parents by the DAG.
- */
-/**
  * Decodes bytes whose id is already established (a store row, a batch the verifiers checked),
  * without hashing them again. Only for bytes that were validated on their way in.
  */
@@ -181,6 +176,11 @@ export function decodeWithId(bytes: Uint8Array, id: Uint8Array): { readonly ok: 
   return d.ok ? { ok: true, vertex: { ...d.vertex, id, key: idKey(id) } } : d;
 }
 
+/**
+ * Decodes canonical vertex bytes. Never throws on bad input: every failure is a typed Rejection.
+ * Decoding checks structure, sizes and canonical form; signatures and ids are checked by
+ * `verifyVertex`, Lamport clocks and parents by the DAG.
+ */
 export function decodeVertex(bytes: Uint8Array): DecodeResult {
   if (!(bytes instanceof Uint8Array)) return reject('malformed', 'input is not a byte array');
   if (bytes.length > VERTEX_LIMITS.maxVertexBytes) {

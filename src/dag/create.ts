@@ -2,7 +2,7 @@ import type { CryptoProvider } from '../crypto/index.ts';
 import { encodeUnsigned, encodeVertex } from './codec.ts';
 import { VERTEX_LIMITS, VERTEX_SIGNATURE_CONTEXT, VERTEX_VERSION } from './limits.ts';
 import { DagError } from './rejection.ts';
-import { compareIds, idKey, type DecodedVertex, type VertexFields } from './vertex.ts';
+import { idKey, sortedUniqueIds, type DecodedVertex, type VertexFields } from './vertex.ts';
 
 /** Whoever signs new vertices: an identity's node id and its ML-DSA-65 signing function. */
 export interface VertexSigner {
@@ -21,7 +21,7 @@ export interface NewVertex {
 
 /** Builds, signs and encodes a vertex; throws DagError if the caller's fields break a limit. */
 export function createVertex(input: NewVertex, signer: VertexSigner, provider: CryptoProvider): DecodedVertex {
-  const parents = [...input.parents].sort(compareIds).filter((p, i, all) => i === 0 || compareIds(all[i - 1] as Uint8Array, p) !== 0);
+  const parents = sortedUniqueIds(input.parents);
   if (input.topic.length !== VERTEX_LIMITS.topicBytes) throw new DagError('ERR_VERTEX_FIELDS', `topic must be ${VERTEX_LIMITS.topicBytes} bytes`);
   if (signer.author.length !== VERTEX_LIMITS.authorBytes) throw new DagError('ERR_VERTEX_FIELDS', `author must be ${VERTEX_LIMITS.authorBytes} bytes`);
   if (parents.length > VERTEX_LIMITS.maxParents) throw new DagError('ERR_VERTEX_FIELDS', `at most ${VERTEX_LIMITS.maxParents} parents`);

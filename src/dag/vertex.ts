@@ -43,3 +43,9 @@ export function compareIds(a: Uint8Array, b: Uint8Array): number {
   }
   return a.length - b.length;
 }
+
+/** The ids in ascending order with repeats removed (a new array; the ids themselves are not copied). */
+export function sortedUniqueIds(ids: Iterable<Uint8Array>): Uint8Array[] {
+  const sorted = [...ids].sort(compareIds);
+  return sorted.filter((id, i) => i === 0 || compareIds(sorted[i - 1] as Uint8Array, id) !== 0);
+}

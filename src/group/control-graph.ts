@@ -17,31 +17,16 @@ export interface View {
  * as a bit set: the ancestry test that remove-wins needs is one bit lookup.
  */
 export class ControlGraph {
-  readonly #index = new Map<string, number>();
-  readonly #keys: string[] = [];
+  /** Per accepted control vertex (by index): its ancestors as a bit set, and the state after it. */
   readonly #past: Uint32Array[] = [];
   readonly #after: ControlState[] = [];
   readonly #frontierOf = new Map<string, readonly number[]>();
   readonly #interned = new Map<string, readonly number[]>();
   readonly #views = new Map<string, ControlState>();
 
-  /** Number of accepted control vertices. */
-  get size(): number {
-    return this.#keys.length;
-  }
-
   /** Whether a vertex of the topic was processed. */
   has(vertexKey: string): boolean {
     return this.#frontierOf.has(vertexKey);
-  }
-
-  /** Index of an accepted control vertex. */
-  indexOf(vertexKey: string): number | undefined {
-    return this.#index.get(vertexKey);
-  }
-
-  keyAt(index: number): string | undefined {
-    return this.#keys[index];
   }
 
   isAncestor = (a: number, b: number): boolean => {
@@ -80,20 +65,18 @@ export class ControlGraph {
 
   /** The index the next accepted control vertex will get. */
   get nextIndex(): number {
-    return this.#keys.length;
+    return this.#after.length;
   }
 
   /** Records an accepted control vertex: its view's frontier and the state after it. */
   addControl(vertexKey: string, view: View, after: ControlState): number {
-    const index = this.#keys.length;
+    const index = this.#after.length;
     const bits = new Uint32Array((index >>> 5) + 1);
     for (const f of view.frontier) {
       const fb = this.#past[f] as Uint32Array;
       for (let w = 0; w < fb.length; w++) bits[w] = (bits[w] as number) | (fb[w] as number);
       bits[f >>> 5] = (bits[f >>> 5] as number) | (1 << (f & 31));
     }
-    this.#index.set(vertexKey, index);
-    this.#keys.push(vertexKey);
     this.#past.push(bits);
     this.#after.push(after);
     this.#frontierOf.set(vertexKey, this.#intern([index]));

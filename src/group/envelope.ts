@@ -1,5 +1,5 @@
 import { AES_256_GCM, toHex, utf8, type CryptoProvider } from '../crypto/index.ts';
-import { GroupError, groupOk, groupReject, type GroupResult } from './errors.ts';
+import { checkArgumentBytes, groupArgumentError, groupOk, groupReject, type GroupResult } from './errors.ts';
 import { isBucket, padToBucket, unpad } from './padding.ts';
 
 /*
@@ -64,22 +64,14 @@ const AAD_VERSION_AT = AAD_AUTHOR_AT + AUTHOR_BYTES;
 const AAD_HEADER_AT = AAD_VERSION_AT + 1;
 const AAD_BYTES = AAD_HEADER_AT + HEADER_BYTES;
 
-function argument(message: string): GroupError {
-  return new GroupError('ERR_GROUP_ARGUMENT', message);
-}
-
-function checkBytes(value: Uint8Array, length: number, what: string): void {
-  if (!(value instanceof Uint8Array) || value.length !== length) throw argument(`${what} must be ${length} bytes`);
-}
-
 function isU32(n: number): boolean {
   return Number.isInteger(n) && n >= 0 && n <= MAX_U32;
 }
 
 function checkHeader(header: EnvelopeHeader): void {
-  if (header.kind !== 'control' && header.kind !== 'message') throw argument(`header kind must be "control" or "message"`);
-  if (!isU32(header.epoch) || !isU32(header.index)) throw argument('header epoch and index must be u32 integers');
-  if (header.kind === 'control' && (header.epoch !== 0 || header.index !== 0)) throw argument('a control header has epoch 0 and index 0');
+  if (header.kind !== 'control' && header.kind !== 'message') throw groupArgumentError(`header kind must be "control" or "message"`);
+  if (!isU32(header.epoch) || !isU32(header.index)) throw groupArgumentError('header epoch and index must be u32 integers');
+  if (header.kind === 'control' && (header.epoch !== 0 || header.index !== 0)) throw groupArgumentError('a control header has epoch 0 and index 0');
 }
 
 function writeU32(out: Uint8Array, at: number, n: number): void {
@@ -130,11 +122,11 @@ export function envelopeNonce(payload: Uint8Array): string {
  * `ERR_MESSAGE_TOO_LARGE` above MAX_CONTENT_BYTES.
  */
 export function sealEnvelope(provider: CryptoProvider, input: SealEnvelopeInput): Uint8Array {
-  checkBytes(input.headerKey, KEY_BYTES, 'headerKey');
-  checkBytes(input.bodyKey, KEY_BYTES, 'bodyKey');
-  checkBytes(input.nonce, NONCE_BYTES, 'nonce');
-  checkBytes(input.topic, TOPIC_BYTES, 'topic');
-  checkBytes(input.author, AUTHOR_BYTES, 'author');
+  checkArgumentBytes(input.headerKey, KEY_BYTES, 'headerKey');
+  checkArgumentBytes(input.bodyKey, KEY_BYTES, 'bodyKey');
+  checkArgumentBytes(input.nonce, NONCE_BYTES, 'nonce');
+  checkArgumentBytes(input.topic, TOPIC_BYTES, 'topic');
+  checkArgumentBytes(input.author, AUTHOR_BYTES, 'author');
   checkHeader(input.header);
   const padded = padToBucket(input.content);
   const aad = buildAad(input.topic, input.author, input.header);
@@ -155,7 +147,7 @@ export function sealEnvelope(provider: CryptoProvider, input: SealEnvelopeInput)
  * catches the garbage in `openEnvelope`.
  */
 export function readEnvelopeHeader(provider: CryptoProvider, payload: Uint8Array, headerKey: Uint8Array): GroupResult<EnvelopeHeader> {
-  checkBytes(headerKey, KEY_BYTES, 'headerKey');
+  checkArgumentBytes(headerKey, KEY_BYTES, 'headerKey');
   // Size and version first: nothing is allocated or hashed for a payload of the wrong shape.
   if (!isPayloadLength(payload.length)) return groupReject('malformed', `payload length ${payload.length} is not ${ENVELOPE_OVERHEAD} plus a bucket size`);
   if (payload[0] !== ENVELOPE_VERSION) return groupReject('malformed', `payload version ${payload[0]} is not ${ENVELOPE_VERSION}`);
@@ -182,9 +174,9 @@ export function openEnvelope(
   topic: Uint8Array,
   author: Uint8Array,
 ): GroupResult<Uint8Array> {
-  checkBytes(bodyKey, KEY_BYTES, 'bodyKey');
-  checkBytes(topic, TOPIC_BYTES, 'topic');
-  checkBytes(author, AUTHOR_BYTES, 'author');
+  checkArgumentBytes(bodyKey, KEY_BYTES, 'bodyKey');
+  checkArgumentBytes(topic, TOPIC_BYTES, 'topic');
+  checkArgumentBytes(author, AUTHOR_BYTES, 'author');
   checkHeader(header);
   // Re-checked here so that a caller who skipped readEnvelopeHeader still gets a value, not a throw.
   if (!isPayloadLength(payload.length)) return groupReject('malformed', `payload length ${payload.length} is not ${ENVELOPE_OVERHEAD} plus a bucket size`);

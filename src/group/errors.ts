@@ -42,3 +42,13 @@ export function groupOk<T>(value: T): GroupResult<T> {
 
 /** Thrown for local misuse (a caller breaking a contract, a message too large to send), never for remote input. */
 export class GroupError extends CodedError {}
+
+/** The `ERR_GROUP_ARGUMENT` error of a caller breaking a function's contract. */
+export function groupArgumentError(message: string): GroupError {
+  return new GroupError('ERR_GROUP_ARGUMENT', message);
+}
+
+/** Throws GroupError `ERR_GROUP_ARGUMENT` unless `value` is a Uint8Array of exactly `length` bytes. */
+export function checkArgumentBytes(value: Uint8Array, length: number, what: string): void {
+  if (!(value instanceof Uint8Array) || value.length !== length) throw groupArgumentError(`${what} must be ${length} bytes`);
+}

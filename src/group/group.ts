@@ -1,6 +1,6 @@
-import { fromHex, toHex, type CryptoProvider } from '../crypto/index.ts';
+import { equalBytes, fromHex, toHex, type CryptoProvider } from '../crypto/index.ts';
 import type { DecodedVertex } from '../dag/index.ts';
-import { ControlGraph } from './control-graph.ts';
+import { ControlGraph, type View } from './control-graph.ts';
 import { CONTROL_LIMITS, encodeControl, decodeControl, type ControlOp } from './control-op.ts';
 import { envelopeNonce, openEnvelope, readEnvelopeHeader, sealEnvelope, type EnvelopeHeader } from './envelope.ts';
 import { GroupError, type GroupRejectionReason } from './errors.ts';
@@ -80,7 +80,6 @@ export class Group {
   readonly #self: Uint8Array;
   readonly #selfHex: string;
   readonly #genesisKey: string;
-  readonly #topicHex: string;
   #updating = false;
   #name = '';
   /** Nonces come from a buffered pool: they need uniqueness, not secrecy, and a call per seal is costly. Keys never do. */
@@ -97,7 +96,6 @@ export class Group {
     this.keys = deriveGroupKeys(options.provider, descriptor.secret);
     this.secrets = secrets;
     this.#genesisKey = toHex(descriptor.genesis);
-    this.#topicHex = toHex(this.keys.topic);
   }
 
   /**
@@ -147,7 +145,7 @@ export class Group {
    */
   process(vertex: DecodedVertex, mode: 'live' | 'restore' = 'live'): ProcessOutcome {
     if (this.#graph.has(vertex.key)) return { status: 'duplicate' };
-    if (toHex(vertex.topic) !== this.#topicHex) return { status: 'rejected', reason: 'malformed', detail: 'vertex of another topic' };
+    if (!equalBytes(vertex.topic, this.keys.topic)) return { status: 'rejected', reason: 'malformed', detail: 'vertex of another topic' };
     const view = this.#graph.viewAt(vertex.parents.map(toHex));
     const header = readEnvelopeHeader(this.#provider, vertex.payload, this.keys.headerKey);
     if (!header.ok) return this.#refuse(vertex.key, view, header.reason, header.detail);
@@ -175,7 +173,7 @@ export class Group {
     return this.#openMessage(vertex, author, header.value, view.state);
   }
 
-  #refuse(key: string, view: ReturnType<ControlGraph['viewAt']>, reason: GroupRejectionReason, detail: string): ProcessOutcome {
+  #refuse(key: string, view: View, reason: GroupRejectionReason, detail: string): ProcessOutcome {
     this.#graph.addOther(key, view);
     return { status: 'rejected', reason, detail };
   }

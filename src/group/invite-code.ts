@@ -57,7 +57,8 @@ const INVITE_ID_BYTES = 16;
  */
 const ADDRESS_TEXT = /^\/[\x21-\x7e]*$/;
 
-function addressProblem(address: unknown): string | undefined {
+/** Why `address` cannot travel in an invite, or undefined when it can. */
+export function inviteAddressProblem(address: unknown): string | undefined {
   if (typeof address !== 'string') return 'is not a string';
   if (address.length < 1 || address.length > L.maxAddressBytes) return `is ${address.length} bytes, must be 1..${L.maxAddressBytes}`;
   if (!ADDRESS_TEXT.test(address)) return 'is not a multiaddr of printable ASCII starting with "/"';
@@ -93,7 +94,7 @@ export function encodeInvite(provider: CryptoProvider, invite: Invite): string {
   }
   let size = FIXED_BYTES;
   for (const [i, address] of addresses.entries()) {
-    const problem = addressProblem(address);
+    const problem = inviteAddressProblem(address);
     if (problem !== undefined) throw new GroupError('ERR_INVITE_INPUT', `invite address ${i} ${problem}`);
     size += 1 + address.length;
   }
@@ -169,7 +170,7 @@ export function decodeInvite(provider: CryptoProvider, text: string, nowMs: numb
     if (pos + length > end) return groupReject('malformed', `invite is truncated in address ${i}`);
     const address = String.fromCharCode(...bytes.subarray(pos, pos + length));
     pos += length;
-    const problem = addressProblem(address);
+    const problem = inviteAddressProblem(address);
     if (problem !== undefined) return groupReject('malformed', `invite address ${i} ${problem}`);
     addresses.push(address);
   }

@@ -23,7 +23,7 @@ export interface OwnKemKey {
 export const MAX_KEPT_KEMS = 32;
 /** Receiving chains kept per sender: its current epoch and the one before (messages in flight). */
 export const CHAINS_PER_SENDER = 2;
-/** Largest persisted secrets blob (a 1,000-member group needs about 300 KiB). */
+/** Largest persisted secrets blob (the blob grows with the members: pair seeds and receiving chains per sender). */
 export const MAX_SECRETS_BYTES = 16 * 1024 * 1024;
 
 export function ownKemKey(provider: CryptoProvider, seed: Uint8Array): OwnKemKey {

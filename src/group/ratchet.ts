@@ -1,5 +1,5 @@
 import { ByteWriter, readVarint, utf8, type CryptoProvider } from '../crypto/index.ts';
-import { GroupError, groupOk, groupReject, type GroupResult } from './errors.ts';
+import { checkArgumentBytes, GroupError, groupArgumentError, groupOk, groupReject, type GroupResult } from './errors.ts';
 
 /*
  * Per-(epoch, sender) symmetric hash ratchet, as in Signal's sender keys and MLS' secret tree
@@ -22,21 +22,13 @@ const GROUP_ID_BYTES = 16;
 const SENDER_BYTES = 32;
 const CHAIN_LABEL = utf8('pars-mesh/group/chain/v1');
 
-function argument(message: string): GroupError {
-  return new GroupError('ERR_GROUP_ARGUMENT', message);
-}
-
-function checkKey(value: Uint8Array, length: number, what: string): void {
-  if (!(value instanceof Uint8Array) || value.length !== length) throw argument(`${what} must be ${length} bytes`);
-}
-
 function checkEpoch(epoch: number): void {
-  if (!Number.isInteger(epoch) || epoch < 0 || epoch > MAX_INDEX) throw argument('epoch must be a u32 integer');
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > MAX_INDEX) throw groupArgumentError('epoch must be a u32 integer');
 }
 
 function checkNextIndex(nextIndex: number): void {
   // MAX_INDEX + 1 is the state of a chain that has used its last index.
-  if (!Number.isInteger(nextIndex) || nextIndex < 0 || nextIndex > MAX_INDEX + 1) throw argument('nextIndex must be an integer from 0 to 2^32');
+  if (!Number.isInteger(nextIndex) || nextIndex < 0 || nextIndex > MAX_INDEX + 1) throw groupArgumentError('nextIndex must be an integer from 0 to 2^32');
 }
 
 /**
@@ -44,9 +36,9 @@ function checkNextIndex(nextIndex: number): void {
  * HKDF-SHA3-256(ikm = epochSecret, salt = empty, info = label ‖ groupId ‖ sender ‖ u32be(epoch), 32).
  */
 export function chainRoot(provider: CryptoProvider, epochSecret: Uint8Array, groupId: Uint8Array, sender: Uint8Array, epoch: number): Uint8Array {
-  checkKey(epochSecret, KEY_BYTES, 'epochSecret');
-  checkKey(groupId, GROUP_ID_BYTES, 'groupId');
-  checkKey(sender, SENDER_BYTES, 'sender');
+  checkArgumentBytes(epochSecret, KEY_BYTES, 'epochSecret');
+  checkArgumentBytes(groupId, GROUP_ID_BYTES, 'groupId');
+  checkArgumentBytes(sender, SENDER_BYTES, 'sender');
   checkEpoch(epoch);
   const info = new Uint8Array(CHAIN_LABEL.length + GROUP_ID_BYTES + SENDER_BYTES + 4);
   info.set(CHAIN_LABEL, 0);
@@ -58,7 +50,7 @@ export function chainRoot(provider: CryptoProvider, epochSecret: Uint8Array, gro
 
 /** One step: messageKey = SHA3-256(0x01 ‖ chainKey), next = SHA3-256(0x02 ‖ chainKey). */
 export function ratchetStep(provider: CryptoProvider, chainKey: Uint8Array): { messageKey: Uint8Array; next: Uint8Array } {
-  checkKey(chainKey, KEY_BYTES, 'chainKey');
+  checkArgumentBytes(chainKey, KEY_BYTES, 'chainKey');
   const input = new Uint8Array(1 + KEY_BYTES);
   input.set(chainKey, 1);
   input[0] = 0x01;
@@ -84,9 +76,7 @@ abstract class HashChain implements SendingChainState {
   protected key: Uint8Array;
 
   protected constructor(provider: CryptoProvider, state: SendingChainState) {
-    checkEpoch(state.epoch);
-    checkNextIndex(state.nextIndex);
-    checkKey(state.chainKey, KEY_BYTES, 'chainKey');
+    checkState(state);
     this.provider = provider;
     this.#epoch = state.epoch;
     this.index = state.nextIndex;
@@ -161,12 +151,8 @@ export class ReceivingChain extends HashChain implements ReceivingChainState {
   /** Resumes a chain from its state (keys are copied). */
   constructor(provider: CryptoProvider, state: ReceivingChainState) {
     super(provider, state);
-    if (state.skipped.size > MAX_SKIP) throw argument(`at most ${MAX_SKIP} skipped keys`);
-    for (const [index, key] of state.skipped) {
-      if (!Number.isInteger(index) || index < 0 || index >= state.nextIndex) throw argument('skipped indices lie below nextIndex');
-      checkKey(key, KEY_BYTES, 'skipped key');
-      this.#skipped.set(index, new Uint8Array(key));
-    }
+    checkSkipped(state.skipped, state.nextIndex);
+    for (const [index, key] of state.skipped) this.#skipped.set(index, new Uint8Array(key));
   }
 
   /** A fresh chain at index 0 from its root (see `chainRoot`). */
@@ -255,7 +241,15 @@ const STATE_FORMAT = 1;
 function checkState(state: SendingChainState): void {
   checkEpoch(state.epoch);
   checkNextIndex(state.nextIndex);
-  checkKey(state.chainKey, KEY_BYTES, 'chainKey');
+  checkArgumentBytes(state.chainKey, KEY_BYTES, 'chainKey');
+}
+
+function checkSkipped(skipped: ReadonlyMap<number, Uint8Array>, nextIndex: number): void {
+  if (skipped.size > MAX_SKIP) throw groupArgumentError(`at most ${MAX_SKIP} skipped keys`);
+  for (const [index, key] of skipped) {
+    if (!Number.isInteger(index) || index < 0 || index >= nextIndex) throw groupArgumentError('skipped indices lie below nextIndex');
+    checkArgumentBytes(key, KEY_BYTES, 'skipped key');
+  }
 }
 
 /** The persisted form of a sending chain (a `SendingChain` is its own state). */
@@ -272,8 +266,10 @@ export function encodeSendingChain(state: SendingChainState): Uint8Array {
 /** The persisted form of a receiving chain (a `ReceivingChain` is its own state). */
 export function encodeReceivingChain(state: ReceivingChainState): Uint8Array {
   checkState(state);
-  if (state.skipped.size > MAX_SKIP) throw argument(`at most ${MAX_SKIP} skipped keys`);
-  const skipped = [...state.skipped].sort((a, b) => a[0] - b[0]);
+  // Read once: a ReceivingChain hands out a fresh copy of its skipped keys on every read.
+  const held = state.skipped;
+  checkSkipped(held, state.nextIndex);
+  const skipped = [...held].sort((a, b) => a[0] - b[0]);
   const w = new ByteWriter(48 + skipped.length * (KEY_BYTES + 5));
   w.u8(STATE_FORMAT);
   w.varint(state.epoch);
@@ -281,8 +277,6 @@ export function encodeReceivingChain(state: ReceivingChainState): Uint8Array {
   w.bytes(state.chainKey);
   w.varint(skipped.length);
   for (const [index, key] of skipped) {
-    if (!Number.isInteger(index) || index < 0 || index >= state.nextIndex) throw argument('skipped indices lie below nextIndex');
-    checkKey(key, KEY_BYTES, 'skipped key');
     w.varint(index);
     w.bytes(key);
   }
@@ -320,13 +314,7 @@ class StateReader {
   }
 }
 
-interface ChainHead {
-  readonly epoch: number;
-  readonly nextIndex: number;
-  readonly chainKey: Uint8Array;
-}
-
-function readHead(r: StateReader, what: string): GroupResult<ChainHead> {
+function readHead(r: StateReader, what: string): GroupResult<SendingChainState> {
   if (r.u8() !== STATE_FORMAT) return groupReject('malformed', `${what} state is not format ${STATE_FORMAT}`);
   const epoch = r.varint();
   if (epoch === undefined || epoch > MAX_INDEX) return groupReject('malformed', `${what} state epoch is not a u32`);

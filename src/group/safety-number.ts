@@ -1,5 +1,6 @@
 import { ML_DSA_65, ML_KEM_768, utf8, type CryptoProvider } from '../crypto/index.ts';
-import { GroupError } from './errors.ts';
+import { compareIds } from '../dag/index.ts';
+import { checkArgumentBytes } from './errors.ts';
 
 /*
  * A safety number lets two members check, out of band (read aloud, compared on screens), that
@@ -30,12 +31,9 @@ const CHUNKS = 6;
 const CHUNK_BYTES = 5;
 
 function check(party: SafetyParty, which: string): void {
-  const sized = (value: Uint8Array, length: number, what: string): void => {
-    if (!(value instanceof Uint8Array) || value.length !== length) throw new GroupError('ERR_GROUP_ARGUMENT', `${which} ${what} must be ${length} bytes`);
-  };
-  sized(party.nodeId, NODE_ID_BYTES, 'nodeId');
-  sized(party.signingKey, ML_DSA_65.publicKey, 'signingKey');
-  sized(party.kemKey, ML_KEM_768.publicKey, 'kemKey');
+  checkArgumentBytes(party.nodeId, NODE_ID_BYTES, `${which} nodeId`);
+  checkArgumentBytes(party.signingKey, ML_DSA_65.publicKey, `${which} signingKey`);
+  checkArgumentBytes(party.kemKey, ML_KEM_768.publicKey, `${which} kemKey`);
 }
 
 /** The 30 digits of one party. */
@@ -63,12 +61,6 @@ function fingerprint(provider: CryptoProvider, party: SafetyParty): string {
   return digits;
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
-  return a.length - b.length;
-}
-
 /**
  * The safety number of two members: 60 digits in twelve space-separated groups of five, the same
  * whichever side computes it, different when either party's signing or KEM key differs. Throws
@@ -80,7 +72,7 @@ export function safetyNumber(provider: CryptoProvider, a: SafetyParty, b: Safety
   const fa = fingerprint(provider, a);
   const fb = fingerprint(provider, b);
   // Node ids decide the order; a tie (one node checking its own keys) falls back to the digits.
-  const order = compareBytes(a.nodeId, b.nodeId) || (fa < fb ? -1 : 1);
+  const order = compareIds(a.nodeId, b.nodeId) || (fa < fb ? -1 : 1);
   const digits = order < 0 ? fa + fb : fb + fa;
   return (digits.match(/\d{5}/g) as string[]).join(' ');
 }

@@ -1,5 +1,5 @@
 import { ML_DSA_65, ML_KEM_768, utf8, type CryptoProvider } from '../crypto/index.ts';
-import { GroupError, groupOk, groupReject, type GroupResult } from './errors.ts';
+import { checkArgumentBytes, groupArgumentError, groupOk, groupReject, type GroupResult } from './errors.ts';
 
 /*
  * Public keys in group operations carry a one-byte algorithm tag, so a field that expects a
@@ -24,8 +24,8 @@ export const KEY_ID_BYTES = 16;
 /** tag ‖ key; throws GroupError `ERR_GROUP_ARGUMENT` for an unknown algorithm or a key of the wrong size. */
 export function encodeTaggedKey(alg: KeyAlgorithm, key: Uint8Array): Uint8Array {
   const spec = Object.hasOwn(TAGS, alg) ? TAGS[alg] : undefined;
-  if (spec === undefined) throw new GroupError('ERR_GROUP_ARGUMENT', `unknown key algorithm ${JSON.stringify(alg)}`);
-  if (!(key instanceof Uint8Array) || key.length !== spec.size) throw new GroupError('ERR_GROUP_ARGUMENT', `${alg} public key must be ${spec.size} bytes`);
+  if (spec === undefined) throw groupArgumentError(`unknown key algorithm ${JSON.stringify(alg)}`);
+  checkArgumentBytes(key, spec.size, `${alg} public key`);
   const out = new Uint8Array(1 + spec.size);
   out[0] = spec.tag;
   out.set(key, 1);
@@ -51,7 +51,7 @@ export function decodeTaggedKey(bytes: Uint8Array, expected: KeyAlgorithm): Grou
 
 /** SHA3-256("pars-mesh/group/key-id/v1" ‖ publicKey)[0..16]: names a key without carrying it. */
 export function keyId(provider: CryptoProvider, publicKey: Uint8Array): Uint8Array {
-  if (!(publicKey instanceof Uint8Array)) throw new GroupError('ERR_GROUP_ARGUMENT', 'public key must be a Uint8Array');
+  if (!(publicKey instanceof Uint8Array)) throw groupArgumentError('public key must be a Uint8Array');
   const input = new Uint8Array(KEY_ID_LABEL.length + publicKey.length);
   input.set(KEY_ID_LABEL, 0);
   input.set(publicKey, KEY_ID_LABEL.length);

@@ -51,15 +51,6 @@ export class AntiEntropyDriver {
     this.#start = options.start;
   }
 
-  get config(): AntiEntropyConfig {
-    return this.#ae.config;
-  }
-
-  /** Sessions running now, both roles. */
-  get running(): number {
-    return this.#running.size;
-  }
-
   /** A peer is ready for sync. `dialer`: this side opened the connection and reconciles on it. */
   connect(peer: string, dialer: boolean): void {
     if (this.#stopped) return;

@@ -1,5 +1,5 @@
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface';
-import { FrameError, FrameTimeoutError, FrameTruncatedError, StreamClosedError, StreamIdleError } from './errors.ts';
+import { FrameTimeoutError, FrameTruncatedError, StreamClosedError, StreamIdleError } from './errors.ts';
 import { LengthPrefixParser } from './frames.ts';
 
 export interface FrameReaderOptions {
@@ -290,9 +290,4 @@ export class FrameReader {
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
   }
-}
-
-/** Whether `error` is the peer's fault at the framing level (as opposed to a reset or our abort). */
-export function isFramingViolation(error: unknown): error is FrameError {
-  return error instanceof FrameError;
 }

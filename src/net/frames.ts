@@ -1,4 +1,5 @@
 import type { AbortOptions, Stream } from '@libp2p/interface';
+import { ByteWriter, MAX_VARINT_BYTES } from '../crypto/index.ts';
 import { FrameMalformedError, FrameTooLargeError, StreamClosedError } from './errors.ts';
 
 /*
@@ -12,20 +13,12 @@ import { FrameMalformedError, FrameTooLargeError, StreamClosedError } from './er
  * refused, so an announced 2^31-byte frame costs three bytes to refuse and allocates nothing.
  */
 
-/** Bytes of the longest prefix any limit below 2^28 needs. */
-export const MAX_PREFIX_BYTES = 4;
-
 /** The varint length prefix of a frame of `length` bytes. */
 export function encodeLengthPrefix(length: number): Uint8Array {
   if (!Number.isSafeInteger(length) || length < 1) throw new RangeError(`frame length must be a positive integer, got ${length}`);
-  const out: number[] = [];
-  let v = length;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return Uint8Array.from(out);
+  const prefix = new ByteWriter(MAX_VARINT_BYTES);
+  prefix.varint(length);
+  return prefix.finish();
 }
 
 /**

@@ -8,7 +8,7 @@ export { defaultConnectionEncrypters, type ConnectionEncrypterFactory } from './
 export { MDNS_SERVICE_TAG, type MdnsOptions } from './libp2p-node.ts';
 export { SYNC_PROTOCOL } from './sync-protocol.ts';
 export { GOSSIP_PROTOCOL } from './push-protocol.ts';
-export { encodeLengthPrefix, LengthPrefixParser, MAX_PREFIX_BYTES, offerFrame, writeFrame } from './frames.ts';
+export { encodeLengthPrefix, LengthPrefixParser, offerFrame, writeFrame } from './frames.ts';
 export { FrameReader, type FrameReaderOptions } from './frame-reader.ts';
 export { MAX_ADDRESSES_PER_PEER, MAX_KNOWN_PEERS, type KnownPeer, type PeerSummary } from './peer-book.ts';
 export { MemoryPeerStates, MEMORY_PEER_STATES_CAPACITY, type PeerStateStore } from './peer-states.ts';

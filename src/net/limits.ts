@@ -86,7 +86,7 @@ export const NET_LIMITS: NetLimits = Object.freeze({
  * Sync tuning over libp2p streams, where the simulator's defaults would be slow: a flight is built
  * whole before its first frame leaves, so a 32 MiB flight keeps the receiver idle while the sender
  * reads and frames it. 4 MiB flights start the receiver's verification after one such slice, at
- * the cost of one round trip per 4 MiB (a fraction of a millisecond on a LAN).
+ * the cost of one more round trip per 4 MiB.
  */
 export const NET_SYNC_TUNING: Partial<SyncTuning> = Object.freeze({ flightBytes: 4 * 1024 * 1024 });
 

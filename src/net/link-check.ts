@@ -21,7 +21,7 @@ export interface LinkCheck {
 }
 
 /** A failure a dead link can cause: a frame cut short, or a silence. */
-export function linkFailure(failure: unknown): boolean {
+function linkFailure(failure: unknown): boolean {
   return failure instanceof FrameTruncatedError || failure instanceof FrameTimeoutError || failure instanceof StreamIdleError || failure instanceof SessionTimeoutError;
 }
 
@@ -36,7 +36,8 @@ export function libp2pLinkCheck(libp2p: Libp2pNode, timeoutMs: number): LinkChec
     async lostLink(peer: string, failure: unknown): Promise<boolean> {
       if (!linkFailure(failure)) return false;
       const peerId = peerIdFromString(peer);
-      if (!libp2p.getConnections(peerId).some((c) => c.status === 'open')) return true;
+      const connected = (): boolean => libp2p.getConnections(peerId).some((c) => c.status === 'open');
+      if (!connected()) return true;
       try {
         await libp2p.services.ping.ping(peerId, { signal: AbortSignal.timeout(timeoutMs) });
         return false;
@@ -45,7 +46,7 @@ export function libp2pLinkCheck(libp2p: Libp2pNode, timeoutMs: number): LinkChec
         const name = (error as { name?: unknown }).name;
         const silent = name === 'TimeoutError' || name === 'AbortError';
         if (silent) await libp2p.hangUp(peerId, { signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
-        return silent || !libp2p.getConnections(peerId).some((c) => c.status === 'open');
+        return silent || !connected();
       }
     },
   };

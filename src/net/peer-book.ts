@@ -86,10 +86,6 @@ export class PeerBook implements TrafficCounter {
     this.#changed();
   }
 
-  forget(peer: string): void {
-    if (this.#known.delete(peer)) this.#changed();
-  }
-
   connected(peer: string, direction: 'inbound' | 'outbound'): void {
     const now = this.#now();
     this.#live.set(peer, { nodeId: undefined, direction, connectedAt: now, lastSyncAt: undefined, bytesIn: 0, bytesOut: 0 });

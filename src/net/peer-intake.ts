@@ -43,11 +43,6 @@ export class PeerIntake {
     return (this.#pending.get(source)?.bytes ?? 0) > 0;
   }
 
-  /** Bytes from `peer` in the Ingester, not yet committed or refused. */
-  pendingBytes(peer: string): number {
-    return this.#pending.get(peer)?.bytes ?? 0;
-  }
-
   /** Validates and stores vertices from `peer`. Throws only what the Ingester throws (store failures). */
   async ingest(peer: string, items: readonly Uint8Array[], via: Arrival): Promise<NetIngestReport> {
     const size = items.reduce((n, b) => n + b.length, 0);

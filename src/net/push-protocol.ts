@@ -112,11 +112,6 @@ export class PushProtocol {
     this.#arm();
   }
 
-  /** Whether our gossip stream to `peer` is open. */
-  isLinked(peer: string): boolean {
-    return this.#out.has(peer);
-  }
-
   /** Reads the gossip messages a peer sends on the stream it opened to us, until it ends. */
   async handle(stream: Stream, peer: string): Promise<void> {
     const reader = new FrameReader(stream, {

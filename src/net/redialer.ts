@@ -64,10 +64,6 @@ export class Redialer {
     return this.#pending.size;
   }
 
-  isPending(peer: string): boolean {
-    return this.#pending.has(peer);
-  }
-
   /** Starts redialling `peer` (`immediately`: the first attempt now, as at start-up). */
   schedule(peer: string, immediately = false): void {
     if (this.#stopped || this.#pending.has(peer)) return;

@@ -1,7 +1,7 @@
 import type { Stream } from '@libp2p/interface';
 import type { CryptoProvider } from '../crypto/index.ts';
 import type { NetIngestReport } from './ingest-port.ts';
-import { SyncSession, type SyncFailureCode, type SyncReplica, type SyncStep, type SyncTuning } from '../sync/index.ts';
+import { REFUSED_FRAME_CODES, SyncSession, type SyncFailureCode, type SyncReplica, type SyncSessionOptions, type SyncStep, type SyncTuning } from '../sync/index.ts';
 import { FrameError, FrameTimeoutError, NetError, SessionTimeoutError, StreamClosedError, StreamIdleError } from './errors.ts';
 import { FrameReader } from './frame-reader.ts';
 import { offerFrame, writeFrame } from './frames.ts';
@@ -23,8 +23,8 @@ const MAX_COURIER_PASSES = 64;
 /**
  * Received vertex bytes gathered over frames before they go to the Ingester as one batch (one
  * verification split over the workers, one durable commit). A commit rewrites every index page
- * its vertices touch, and random ids touch most of them, so a commit per 1 MiB frame costs half
- * as much again per vertex as one per 2 MiB. A flight's end flushes what is gathered at once.
+ * its vertices touch, and random ids spread over most of them, so fewer, larger commits cost less
+ * per vertex than one per 1 MiB frame. A flight's end flushes what is gathered at once.
  */
 const INGEST_BATCH_BYTES = 2 * 1024 * 1024;
 
@@ -39,17 +39,7 @@ interface Gathered {
  * one of them here: over libp2p the protocol id (`/pars/sync/1.0.0`) already fixes the version,
  * and a node that speaks a later one offers it under its own id.
  */
-const PEER_FAULTS: ReadonlySet<SyncFailureCode> = new Set<SyncFailureCode>([
-  'truncated',
-  'malformed',
-  'non-canonical',
-  'unknown-version',
-  'limit-exceeded',
-  'unexpected-frame',
-  'bad-vertex',
-  'bad-filter',
-  'bad-key',
-]);
+const PEER_FAULTS: ReadonlySet<SyncFailureCode> = REFUSED_FRAME_CODES;
 
 export interface SyncProtocolOptions {
   readonly replica: SyncReplica;
@@ -130,7 +120,7 @@ export class SyncProtocol {
     }
   }
 
-  #common(peer: string): { replica: SyncReplica; hash: (d: Uint8Array) => Uint8Array; random: (n: number) => Uint8Array; peerState?: ReturnType<PeerStateStore['get']>; tuning?: Partial<SyncTuning> } {
+  #common(peer: string): SyncSessionOptions {
     const p = this.#o.provider;
     const peerState = this.#o.peerStates.get(peer);
     return {

@@ -17,7 +17,7 @@ import {
 } from '../group/index.ts';
 import type { GroupLogRecord, InviteRecord, JoinRecord } from '../store/index.ts';
 import { NodeGroupError } from './group-errors.ts';
-import { readVertex, type GroupEntry, type GroupRuntime } from './group-runtime.ts';
+import { membersOf, readVertex, type GroupEntry, type GroupRuntime } from './group-runtime.ts';
 import type { GroupWriter } from './group-writer.ts';
 
 /*
@@ -151,8 +151,7 @@ export async function admitJoiner(rt: GroupRuntime, writer: GroupWriter, inv: In
     const request = openJoinRequest(rt.provider, inv.keys, joiner, readVertex(rt, requestId).payload);
     if (!request.ok) throw new NodeGroupError('ERR_GROUP_CORRUPT', `accepted join request no longer opens: ${request.detail}`);
     const { signingKey, kemKey } = request.value;
-    const members = entry.group.members(rt.ingester.dag.frontier(entry.topic).map(toHex));
-    if (!members.some((m) => m.id === toHex(joiner))) {
+    if (!membersOf(rt, entry).some((m) => m.id === toHex(joiner))) {
       const add: ControlOp = { o: 'add', member: joiner, signingKey, kemKey, role: 'member' };
       await writer.write(entry, { kind: 'ops', ops: [add] });
     }

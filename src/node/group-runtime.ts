@@ -1,6 +1,6 @@
 import { toHex, type CryptoProvider } from '../crypto/index.ts';
 import { decodeWithId, type DecodedVertex, type VertexSigner } from '../dag/index.ts';
-import { Group, MemberSecrets, type GroupDescriptor } from '../group/index.ts';
+import { Group, MemberSecrets, type GroupDescriptor, type MemberInfo } from '../group/index.ts';
 import type { Identity } from '../identity/index.ts';
 import type { GroupRecord, GroupTables } from '../store/index.ts';
 import { NodeGroupError } from './group-errors.ts';
@@ -71,4 +71,9 @@ export function readVertex(rt: GroupRuntime, id: Uint8Array): DecodedVertex {
   const d = decodeWithId(bytes, id);
   if (!d.ok) throw new NodeGroupError('ERR_GROUP_CORRUPT', `stored vertex ${toHex(id)} does not decode: ${d.reason}`);
   return d.vertex;
+}
+
+/** The group's current members (as of this node's frontier of its topic), ascending by id. */
+export function membersOf(rt: GroupRuntime, entry: GroupEntry): MemberInfo[] {
+  return entry.group.members(rt.ingester.dag.frontier(entry.topic).map(toHex));
 }

@@ -1,4 +1,4 @@
-import { equalBytes, fromHex, toHex } from '../crypto/index.ts';
+import { equalBytes, fromHex, toHex, type CryptoProvider } from '../crypto/index.ts';
 import type { DecodedVertex } from '../dag/index.ts';
 import {
   DEFAULT_INVITE_TTL_SECONDS,
@@ -7,11 +7,13 @@ import {
   deriveInviteKeys,
   encodeInvite,
   Group,
+  GroupError,
   inviteIdOf,
   MemberSecrets,
   ownKemKey,
   safetyNumber,
   sealJoinRequest,
+  type Invite,
   type Welcome,
 } from '../group/index.ts';
 import type { Identity } from '../identity/index.ts';
@@ -21,7 +23,7 @@ import { catchUp, processGroupVertex, readLog, type LoggedMessage } from './grou
 import { admitJoiner, inviteEntryOf, joinEntryOf, judgeRequest, judgeWelcome, sealJoin, type InviteEntry, type JoinEntry } from './group-rendezvous.ts';
 import { resolveGroup, resolveMember } from './group-resolve.ts';
 import { GroupWriter } from './group-writer.ts';
-import { openGroupRecord, readVertex, sealDescriptor, sealSecrets, type GroupEntry, type GroupRuntime } from './group-runtime.ts';
+import { membersOf, openGroupRecord, readVertex, sealDescriptor, sealSecrets, type GroupEntry, type GroupRuntime } from './group-runtime.ts';
 import type { Ingester } from './ingest.ts';
 import { encodeMessageContent, messageTextProblem } from './message-content.ts';
 import { StorageSealer } from './storage-key.ts';
@@ -92,20 +94,24 @@ export class NodeGroups {
     return toHex(groupId);
   }
 
-  /** Issues a single-use invite valid for `ttlSeconds`; resolves with its code text. Only admins may invite. */
-  async invite(group: string, ttlSeconds: number = DEFAULT_INVITE_TTL_SECONDS): Promise<string> {
+  /**
+   * Issues a single-use invite valid for `ttlSeconds`; resolves with its code text. Only admins may
+   * invite. The code carries `addresses` (where the joiner's node can reach this one), dropped from
+   * the end while it would exceed the invite's length limit.
+   */
+  async invite(group: string, ttlSeconds: number = DEFAULT_INVITE_TTL_SECONDS, addresses: readonly string[] = []): Promise<string> {
     if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_INVITE_TTL_SECONDS) {
       throw new NodeGroupError('ERR_INVITE_TTL', `invite lifetime must be 1..${MAX_INVITE_TTL_SECONDS} seconds, got ${ttlSeconds}`);
     }
     const rt = this.#rt;
     const entry = this.#resolve(group);
-    const me = this.#membersOf(entry).find((m) => m.id === rt.selfHex);
+    const me = membersOf(rt, entry).find((m) => m.id === rt.selfHex);
     if (me?.role !== 'admin') throw new NodeGroupError('ERR_NOT_ADMIN', `only an admin of ${entry.idHex} can invite; this node is ${me === undefined ? 'not a member' : 'a member'}`);
     const secret = rt.random(32);
     const inviteId = inviteIdOf(rt.provider, secret);
     const keys = deriveInviteKeys(rt.provider, secret);
     const expiresAt = Math.floor(rt.now() / 1000) + ttlSeconds;
-    const code = encodeInvite(rt.provider, { groupId: entry.id, inviter: rt.self, secret, expiresAt, addresses: [] });
+    const code = encodeFitting(rt.provider, { groupId: entry.id, inviter: rt.self, secret, expiresAt, addresses });
     const record = {
       inviteId,
       groupId: entry.id,
@@ -154,7 +160,7 @@ export class NodeGroups {
   /** The groups this node is in, by name then id. */
   groups(): GroupSummary[] {
     return [...this.#byId.values()]
-      .map((e) => ({ id: e.idHex, name: e.group.name, members: this.#membersOf(e).length }))
+      .map((e) => ({ id: e.idHex, name: e.group.name, members: membersOf(this.#rt, e).length }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
   }
 
@@ -175,7 +181,7 @@ export class NodeGroups {
   /** Current members (as of this node's frontier of the group), ascending by id. */
   members(group: string): GroupMember[] {
     const entry = this.#resolve(group);
-    return this.#membersOf(entry).map((m) => ({ id: m.id, role: m.role, you: m.id === this.#rt.selfHex }));
+    return membersOf(this.#rt, entry).map((m) => ({ id: m.id, role: m.role, you: m.id === this.#rt.selfHex }));
   }
 
   /** Sends a text message; resolves with the hex id of its vertex once it is durable. */
@@ -189,13 +195,13 @@ export class NodeGroups {
 
   async remove(group: string, member: string): Promise<void> {
     const entry = this.#resolve(group);
-    const m = resolveMember(this.#membersOf(entry), member);
+    const m = resolveMember(membersOf(this.#rt, entry), member);
     await this.#writer.write(entry, { kind: 'ops', ops: [{ o: 'remove', member: fromHex(m.id) }] });
   }
 
   async promote(group: string, member: string): Promise<void> {
     const entry = this.#resolve(group);
-    const m = resolveMember(this.#membersOf(entry), member);
+    const m = resolveMember(membersOf(this.#rt, entry), member);
     await this.#writer.write(entry, { kind: 'ops', ops: [{ o: 'promote', member: fromHex(m.id) }] });
   }
 
@@ -212,7 +218,7 @@ export class NodeGroups {
   verify(group: string, member: string): string {
     const rt = this.#rt;
     const entry = this.#resolve(group);
-    const members = this.#membersOf(entry);
+    const members = membersOf(rt, entry);
     const other = resolveMember(members, member);
     const me = members.find((m) => m.id === rt.selfHex);
     if (me === undefined) throw new NodeGroupError('ERR_NOT_YET_MEMBER', `this node is not a member of ${entry.idHex}`);
@@ -265,19 +271,14 @@ export class NodeGroups {
     return resolveGroup(this.#byId.values(), group);
   }
 
-  #membersOf(entry: GroupEntry): ReturnType<Group['members']> {
-    return entry.group.members(this.#rt.ingester.dag.frontier(entry.topic).map(toHex));
-  }
-
   /** Starts following a stored group: loads it and processes its stored vertices. */
-  #track(groupId: Uint8Array): GroupEntry {
+  #track(groupId: Uint8Array): void {
     const record = this.#rt.tables.group(groupId);
     if (record === undefined) throw new NodeGroupError('ERR_GROUP_CORRUPT', `group ${toHex(groupId)} is not stored`);
     const entry = openGroupRecord(this.#rt, record);
     this.#byId.set(entry.idHex, entry);
     this.#byTopic.set(entry.topicHex, entry);
     catchUp(this.#rt, entry);
-    return entry;
   }
 
   /** Rebuilds all in-memory state from the store: at start, and after a failed batch (memory must not claim what disk lacks). */
@@ -384,5 +385,16 @@ export class NodeGroups {
 
   #schedule(task: () => Promise<void>): void {
     this.#work = this.#work.then(task).catch((error: unknown) => this.#warn(`admitting a joiner failed: ${(error as Error).message}`));
+  }
+}
+
+/** The code of `invite` with as many of its addresses, from the front, as the length limit allows. */
+function encodeFitting(provider: CryptoProvider, invite: Invite): string {
+  for (let addresses = invite.addresses; ; addresses = addresses.slice(0, -1)) {
+    try {
+      return encodeInvite(provider, { ...invite, addresses });
+    } catch (error) {
+      if (!(error instanceof GroupError) || addresses.length === 0) throw error;
+    }
   }
 }

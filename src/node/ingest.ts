@@ -141,16 +141,7 @@ export class Ingester {
 
   /** Creates a vertex on `topic` from this node's frontier, signs it, and stores it durably. */
   async append(topic: Uint8Array, payload: Uint8Array, signer: VertexSigner): Promise<DecodedVertex> {
-    return this.#serially(() =>
-      this.#placeThenCommit(LOCAL_SOURCE, (placed) => {
-        const { parents, lamport } = this.dag.nextParents(topic, signer.author);
-        const vertex = createVertex({ topic, parents, lamport, payload }, signer, this.provider);
-        const out = this.dag.add(vertex);
-        if (out.status !== 'added') throw new NodeError('ERR_APPEND', `new vertex was not placed (${out.status})`);
-        placed.push(...out.added);
-        return vertex;
-      }),
-    );
+    return this.appendWith(topic, () => payload, signer);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { INVITE_LIMITS } from '../group/index.ts';
+import { INVITE_LIMITS, inviteAddressProblem } from '../group/index.ts';
 
 /*
  * Which of the node's own multiaddrs go into an invite. An invite holds at most 8 addresses of at
@@ -37,7 +37,7 @@ function rankOf(address: string): Rank {
 /** Up to `max` of `multiaddrs` for an invite, best first (see above). */
 export function inviteAddresses(multiaddrs: readonly string[], max: number = INVITE_LIMITS.maxAddresses): string[] {
   const usable = [...new Set(multiaddrs)]
-    .filter((a) => a.length <= INVITE_LIMITS.maxAddressBytes && /^\/[\x21-\x7e]*$/.test(a))
+    .filter((a) => inviteAddressProblem(a) === undefined)
     .map((address, index) => ({ address, index, rank: rankOf(address), ws: address.includes('/ws') ? 1 : 0 }))
     .filter((a) => a.rank !== 3)
     .sort((x, y) => x.rank - y.rank || x.ws - y.ws || x.index - y.index);

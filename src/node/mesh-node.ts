@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { multiaddr } from '@multiformats/multiaddr';
 import { toHex } from '../crypto/index.ts';
-import { decodeInvite, encodeInvite, GroupError } from '../group/index.ts';
+import { decodeInvite } from '../group/index.ts';
 import type { Identity } from '../identity/index.ts';
 import { createNetHost, derivePeerKey, peerIdOf, withoutPeerId, type ConnectivityState, type KnownPeer, type NetHost, type SessionReport } from '../net/index.ts';
 import { SqliteStore } from '../store/index.ts';
@@ -109,21 +109,10 @@ export class MeshNode {
 
   /**
    * Issues an invite (see `NodeGroups.invite`) that carries this node's current addresses, so
-   * the joiner's node can connect directly. Addresses are dropped from the end while the code
-   * would exceed the invite's length limit.
+   * the joiner's node can connect directly.
    */
   async invite(group: string, ttlSeconds?: number): Promise<string> {
-    const plain = await this.groups.invite(group, ttlSeconds);
-    const provider = this.ingester.provider;
-    const decoded = decodeInvite(provider, plain, 0);
-    if (!decoded.ok) throw new NodeError('ERR_INVITE_REENCODE', `a fresh invite did not decode: ${decoded.detail}`);
-    for (let addresses = inviteAddresses(this.multiaddrs()); ; addresses = addresses.slice(0, -1)) {
-      try {
-        return encodeInvite(provider, { ...decoded.value, addresses });
-      } catch (error) {
-        if (!(error instanceof GroupError) || addresses.length === 0) throw error;
-      }
-    }
+    return this.groups.invite(group, ttlSeconds, inviteAddresses(this.multiaddrs()));
   }
 
   /**

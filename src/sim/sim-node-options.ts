@@ -21,6 +21,7 @@ export interface SimNodeOptions {
   readonly publicKey: Uint8Array;
   /** Every author's key (the roster); consulted only with `keyDistribution: 'roster'`. */
   readonly roster: KeyDirectory;
+  /** How authors' keys reach the node (default `roster`: pre-shared at setup). */
   readonly keyDistribution?: KeyDistribution;
   readonly pool: VertexPool;
   readonly prng: Prng;

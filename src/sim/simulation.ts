@@ -1,17 +1,18 @@
 import { toHex, type CryptoProvider } from '../crypto/index.ts';
-import { VERTEX_KEY_ALGORITHM, type DagOptions, type DecodedVertex } from '../dag/index.ts';
-import type { AntiEntropyConfig, ForwardPolicy, GossipConfig, SyncTuning } from '../sync/index.ts';
+import { VERTEX_KEY_ALGORITHM, type DecodedVertex } from '../dag/index.ts';
 import { totalCounters, type NodeCounters } from './counters.ts';
 import { EventQueue } from './event-queue.ts';
 import { DEFAULT_LINK_PROFILE, Link, type LinkProfile } from './link.ts';
 import { Prng } from './prng.ts';
 import { envelopeBytes, type Outgoing, type SimMessage } from './sim-message.ts';
-import type { KeyDistribution } from './sim-node-options.ts';
+import type { SimNodeOptions } from './sim-node-options.ts';
 import { SimNode } from './sim-node.ts';
 import type { Edge } from './topology.ts';
 import { KeyDirectory, VertexPool } from './vertex-pool.ts';
 
-export interface SimulationOptions {
+/** The network's own settings; the rest are given to every node alike (see `SimNodeOptions`). */
+export interface SimulationOptions
+  extends Pick<SimNodeOptions, 'keyDistribution' | 'syncTuning' | 'gossip' | 'antiEntropy' | 'forward' | 'refuseWhenBusy' | 'dag' | 'onPlaced'> {
   readonly seed: number;
   readonly nodes: number;
   /** Signs and verifies for every node: `insecureSimulationProvider(...)` for large runs, a real one for small. */
@@ -19,20 +20,11 @@ export interface SimulationOptions {
   /** The links; see `randomTopology`, `completeTopology`. */
   readonly edges: readonly Edge[];
   readonly link?: Partial<LinkProfile>;
-  /** How authors' keys reach nodes (default `roster`: pre-shared at setup). */
-  readonly keyDistribution?: KeyDistribution;
   /**
    * The nodes whose keys are on the roster: the group members who write (default: every node).
    * The others relay and store but never need their keys known; each still holds its own.
    */
   readonly rosterNodes?: readonly number[];
-  readonly syncTuning?: Partial<SyncTuning>;
-  readonly gossip?: Partial<GossipConfig>;
-  readonly antiEntropy?: Partial<AntiEntropyConfig>;
-  readonly forward?: Partial<ForwardPolicy>;
-  readonly refuseWhenBusy?: boolean;
-  readonly dag?: DagOptions;
-  readonly onPlaced?: (node: SimNode, vertex: DecodedVertex) => void;
 }
 
 type SimEvent =
@@ -63,42 +55,35 @@ export class Simulation {
   #events = 0;
 
   constructor(options: SimulationOptions) {
-    const n = options.nodes;
-    this.prng = new Prng(options.seed);
+    const { seed, nodes: n, provider, edges, link, rosterNodes, ...perNode } = options;
+    this.prng = new Prng(seed);
     this.#linkPrng = this.prng.fork();
-    const profile: LinkProfile = { ...DEFAULT_LINK_PROFILE, ...options.link };
+    const profile: LinkProfile = { ...DEFAULT_LINK_PROFILE, ...link };
     this.#neighbours = Array.from({ length: n }, () => []);
     this.#online = new Array<boolean>(n).fill(true);
     this.#tickAt = new Array<number>(n).fill(Infinity);
     this.nodes = [];
-    const onRoster = new Set(options.rosterNodes ?? Array.from({ length: n }, (_, i) => i));
+    const onRoster = new Set(rosterNodes ?? Array.from({ length: n }, (_, i) => i));
     for (let i = 0; i < n; i++) {
-      const seed = this.prng.fill(new Uint8Array(32));
-      const pair = options.provider.mlDsa65.keyPair(seed);
-      const author = options.provider.sha3_256(pair.publicKey);
+      const keySeed = this.prng.fill(new Uint8Array(32));
+      const pair = provider.mlDsa65.keyPair(keySeed);
+      const author = provider.sha3_256(pair.publicKey);
       if (onRoster.has(i)) this.directory.add(author, { algorithm: VERTEX_KEY_ALGORITHM, publicKey: pair.publicKey });
       this.nodes.push(
         new SimNode({
+          ...perNode,
           index: i,
-          provider: options.provider,
+          provider,
           signer: { author, sign: (message, context) => pair.sign(message, context) },
           publicKey: pair.publicKey,
           roster: this.directory,
           pool: this.pool,
           prng: this.prng.fork(),
           now: 0,
-          ...(options.keyDistribution === undefined ? {} : { keyDistribution: options.keyDistribution }),
-          ...(options.syncTuning === undefined ? {} : { syncTuning: options.syncTuning }),
-          ...(options.gossip === undefined ? {} : { gossip: options.gossip }),
-          ...(options.antiEntropy === undefined ? {} : { antiEntropy: options.antiEntropy }),
-          ...(options.forward === undefined ? {} : { forward: options.forward }),
-          ...(options.refuseWhenBusy === undefined ? {} : { refuseWhenBusy: options.refuseWhenBusy }),
-          ...(options.dag === undefined ? {} : { dag: options.dag }),
-          ...(options.onPlaced === undefined ? {} : { onPlaced: options.onPlaced }),
         }),
       );
     }
-    for (const [a, b] of options.edges) {
+    for (const [a, b] of edges) {
       if (a === b || a < 0 || b < 0 || a >= n || b >= n) throw new RangeError(`edge ${a}-${b} outside 0..${n - 1}`);
       if (this.link(a, b) !== undefined) continue;
       const link = new Link(a, b, profile);

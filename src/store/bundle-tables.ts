@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
+import { packIds, unpackIds } from './packed-ids.ts';
 import { blobCopy, blobView, type Row } from './row-blobs.ts';
 
 /* The bundle exchange table (schema v4): what each bundle written or read here carried, so the
@@ -23,7 +24,7 @@ export interface ExchangeRecord {
 const TOPIC = 16;
 const ID = 32;
 
-export function packFrontiers(frontiers: readonly TopicFrontier[]): Uint8Array {
+function packFrontiers(frontiers: readonly TopicFrontier[]): Uint8Array {
   let size = 0;
   for (const f of frontiers) size += TOPIC + 4 + ID * f.frontier.length;
   const out = new Uint8Array(size);
@@ -32,16 +33,13 @@ export function packFrontiers(frontiers: readonly TopicFrontier[]): Uint8Array {
   for (const f of frontiers) {
     out.set(f.topic, at);
     view.setUint32(at + TOPIC, f.frontier.length);
-    at += TOPIC + 4;
-    for (const id of f.frontier) {
-      out.set(id, at);
-      at += ID;
-    }
+    out.set(packIds(f.frontier), at + TOPIC + 4);
+    at += TOPIC + 4 + ID * f.frontier.length;
   }
   return out;
 }
 
-export function unpackFrontiers(bytes: Uint8Array): TopicFrontier[] {
+function unpackFrontiers(bytes: Uint8Array): TopicFrontier[] {
   const out: TopicFrontier[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
@@ -51,9 +49,8 @@ export function unpackFrontiers(bytes: Uint8Array): TopicFrontier[] {
     const count = view.getUint32(at + TOPIC);
     at += TOPIC + 4;
     if (bytes.length - at < count * ID) throw new StoreError('ERR_STORE_CORRUPT', 'bundle exchange frontiers are cut short');
-    const frontier: Uint8Array[] = [];
-    for (let i = 0; i < count; i++, at += ID) frontier.push(bytes.slice(at, at + ID));
-    out.push({ topic, frontier });
+    out.push({ topic, frontier: unpackIds(bytes.subarray(at, at + count * ID)) });
+    at += count * ID;
   }
   return out;
 }

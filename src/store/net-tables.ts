@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { toHex } from '../crypto/index.ts';
 import { StoreError } from './errors.ts';
-import { blobView, type Row } from './row-blobs.ts';
+import { blobCopy, blobView, type Row } from './row-blobs.ts';
 
 /*
  * The network tables (schema v5): what a node learnt about its peers, kept so that a restarted
@@ -72,7 +72,7 @@ export class NetTables {
   /** The serialised sync state (`SyncPeerState.toBytes`) last stored for `peerId`. */
   syncState(peerId: string): Uint8Array | undefined {
     const b = this.#stmt.syncState.get(peerId);
-    return b === undefined ? undefined : Uint8Array.from(b as Buffer);
+    return b === undefined ? undefined : blobCopy(b);
   }
 
   /** Stores a peer's sync state (replacing the previous one) and keeps at most `maxSyncStates` peers. */

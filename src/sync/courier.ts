@@ -1,4 +1,4 @@
-import { compareIds, idKey } from '../dag/index.ts';
+import { compareIds, idKey, sortedUniqueIds } from '../dag/index.ts';
 import { SYNC_LIMITS } from './limits.ts';
 import type { SyncReplica } from './replica.ts';
 import type { SummaryEntry } from './wire.ts';
@@ -20,8 +20,7 @@ function above(topic: Uint8Array, bound: Uint8Array | undefined): boolean {
 
 /** The initiator's topics for the summary, ascending, after `after`; `upTo` is set when cut short. */
 export function initiatorTopics(replica: SyncReplica, after: Uint8Array | undefined): { topics: Uint8Array[]; upTo: Uint8Array | undefined } {
-  const all = [...replica.topics()].filter((t) => t.length === 16 && above(t, after)).sort(compareIds);
-  const unique = all.filter((t, i) => i === 0 || compareIds(all[i - 1] as Uint8Array, t) !== 0);
+  const unique = sortedUniqueIds([...replica.topics()].filter((t) => t.length === 16 && above(t, after)));
   if (unique.length <= COURIER_INITIATOR_TOPICS) return { topics: unique, upTo: undefined };
   const topics = unique.slice(0, COURIER_INITIATOR_TOPICS);
   return { topics, upTo: topics[topics.length - 1] };

@@ -33,6 +33,23 @@ export type SyncFailureCode =
   /** A frame arrived after the session had ended. */
   | 'closed';
 
+/**
+ * The failures with which a session refuses a frame the peer sent: it breaks the wire format, a
+ * limit or the state machine. The peer's own ERROR frame, the host's abort and a frame after the
+ * end are not among them.
+ */
+export const REFUSED_FRAME_CODES: ReadonlySet<SyncFailureCode> = new Set<SyncFailureCode>([
+  'truncated',
+  'malformed',
+  'non-canonical',
+  'unknown-version',
+  'limit-exceeded',
+  'unexpected-frame',
+  'bad-vertex',
+  'bad-filter',
+  'bad-key',
+]);
+
 export interface SyncFailure {
   readonly code: SyncFailureCode;
   /** Human-readable detail for logs. */

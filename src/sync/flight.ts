@@ -43,13 +43,14 @@ function runs<T>(items: readonly T[], overhead: number, room: number, size: (ite
   return out;
 }
 
-type VerticesRecord = Extract<SyncRecord, { type: 'vertices' }>;
-
-/** A record as the flight holds it: encoded, or (vertices, most of a flight's bytes) written once, straight into its frame. */
+/**
+ * A record as the flight holds it: its exact size and how to write it into its frame. Most
+ * records are encoded on `add`; vertices (most of a flight's bytes) are written once, straight
+ * into the frame.
+ */
 interface Pending {
   readonly size: number;
-  readonly encoded: Uint8Array | undefined;
-  readonly vertices: VerticesRecord | undefined;
+  write(w: ByteWriter): void;
 }
 
 /**
@@ -79,8 +80,7 @@ export class FlightBuilder {
 
   add(record: SyncRecord): void {
     const bytes = encodeRecord(record);
-    this.#records.push({ size: bytes.length, encoded: bytes, vertices: undefined });
-    this.#bytes += bytes.length;
+    this.#push({ size: bytes.length, write: (w) => w.bytes(bytes) });
   }
 
   addRanges(topic: Uint8Array, ranges: readonly WireRange[]): void {
@@ -100,11 +100,14 @@ export class FlightBuilder {
   addVertices(topic: Uint8Array, vertices: readonly Uint8Array[]): void {
     const size = (v: Uint8Array): number => varintSize(v.length) + v.length;
     for (const run of runs(vertices, 32, this.#recordBytes, size)) {
-      const record: VerticesRecord = { type: 'vertices', topic, vertices: run };
-      const recordSize = verticesRecordSize(record);
-      this.#records.push({ size: recordSize, encoded: undefined, vertices: record });
-      this.#bytes += recordSize;
+      const record: SyncRecord = { type: 'vertices', topic, vertices: run };
+      this.#push({ size: verticesRecordSize(record), write: (w) => writeRecord(w, record) });
     }
+  }
+
+  #push(record: Pending): void {
+    this.#records.push(record);
+    this.#bytes += record.size;
   }
 
   /** The frames: `more` on all but the last, `await` / `owe` on the last. */
@@ -130,10 +133,7 @@ export class FlightBuilder {
       const header = (i === 0 ? { ...opening, ...f } : { kind: 'data', ...f }) as FrameHeader;
       const w = new ByteWriter(records.reduce((s, r) => s + r.size, frameHeaderSize(header)));
       writeFrameHeader(w, header);
-      for (const r of records) {
-        if (r.encoded !== undefined) w.bytes(r.encoded);
-        else writeRecord(w, r.vertices as VerticesRecord);
-      }
+      for (const r of records) r.write(w);
       return w.finish();
     });
   }

@@ -5,7 +5,7 @@ export type { SyncReplica, SyncItem, SyncVertexMeta, OrderedVertices } from './r
 export { DagReplica, type DagReplicaOptions } from './dag-replica.ts';
 export { SyncPeerState, PEER_STATE_VERSION, PEER_STATE_LIMITS } from './peer-state.ts';
 export { SYNC_LIMITS, SYNC_VERSION, SYNC_VERSIONS, DEFAULT_SYNC_TUNING, SYNC_SIZES, type SyncTuning } from './limits.ts';
-export { SyncError, SyncOptionsError, type SyncFailure, type SyncFailureCode } from './errors.ts';
+export { REFUSED_FRAME_CODES, SyncError, SyncOptionsError, type SyncFailure, type SyncFailureCode } from './errors.ts';
 export { encodeFrame, encodeErrorFrame } from './wire-encode.ts';
 export { decodeFrame, type DecodedFrame } from './wire-decode.ts';
 export type { Frame, ErrorFrame, SyncRecord, WireRange, Bound, SummaryEntry, FrameFlags } from './wire.ts';

@@ -1,5 +1,5 @@
 import { ByteWriter, fromHex, toHex } from '../crypto/index.ts';
-import { compareIds } from '../dag/index.ts';
+import { compareIds, sortedUniqueIds } from '../dag/index.ts';
 import { SyncDecodeFailure, type SyncFailure } from './errors.ts';
 import { SYNC_LIMITS, SYNC_SIZES } from './limits.ts';
 import { ByteReader } from './wire-bytes.ts';
@@ -50,7 +50,7 @@ export class SyncPeerState {
     const next = new Map(this.#bases);
     for (const [topic, ids] of updates) {
       if (ids === undefined || ids.length === 0 || ids.length > PEER_STATE_LIMITS.maxBaseIds) next.delete(topic);
-      else next.set(topic, normalise(ids));
+      else next.set(topic, sortedUniqueIds(ids.map((id) => Uint8Array.from(id))));
     }
     while (next.size > PEER_STATE_LIMITS.maxTopics) next.delete(next.keys().next().value as string);
     return new SyncPeerState(next);
@@ -102,9 +102,4 @@ export class SyncPeerState {
       throw error;
     }
   }
-}
-
-function normalise(ids: readonly Uint8Array[]): Uint8Array[] {
-  const sorted = ids.map((id) => Uint8Array.from(id)).sort(compareIds);
-  return sorted.filter((id, i) => i === 0 || compareIds(sorted[i - 1] as Uint8Array, id) !== 0);
 }

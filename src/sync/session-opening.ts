@@ -1,5 +1,5 @@
 import { equalBytes } from '../crypto/index.ts';
-import { compareIds, idKey } from '../dag/index.ts';
+import { compareIds, idKey, sortedUniqueIds } from '../dag/index.ts';
 import { initiatorTopics, responderTopics } from './courier.ts';
 import { SyncDecodeFailure } from './errors.ts';
 import { baseDigest, frontierDigest, type Hash } from './fingerprint.ts';
@@ -59,8 +59,7 @@ function acceptBase(ctx: OpeningContext, t: TopicSync, proposed: Uint8Array | un
 /** The hello's records. Returns where a courier summary was cut short, if it was. */
 export function helloRecords(ctx: OpeningContext, mode: SyncMode, out: FlightBuilder): Uint8Array | undefined {
   if (mode.kind === 'topics') {
-    const unique = [...new Map(mode.topics.map((t) => [idKey(t), Uint8Array.from(t)])).values()].sort(compareIds);
-    for (const topic of unique) {
+    for (const topic of sortedUniqueIds(mode.topics.map((t) => Uint8Array.from(t)))) {
       const t = ctx.addTopic(topic);
       t.accepts = true; // asked for by name: wanted whether or not anything of it is held yet
       t.sendFrontier(ctx.replica, out);

@@ -1,9 +1,6 @@
+import { compareTopological } from '../dag/index.ts';
 import { compareItemToBound } from './bound.ts';
 import type { OrderedVertices, SyncItem } from './replica.ts';
-
-function before(a: SyncItem, b: SyncItem): boolean {
-  return a.lamport < b.lamport || (a.lamport === b.lamport && a.key < b.key);
-}
 
 /**
  * Items kept in (lamport, id) order. New vertices mostly carry the largest clock of their topic,
@@ -29,7 +26,7 @@ export class SortedItems implements OrderedVertices {
   insert(item: SyncItem): boolean {
     const items = this.#items;
     const last = items[items.length - 1];
-    if (last === undefined || before(last, item)) {
+    if (last === undefined || compareTopological(last, item) < 0) {
       items.push(item);
       return true;
     }
@@ -37,7 +34,7 @@ export class SortedItems implements OrderedVertices {
     let hi = items.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (before(items[mid] as SyncItem, item)) lo = mid + 1;
+      if (compareTopological(items[mid] as SyncItem, item) < 0) lo = mid + 1;
       else hi = mid;
     }
     if (items[lo]?.key === item.key) return false;

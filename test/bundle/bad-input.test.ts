@@ -39,6 +39,7 @@ import {
   type RawFrame,
 } from './bundle-support.ts';
 import { receivers, type Receiver } from './receiver-support.ts';
+import { framesFromWorker } from '../../src/bundle/worker-frames.ts';
 
 // Every other way a file can be wrong: not a bundle at all, a header this reader must not trust,
 // a signature that does not match, frames the format does not have, content a device vouched for
@@ -340,4 +341,21 @@ test('a file changed between the verifying pass and the import pass is refused',
   const steadyVerified = await verifyBundle(provider, steady);
   for await (const frame of readFrames(provider, steady, steadyVerified)) count += frame.type === FRAME.vertex ? 1 : 0;
   assert.equal(count, many.length);
+});
+
+test('the import worker takes a chunk-tag list longer than a call takes arguments (and refuses a file with fewer chunks)', async () => {
+  // 2^17 tags: as many as a bundle of 8 GiB has. Spread into one call they would overflow the stack.
+  const opened = await openInMemory(valid, group);
+  const verified = await verifyBundle(provider, { ...opened, path: validPath });
+  const tags = [...verified.tags, ...Array.from({ length: 2 ** 17 }, () => new Uint8Array(16))];
+  await assert.rejects(
+    async () => {
+      for await (const frame of framesFromWorker(provider, { ...verified, tags })) assert.ok(frame.body.length > 0);
+    },
+    (error: unknown) => {
+      assert.ok(error instanceof BundleError);
+      assert.equal(error.code, 'ERR_BUNDLE_CHANGED');
+      return true;
+    },
+  );
 });

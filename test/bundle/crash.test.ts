@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,6 +8,7 @@ import { FRAME, groupWrapKey, openBundleFile, verifyBundle } from '../../src/bun
 import { SqliteStore } from '../../src/store/index.ts';
 import { prng, provider } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
+import { runKillable, type KillableExit } from '../crash/killable-child.ts';
 import { exportStore, device, groupKey, sourceStore, sourceVertices, stateOf } from './bundle-support.ts';
 import { receivers } from './receiver-support.ts';
 
@@ -35,50 +35,19 @@ interface KillPlan {
   readonly what: string;
 }
 
-interface ChildRun {
-  readonly lines: string[];
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stderr: string;
-}
-
-function runChild(args: readonly string[], kill: KillPlan | undefined): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let armed = false;
-    let stuck = false;
-    const timers: ReturnType<typeof setTimeout>[] = [];
-    const arm = (): void => {
+function runChild(args: readonly string[], kill: KillPlan | undefined): Promise<KillableExit> {
+  let armed = false;
+  return runKillable(CHILD, args, STUCK_MS, (stdout, killIn) => {
+    if (kill === undefined || armed) return;
+    if (kill.line === undefined || stdout.split('\n').slice(0, -1).some(kill.line)) {
       armed = true;
-      timers.push(setTimeout(() => child.kill('SIGKILL'), kill?.ms ?? 0));
-    };
-    let watchdog = setTimeout(() => ((stuck = true), child.kill('SIGKILL')), STUCK_MS);
-    if (kill !== undefined && kill.line === undefined) arm();
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => ((stuck = true), child.kill('SIGKILL')), STUCK_MS);
-      if (kill?.line !== undefined && !armed && stdout.split('\n').slice(0, -1).some(kill.line)) arm();
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(watchdog);
-      for (const t of timers) clearTimeout(t);
-      if (stuck) {
-        reject(new Error(`crash-child printed nothing for ${STUCK_MS} ms; stderr:\n${stderr.slice(-4000)}`));
-        return;
-      }
-      // A line cut by the kill has no newline: it was never complete.
-      resolve({ lines: stdout.split('\n').slice(0, -1), code, signal, stderr });
-    });
+      killIn(kill.ms);
+    }
   });
 }
 
 /** The run either finished cleanly or was killed by us; anything else is a failure of its own. */
-function assertKilledOrDone(run: ChildRun, what: string): boolean {
+function assertKilledOrDone(run: KillableExit, what: string): boolean {
   const done = run.lines.some((l) => l.startsWith('done '));
   if (run.signal === 'SIGKILL') return done;
   assert.ok(done && run.code === 0, `${what}: the child failed on its own (code ${run.code}):\n${run.stderr.slice(-4000)}`);
@@ -86,7 +55,7 @@ function assertKilledOrDone(run: ChildRun, what: string): boolean {
 }
 
 /** The largest `n` of lines `word n …`, or 0. */
-function lastCount(run: ChildRun, word: string): number {
+function lastCount(run: KillableExit, word: string): number {
   let n = 0;
   for (const l of run.lines) if (l.startsWith(`${word} `)) n = Math.max(n, Number(l.split(' ')[1]));
   return n;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fromHex, toHex } from '../../src/crypto/index.ts';
+import { fromHex } from '../../src/crypto/index.ts';
 import { deriveGroupKeys } from '../../src/group/index.ts';
 import { Identity } from '../../src/identity/index.ts';
 import { SqliteStore, type TopicSnapshotRecord } from '../../src/store/index.ts';
@@ -94,5 +94,3 @@ export function goldenStore(inputs: GoldenInputs, path: string): SqliteStore {
   store.putSnapshots([record]);
   return store;
 }
-
-export const hex = toHex;

@@ -6,11 +6,10 @@ import { exportBundle, importBundle, forPeer, sinceMarker, type ExportReport, ty
 import { provider } from '../support/fixtures.ts';
 import { admit, nodeHarness, texts, type TestNode } from '../support/node-harness.ts';
 import { tempDir } from '../support/tmp.ts';
+import { KDF, stateOf } from './bundle-support.ts';
 
 const dir = tempDir('pars-bundle-');
 const { open } = nodeHarness(dir);
-/** Low scrypt cost for passphrase tests; real bundles use 2^17. */
-const KDF = 10;
 
 async function exportFrom(node: TestNode, name: string, extra: Partial<Parameters<typeof exportBundle>[0]> = {}): Promise<ExportReport> {
   await node.groups.idle();
@@ -71,11 +70,11 @@ test('A → file → B for two groups, both ways; a replayed bundle changes noth
   assert.deepEqual(texts(b, g1), ['river 0', 'river 1', 'river 2', 'river 3', 'river 4']);
   assert.deepEqual(b.ingester.store.frontiers(), a.ingester.store.frontiers());
 
-  const before = { count: b.ingester.store.vertexCount, frontiers: b.ingester.store.frontiers() };
+  const before = stateOf(b.ingester.store);
   const replay = await importInto(b, 'a-to-b.pars');
   assert.equal(replay.stored, 0);
   assert.equal(replay.duplicates, out.vertices);
-  assert.deepEqual({ count: b.ingester.store.vertexCount, frontiers: b.ingester.store.frontiers() }, before, 'a replay is a no-op');
+  assert.deepEqual(stateOf(b.ingester.store), before, 'a replay is a no-op');
 
   // B answers; A imports. Then A's next export for B carries only what B lacks.
   await b.groups.send(g2, 'from b');

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { ExportReport, ImportReport } from '../../src/bundle/index.ts';
 import { controlRequest } from '../../src/cli/control-client.ts';
@@ -11,7 +9,8 @@ import { readControlSecret, socketPath } from '../../src/cli/control-files.ts';
 import type { TextSource } from '../../src/cli/context.ts';
 import { main } from '../../src/cli/main.ts';
 import type { NodeStatus, PeersReport } from '../../src/node/index.ts';
-import { init, logLines, person, textsOf, type Person, type Run } from '../support/cli-person.ts';
+import { pars } from '../support/cli.ts';
+import { Capture, init, logLines, person, textsOf, type Person } from '../support/cli-person.ts';
 import { tempDir } from '../support/tmp.ts';
 import { startNode, stopNode } from './start-support.ts';
 
@@ -26,7 +25,6 @@ import { startNode, stopNode } from './start-support.ts';
  * writes travels to bob on the stick, and from bob's running node to carol by push/sync.
  */
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const root = tempDir('pars-bundle-running-');
 const stick = join(root, 'stick');
 const file = (name: string): string => join(stick, name);
@@ -56,25 +54,6 @@ async function until(what: string, check: () => Promise<boolean>, ms = 30_000): 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-/** Collects what a command writes. */
-class Text {
-  text = '';
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
-
-/** `pars ARGS` as a child process in directory `cwd` (so relative paths are relative to it). */
-function parsIn(cwd: string, env: Record<string, string>, args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [MAIN, ...args], { cwd, env, encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-    child.stdin?.end();
-  });
 }
 
 test('pars bundle through running nodes: export from one, import into another, its peers get the vertices; bad bundles are refused with the offline errors and the node serves on', async () => {
@@ -124,7 +103,8 @@ test('pars bundle through running nodes: export from one, import into another, i
   // Alice now runs a node too, writes, and exports through it; the relative path is hers, not the node's.
   const a = await startNode(alice.env);
   await alice.ok('send', 'relay', 'carried on a stick');
-  const exported = await parsIn(stick, alice.env, ['bundle', 'export', 'msg.pars', '--group', 'relay', '--json']);
+  // A child process in the stick's directory, so the relative path is relative to it.
+  const exported = await pars(['bundle', 'export', 'msg.pars', '--group', 'relay', '--json'], alice.env, stick);
   assert.equal(exported.code, 0, exported.stderr);
   const msgOut = JSON.parse(exported.stdout) as ExportReport;
   assert.equal(msgOut.path, file('msg.pars'));
@@ -184,7 +164,7 @@ test('pars bundle through running nodes: export from one, import into another, i
 
   // On a terminal, a bundle that no group key opens makes the command ask, then send it again.
   const terminal = Object.assign(new PassThrough(), { isTTY: true }) as PassThrough & TextSource;
-  const typed = { stdout: new Text(), stderr: new Text() };
+  const typed = { stdout: new Capture(), stderr: new Capture() };
   const noPassphrase = Object.fromEntries(Object.entries(bob.env).filter(([k]) => k !== 'PARS_BUNDLE_PASSPHRASE'));
   const prompted = main(['node', 'pars', 'bundle', 'import', file('alice-join.pars'), '--json'], { ...typed, stdin: terminal, env: noPassphrase });
   await until('the bundle passphrase prompt', async () => typed.stderr.text.includes('Bundle passphrase: '));

@@ -1,11 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
-import { pars } from '../support/cli.ts';
+import { CLI_MAIN, pars } from '../support/cli.ts';
 
 /* `pars start` as a long-lived child process, the way a user runs it; loopback only, no mDNS. */
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 const children = new Set<ChildProcess>();
 after(() => {
@@ -38,7 +35,7 @@ function lines(stream: NodeJS.ReadableStream, into: string[], onLine: () => void
 
 /** Spawns `pars start ARGS` (loopback, no mDNS, any ports) without waiting for it. */
 export function spawnNode(env: Record<string, string>, args: readonly string[] = []): { node: NodeProcess; ready: Promise<NodeProcess> } {
-  const child = spawn(process.execPath, [MAIN, 'start', '--listen-host', '127.0.0.1', '--no-mdns', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_MAIN, 'start', '--listen-host', '127.0.0.1', '--no-mdns', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
     children.delete(child);

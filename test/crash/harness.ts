@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex, toHex } from '../../src/crypto/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { fastProvider, prng } from '../support/fixtures.ts';
+import { runKillable } from './killable-child.ts';
 import { writeStream, type StreamFixture } from './stream.ts';
 
 /*
@@ -112,95 +112,65 @@ const STUCK_MS = 120_000;
  * Runs the child once; kills it with SIGKILL as `kill` says (never, when undefined) and resolves
  * when it has exited and its output is read.
  */
-export function runChild(manifestPath: string, storePath: string, runSeed: number, kill: KillPlan | undefined): Promise<RunResult> {
+export async function runChild(manifestPath: string, storePath: string, runSeed: number, kill: KillPlan | undefined): Promise<RunResult> {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, manifestPath, storePath, String(runSeed)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let readyMs: number | undefined;
-    let firstAckMs: number | undefined;
-    let stuck = false;
-    const timers: ReturnType<typeof setTimeout>[] = [];
-    const killIn = (ms: number): void => {
-      timers.push(setTimeout(() => child.kill('SIGKILL'), ms));
-    };
-    let watchdog = setTimeout(() => ((stuck = true), child.kill('SIGKILL')), STUCK_MS);
-    if (kill?.anchor === 'spawn') killIn(kill.ms);
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => ((stuck = true), child.kill('SIGKILL')), STUCK_MS);
-      if (readyMs === undefined && stdout.includes('ready ')) {
-        readyMs = performance.now() - started;
-        if (kill?.anchor === 'ready') killIn(kill.ms);
-      }
-      if (firstAckMs === undefined && stdout.includes('ack ')) {
-        firstAckMs = performance.now() - started;
-        if (kill?.anchor === 'first-ack') killIn(kill.ms);
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const clear = (): void => {
-      clearTimeout(watchdog);
-      for (const t of timers) clearTimeout(t);
-    };
-    child.on('error', (error) => {
-      clear();
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clear();
-      if (stuck) {
-        reject(new Error(`child printed nothing for ${STUCK_MS} ms and was killed; stderr:\n${stderr.slice(-4000)}`));
-        return;
-      }
-      const acks: string[] = [];
-      let ready = false;
-      let done = false;
-      let storedAtStart = 0;
-      let batchesStarted = 0;
-      let batchesReported = 0;
-      let duplicates = 0;
-      let quarantined = 0;
-      let rejected = 0;
-      // A line cut by the kill has no newline; it was never complete, so it is ignored.
-      const lines = stdout.split('\n');
-      lines.pop();
-      for (const line of lines) {
-        const [word, a] = line.split(' ');
-        if (word === 'ack' && a !== undefined) acks.push(a);
-        else if (word === 'ready') {
-          ready = true;
-          storedAtStart = Number(a);
-        } else if (word === 'batch') batchesStarted++;
-        else if (word === 'report') {
-          batchesReported++;
-          duplicates += Number(/duplicates=(\d+)/.exec(line)?.[1] ?? 0);
-          quarantined += Number(/quarantined=(\d+)/.exec(line)?.[1] ?? 0);
-          rejected += Number(/rejected=(\d+)/.exec(line)?.[1] ?? 0);
-        } else if (word === 'done') done = true;
-      }
-      const phase: KillPhase = done ? 'finished' : !ready ? 'startup' : acks.length === 0 ? 'before-first-ack' : 'mid-ingest';
-      resolve({
-        phase,
-        acks,
-        batchesStarted,
-        batchesReported,
-        storedAtStart,
-        duplicates,
-        quarantined,
-        rejected,
-        done,
-        signal,
-        code,
-        stderr,
-        ms: performance.now() - started,
-        readyMs,
-        firstAckMs,
-      });
-    });
+  let readyMs: number | undefined;
+  let firstAckMs: number | undefined;
+  const { lines, code, signal, stderr } = await runKillable(CHILD, [manifestPath, storePath, String(runSeed)], STUCK_MS, (stdout, killIn) => {
+    if (stdout === '') {
+      if (kill?.anchor === 'spawn') killIn(kill.ms);
+      return;
+    }
+    if (readyMs === undefined && stdout.includes('ready ')) {
+      readyMs = performance.now() - started;
+      if (kill?.anchor === 'ready') killIn(kill.ms);
+    }
+    if (firstAckMs === undefined && stdout.includes('ack ')) {
+      firstAckMs = performance.now() - started;
+      if (kill?.anchor === 'first-ack') killIn(kill.ms);
+    }
   });
+  const acks: string[] = [];
+  let ready = false;
+  let done = false;
+  let storedAtStart = 0;
+  let batchesStarted = 0;
+  let batchesReported = 0;
+  let duplicates = 0;
+  let quarantined = 0;
+  let rejected = 0;
+  for (const line of lines) {
+    const [word, a] = line.split(' ');
+    if (word === 'ack' && a !== undefined) acks.push(a);
+    else if (word === 'ready') {
+      ready = true;
+      storedAtStart = Number(a);
+    } else if (word === 'batch') batchesStarted++;
+    else if (word === 'report') {
+      batchesReported++;
+      duplicates += Number(/duplicates=(\d+)/.exec(line)?.[1] ?? 0);
+      quarantined += Number(/quarantined=(\d+)/.exec(line)?.[1] ?? 0);
+      rejected += Number(/rejected=(\d+)/.exec(line)?.[1] ?? 0);
+    } else if (word === 'done') done = true;
+  }
+  const phase: KillPhase = done ? 'finished' : !ready ? 'startup' : acks.length === 0 ? 'before-first-ack' : 'mid-ingest';
+  return {
+    phase,
+    acks,
+    batchesStarted,
+    batchesReported,
+    storedAtStart,
+    duplicates,
+    quarantined,
+    rejected,
+    done,
+    signal,
+    code,
+    stderr,
+    ms: performance.now() - started,
+    readyMs,
+    firstAckMs,
+  };
 }
 
 /** Frontiers of a loaded DAG in the shape of `SqliteStore.frontiers()`. */

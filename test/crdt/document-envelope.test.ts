@@ -8,17 +8,12 @@ import { documentId, documentNameProblem, MAX_DOCUMENT_NAME_BYTES } from '../../
 import { decodeEnvelope, encodeEnvelope, ENVELOPE_LIMITS } from '../../src/crdt/envelope.ts';
 import { gCounter } from '../../src/crdt/g-counter.ts';
 import { array, head, text, uint } from '../support/raw-cbor.ts';
+import { assertRefused } from './refusal.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const inc = gCounter.encodeOp(gCounter.increment(1));
 
-function rejected(bytes: Uint8Array, reason: string, detail?: RegExp): void {
-  const r = decodeEnvelope(bytes);
-  assert.equal(r.ok, false, 'expected a rejection');
-  if (r.ok) return;
-  assert.equal(r.reason, reason, r.detail);
-  if (detail !== undefined) assert.match(r.detail, detail);
-}
+const rejected = (bytes: Uint8Array, reason: string, detail?: RegExp): void => assertRefused(decodeEnvelope(bytes), reason, detail);
 
 test('document id: SHA3-256 of domain, NUL, type, NUL, name (golden and independent)', () => {
   const expect = (type: string, name: string): string =>

@@ -9,17 +9,12 @@ import { decodeDocument, DOCUMENT_RECORD_LIMITS, encodeDocument } from '../../sr
 import { gCounter } from '../../src/crdt/g-counter.ts';
 import { makeAuthor, prng, topicOf } from '../support/fixtures.ts';
 import { commit, randomChange, replica } from './document-support.ts';
+import { assertRefused } from './refusal.ts';
 
 const TOPIC = topicOf(31);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-function rejected(bytes: Uint8Array, reason: string, detail?: RegExp): void {
-  const r = decodeDocument(bytes);
-  assert.equal(r.ok, false, 'expected a rejection');
-  if (r.ok) return;
-  assert.equal(r.reason, reason, r.detail);
-  if (detail !== undefined) assert.match(r.detail, detail);
-}
+const rejected = (bytes: Uint8Array, reason: string, detail?: RegExp): void => assertRefused(decodeDocument(bytes), reason, detail);
 
 test('every type’s document round-trips through the portable record', () => {
   const r = replica(makeAuthor(1));

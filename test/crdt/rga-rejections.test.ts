@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import * as dagCbor from '@ipld/dag-cbor';
 import fc from 'fast-check';
 import { CrdtArgumentError } from '../../src/crdt/argument-error.ts';
-import type { CrdtResult } from '../../src/crdt/errors.ts';
 import { deleteOp, insertOp, rga, RGA_LIMITS, rgaText, type RgaOp, type RgaState } from '../../src/crdt/rga/index.ts';
 import { prng } from '../support/fixtures.ts';
+import { assertRefused as refused } from './refusal.ts';
 import { at, author, bytesOf, del, ins, runHistory, stepArb } from './rga-support.ts';
 
 const A = author(0x10);
@@ -19,11 +19,6 @@ function sample(): RgaState {
   ins(s, B, 2, 'x😀d');
   del(s, A, 2, 1);
   return s;
-}
-
-function refused<T>(result: CrdtResult<T>, reason: string): void {
-  assert.equal(result.ok, false, 'expected a rejection');
-  if (!result.ok) assert.equal(result.reason, reason, result.detail);
 }
 
 /** Applies `op`, expects `reason`, and checks the state did not change at all. */

@@ -19,13 +19,15 @@ const vx = (parents: DecodedVertex[], tag: number, topic: Uint8Array): DecodedVe
 const waitFor = (q: Quarantine, v: DecodedVertex, source: string): void => q.put(v, new Set(v.parents.map(toHex)), source);
 const counts = (q: Quarantine): [number, number] => [q.countByTopic(redHex), q.countByTopic(blueHex)];
 
+// A red chain r0 ← r1 ← r2 and a blue root b0 with a child b1, shared by the tests (never mutated).
+const r0 = vx([], 1, red);
+const r1 = vx([r0], 2, red);
+const r2 = vx([r1], 3, red);
+const b0 = vx([], 4, blue);
+const b1 = vx([b0], 5, blue);
+
 test('countByTopic follows puts, releases and a repeated put, per topic', () => {
   const q = new Quarantine();
-  const r0 = vx([], 1, red);
-  const r1 = vx([r0], 2, red);
-  const r2 = vx([r1], 3, red);
-  const b0 = vx([], 4, blue);
-  const b1 = vx([b0], 5, blue);
   assert.deepEqual(counts(q), [0, 0]);
   waitFor(q, r1, 'peer-a');
   waitFor(q, r2, 'peer-a');
@@ -47,13 +49,8 @@ test('countByTopic follows puts, releases and a repeated put, per topic', () => 
 
 test('countByTopic follows drops: descendants of a rejected parent and a departed source', () => {
   const q = new Quarantine();
-  const r0 = vx([], 1, red);
-  const r1 = vx([r0], 2, red);
-  const r2 = vx([r1], 3, red);
   const other = vx([], 6, red);
   const r3 = vx([other], 7, red);
-  const b0 = vx([], 4, blue);
-  const b1 = vx([b0], 5, blue);
   const b2 = vx([b0], 8, blue);
   waitFor(q, r1, 'peer-a');
   waitFor(q, r2, 'peer-a');
@@ -76,10 +73,6 @@ test('countByTopic follows drops: descendants of a rejected parent and a departe
 
 test('the Dag keeps the count through quarantine and release by ingest order', () => {
   const dag = new Dag();
-  const r0 = vx([], 1, red);
-  const r1 = vx([r0], 2, red);
-  const r2 = vx([r1], 3, red);
-  const b0 = vx([], 4, blue);
   assert.equal(dag.add(r2, 'peer-a').status, 'quarantined');
   assert.equal(dag.add(r1, 'peer-a').status, 'quarantined');
   assert.equal(dag.add(b0, 'peer-a').status, 'added');

@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { DecodedVertex } from '../../src/dag/index.ts';
 import { Identity } from '../../src/identity/index.ts';
-import { derivePeerKey, type ConnectivityState, type NetHost } from '../../src/net/index.ts';
+import { derivePeerKey, type ConnectivityState } from '../../src/net/index.ts';
 import { provider, topicOf } from '../support/fixtures.ts';
-import { tempDir } from '../support/tmp.ts';
-import { authors, closeNode, frontiers, history, openNode, seed, startHost, tcpAddress, until, type TestNode } from './net-support.ts';
+import { authors, closeNode, fileScope, frontiers, history, openNode, seed, startHost, tcpAddress, until } from './net-support.ts';
 
-const dir = tempDir('pars-net-life-');
-const hosts: NetHost[] = [];
-const nodes: TestNode[] = [];
-
-after(async () => {
-  for (const h of hosts) await h.stop();
-  for (const n of nodes) await closeNode(n);
-});
+const { dir, hosts, nodes } = fileScope('pars-net-life-');
 
 test('offline/online: A keeps writing while B is gone; B restarted on its store catches up with no manual sync', async () => {
   const seedB = new Uint8Array(32).fill(7);

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { toHex } from '../../src/crypto/index.ts';
 import type { Dag, DecodedVertex } from '../../src/dag/index.ts';
 import { createNetHost, type NetHost, type NetHostEvents, type NetHostOptions } from '../../src/net/index.ts';
 import { Ingester } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { makeAuthor, provider, randomDag, type TestAuthor } from '../support/fixtures.ts';
+import { tempDir } from '../support/tmp.ts';
 
 /** Authors of the fixture vertices, and a 300-vertex history over two topics. */
 export const authors: TestAuthor[] = [1, 2, 3, 4].map((i) => makeAuthor(i));
@@ -25,6 +27,23 @@ export function openNode(dir: string, name: string): TestNode {
 export async function closeNode(node: TestNode): Promise<void> {
   await node.ingester.close();
   node.ingester.store.close();
+}
+
+/** What one test file starts: a directory for its stores, and the hosts and nodes it registers here. */
+export interface FileScope {
+  readonly dir: string;
+  readonly hosts: NetHost[];
+  readonly nodes: TestNode[];
+}
+
+/** A temporary directory for a test file; after its tests, the hosts pushed here stop and the nodes close. */
+export function fileScope(prefix: string): FileScope {
+  const scope: FileScope = { dir: tempDir(prefix), hosts: [], nodes: [] };
+  after(async () => {
+    for (const h of scope.hosts) await h.stop();
+    for (const n of scope.nodes) await closeNode(n);
+  });
+  return scope;
 }
 
 /** Stores `vertices` (and their authors' keys) in a node, as if it had written or received them long ago. */

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { toHex } from '../../src/crypto/index.ts';
 import type { DecodedVertex } from '../../src/dag/index.ts';
 import type { NetIngester } from '../../src/net/ingest-port.ts';
 import { nodeReplica } from '../../src/net/node-replica.ts';
-import { tempDir } from '../support/tmp.ts';
-import { authors, closeNode, history, openNode, seed, startHost, type TestNode } from './net-support.ts';
+import { authors, closeNode, fileScope, history, openNode, seed, startHost, type TestNode } from './net-support.ts';
 
-const dir = tempDir('pars-net-replica-');
-const nodes: TestNode[] = [];
-
-after(async () => {
-  for (const n of nodes) await closeNode(n);
-});
+const { dir, nodes } = fileScope('pars-net-replica-');
 
 function open(name: string): TestNode {
   const node = openNode(dir, name);

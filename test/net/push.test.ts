@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { NetHost, SessionReport } from '../../src/net/index.ts';
 import { topicOf } from '../support/fixtures.ts';
-import { tempDir } from '../support/tmp.ts';
-import { authors, closeNode, history, openNode, seed, startHost, tcpAddress, until, type TestNode } from './net-support.ts';
+import { authors, fileScope, history, openNode, seed, startHost, tcpAddress, until, type TestNode } from './net-support.ts';
 
-const dir = tempDir('pars-net-push-');
-const hosts: NetHost[] = [];
-const nodes: TestNode[] = [];
-
-after(async () => {
-  for (const h of hosts) await h.stop();
-  for (const n of nodes) await closeNode(n);
-});
+const { dir, hosts, nodes } = fileScope('pars-net-push-');
 
 test('push: in a line A–B–C a vertex written at A reaches C by gossip, with no sync session', async () => {
   const names = ['a', 'b', 'c'];

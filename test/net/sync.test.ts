@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { NetHost, SessionReport } from '../../src/net/index.ts';
-import { tempDir } from '../support/tmp.ts';
-import { closeNode, frontiers, history, openNode, seed, startHost, tcpAddress, until, wsAddress, type TestNode } from './net-support.ts';
+import { fileScope, frontiers, history, openNode, seed, startHost, tcpAddress, until, wsAddress, type TestNode } from './net-support.ts';
 
-const dir = tempDir('pars-net-sync-');
-const hosts: NetHost[] = [];
-const nodes: TestNode[] = [];
-
-after(async () => {
-  for (const h of hosts) await h.stop();
-  for (const n of nodes) await closeNode(n);
-});
+const { dir, hosts, nodes } = fileScope('pars-net-sync-');
 
 async function pair(name: string): Promise<{ a: NetHost; b: NetHost; nodeA: TestNode; nodeB: TestNode; sessions: SessionReport[] }> {
   const nodeA = openNode(dir, `${name}-a`);

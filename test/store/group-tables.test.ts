@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { createVertex } from '../../src/dag/index.ts';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, SqliteStore } from '../../src/store/index.ts';
+import { LATEST_SCHEMA_VERSION, SqliteStore } from '../../src/store/index.ts';
 import { fastProvider, makeAuthor, topicOf } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
+import { storeAtSchema } from './schema-at.ts';
 
 const dir = tempDir();
 let n = 0;
@@ -18,10 +18,7 @@ function vertexOn(topic: number, payload: number): ReturnType<typeof createVerte
 
 test('a version 2 store is migrated to version 3: vertices, keys and snapshots are kept, the group tables are empty', () => {
   const path = freshPath();
-  const raw = new Database(path);
-  raw.pragma('journal_mode = WAL');
-  for (const m of MIGRATIONS.filter((x) => x.version <= 2)) raw.exec(m.sql);
-  raw.pragma('user_version = 2');
+  const raw = storeAtSchema(path, 2);
   const v = vertexOn(1, 1);
   raw.prepare('INSERT INTO vertices (id, topic, lamport, author, parents, bytes) VALUES (?, ?, ?, ?, ?, ?)').run(v.id, v.topic, 1, v.author, new Uint8Array(0), v.bytes);
   raw.prepare('INSERT INTO frontiers (topic, id) VALUES (?, ?)').run(v.topic, v.id);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, NET_TABLE_LIMITS, SqliteStore } from '../../src/store/index.ts';
+import { LATEST_SCHEMA_VERSION, NET_TABLE_LIMITS, SqliteStore } from '../../src/store/index.ts';
 import { topicOf } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
+import { storeAtSchema } from './schema-at.ts';
 
 const dir = tempDir('pars-net-tables-');
 let n = 0;
@@ -12,11 +12,7 @@ const freshPath = (): string => join(dir, `net-${n++}.sqlite`);
 
 test('a version 4 store is migrated to version 5 with empty network tables', () => {
   const path = freshPath();
-  const raw = new Database(path);
-  raw.pragma('journal_mode = WAL');
-  for (const m of MIGRATIONS.filter((x) => x.version <= 4)) raw.exec(m.sql);
-  raw.pragma('user_version = 4');
-  raw.close();
+  storeAtSchema(path, 4).close();
   const store = SqliteStore.open(path);
   try {
     assert.equal(LATEST_SCHEMA_VERSION, 5);

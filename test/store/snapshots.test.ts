@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import type { SnapshotStore, TopicSnapshot } from '../../src/crdt/snapshot.ts';
 import { createVertex } from '../../src/dag/index.ts';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS, SqliteStore } from '../../src/store/index.ts';
+import { LATEST_SCHEMA_VERSION, SqliteStore } from '../../src/store/index.ts';
 import { fastProvider, makeAuthor, topicOf } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
+import { storeAtSchema } from './schema-at.ts';
 
 const dir = tempDir();
 let n = 0;
@@ -93,11 +93,7 @@ test('a batch is all or nothing', () => {
 
 test('a version 1 store is migrated to version 2 and keeps its vertices', () => {
   const path = freshPath();
-  const raw = new Database(path);
-  raw.pragma('journal_mode = WAL');
-  raw.exec((MIGRATIONS[0] as (typeof MIGRATIONS)[number]).sql);
-  raw.pragma('user_version = 1');
-  raw.close();
+  storeAtSchema(path, 1).close();
   const v1 = SqliteStore.open(path);
   assert.equal(v1.schemaVersion, LATEST_SCHEMA_VERSION);
   assert.ok(LATEST_SCHEMA_VERSION >= 2);

@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
+import type { Run } from './cli.ts';
 
 /* People running `pars` in-process through `main`, each with a data directory of their own. */
 
-class Capture {
+/** Collects what a command writes. */
+export class Capture {
   text = '';
   write(chunk: string): boolean {
     this.text += chunk;
     return true;
   }
-}
-
-export interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
 }
 
 export interface Person {

@@ -8,7 +8,7 @@ import { after } from 'node:test';
 
 // The CLI as a child process, the way a user runs it. Every run gets its own HOME and PARS_HOME
 // under a temp dir, and PARS_SCRYPT_N=1024 keeps keystore creation fast.
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 export interface Run {
   readonly code: number;
@@ -33,10 +33,10 @@ export async function cliSandboxes(prefix: string): Promise<() => Promise<Record
   };
 }
 
-/** Runs `pars ARGS` from the TypeScript source. */
-export function pars(args: readonly string[], env: Record<string, string>): Promise<Run> {
+/** Runs `pars ARGS` from the TypeScript source, in directory `cwd` (default: the test's). */
+export function pars(args: readonly string[], env: Record<string, string>, cwd?: string): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [MAIN, ...args], { env, encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [CLI_MAIN, ...args], { env, encoding: 'utf8', timeout: 20_000, ...(cwd === undefined ? {} : { cwd }) }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
       resolve({ code, stdout, stderr });
     });

@@ -1,4 +1,4 @@
-import { defaultProvider, toHex, type CryptoProvider, type SigningKeyPair } from '../../src/crypto/index.ts';
+import { defaultProvider, ML_DSA_65, toHex, type CryptoProvider, type SigningKeyPair } from '../../src/crypto/index.ts';
 import { createVertex, Dag, type DecodedVertex, type VertexSigner } from '../../src/dag/index.ts';
 import { Group, MemberSecrets, ownKemKey, type ControlOp, type ProcessOutcome, type WriteIntent } from '../../src/group/index.ts';
 import { randomSource } from './fixtures.ts';
@@ -37,7 +37,7 @@ export interface Received {
 
 /** Greatest number of vertices one write may take before the driver gives up. */
 const MAX_STEPS = 100;
-const DUMMY_SIGNATURE = new Uint8Array(3309);
+const DUMMY_SIGNATURE = new Uint8Array(ML_DSA_65.signature);
 
 export class GroupMember implements VertexSigner {
   readonly name: string;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BloomFilter } from '../../src/dag/index.ts';
 import { decodeFrame, encodeErrorFrame, encodeFrame, SYNC_LIMITS, SyncSession, type Frame, type SyncRecord, type SyncStep, type WireRange } from '../../src/sync/index.ts';
-import { grow, hash, randomSource, simAuthor, TestNode, topic } from './sync-fixtures.ts';
+import { grow, hash, randomSource, runSession, simAuthor, TestNode, topic } from './sync-fixtures.ts';
 
 const authors = [simAuthor(1), simAuthor(2)];
 const T = topic(30);
@@ -197,18 +197,7 @@ test('a peer that streams frames without ever ending its flight is cut off at th
 });
 
 test('receive after a completed session is refused without side effects', () => {
-  const a = node();
-  const b = node();
-  const i = initiator(a);
-  const r = responder(b);
-  let inbox = i.start();
-  let toR = true;
-  while (inbox.length > 0) {
-    const out: Uint8Array[] = [];
-    for (const f of inbox) out.push(...(toR ? r : i).receive(f).send);
-    inbox = out;
-    toR = !toR;
-  }
+  const { initiator: i, responder: r } = runSession(node(), node(), { kind: 'topics', topics: [T] });
   assert.ok(i.done && r.done && i.error === undefined);
   const late = r.receive(data([]));
   assert.equal(late.error?.code, 'closed');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeFrame, SyncSession, type SyncFailureCode, type SyncStep } from '../../src/sync/index.ts';
+import { decodeFrame, REFUSED_FRAME_CODES, SyncSession, type SyncFailureCode, type SyncStep } from '../../src/sync/index.ts';
 import { prng } from '../support/fixtures.ts';
 import { grow, hash, nodePair, randomSource, simAuthor, topic, type TestNode } from './sync-fixtures.ts';
 
@@ -8,19 +8,7 @@ const authors = [simAuthor(1), simAuthor(2), simAuthor(3)];
 const T = topic(20);
 const U = topic(21);
 
-const FAILURE_CODES = new Set<SyncFailureCode>([
-  'truncated',
-  'malformed',
-  'non-canonical',
-  'unknown-version',
-  'limit-exceeded',
-  'unexpected-frame',
-  'bad-vertex',
-  'bad-filter',
-  'bad-key',
-  'peer-error',
-  'peer-unsupported-version',
-]);
+const FAILURE_CODES = new Set<SyncFailureCode>([...REFUSED_FRAME_CODES, 'peer-error', 'peer-unsupported-version']);
 
 interface Sent {
   readonly toResponder: boolean;

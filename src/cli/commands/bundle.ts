@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ExportReport, ImportReport } from '../../bundle/index.ts';
-import { exportFromNode, importIntoNode, type BundleExportArgs, type BundleImportArgs } from '../bundle-operations.ts';
+import { checkExportSelection, exportFromNode, importIntoNode, type BundleExportArgs, type BundleImportArgs } from '../bundle-operations.ts';
 import type { CliContext } from '../context.ts';
 import { onRunningNode, perform } from '../control-routing.ts';
 import { CliError } from '../errors.ts';
-import { withNode } from '../open-node.ts';
+import { withNode, type OpenNode } from '../open-node.ts';
 import { obtainPassphrase } from '../passphrase.ts';
 import { ProgressBar } from '../progress.ts';
 import { ID_PREFIX_CHARS } from './group.ts';
@@ -13,7 +13,8 @@ import { scryptNFromEnv } from './init.ts';
 
 /** Supplies a bundle passphrase without a prompt (scripts, tests). */
 export const BUNDLE_PASSPHRASE_ENV = 'PARS_BUNDLE_PASSPHRASE';
-const LABEL = 'Bundle passphrase';
+/** Where a bundle passphrase comes from and how its prompt reads. */
+const SOURCE = { env: BUNDLE_PASSPHRASE_ENV, label: 'Bundle passphrase' } as const;
 
 interface ExportCliOptions {
   readonly group?: string[];
@@ -59,8 +60,8 @@ export function registerBundle(program: Command, ctx: CliContext): void {
     .option('--force', 'replace an existing file')
     .option('--json', 'print the report as JSON')
     .action(async (file: string, options: ExportCliOptions): Promise<void> => {
-      if (options.since !== undefined && options.for !== undefined) throw new CliError('ERR_USAGE', 'give --since or --for, not both');
-      const passphrase = options.passphrase === true ? await obtainPassphrase(ctx, { confirm: true, env: BUNDLE_PASSPHRASE_ENV, label: LABEL }) : undefined;
+      checkExportSelection(options);
+      const passphrase = options.passphrase === true ? await obtainPassphrase(ctx, { ...SOURCE, confirm: true }) : undefined;
       const kdfLogN = passphrase === undefined ? undefined : kdfLogNFromEnv(ctx);
       const args: BundleExportArgs = {
         file: resolve(file), // the running node's working directory is not ours
@@ -71,7 +72,9 @@ export function registerBundle(program: Command, ctx: CliContext): void {
         ...(kdfLogN === undefined ? {} : { kdfLogN }),
         force: options.force === true,
       };
-      const report = (await onRunningNode(ctx, 'bundle.export', args))?.result ?? (await exportHere(ctx, args));
+      const report =
+        (await onRunningNode(ctx, 'bundle.export', args))?.result ??
+        (await withProgress(ctx, (node, bar) => exportFromNode(node, args, (done, total) => bar.update('exporting', done, total, 'vertices'))));
       ctx.stdout.write(options.json === true ? `${JSON.stringify(report)}\n` : describeExport(report));
     });
 
@@ -83,7 +86,7 @@ export function registerBundle(program: Command, ctx: CliContext): void {
     .option('--known-only', 'refuse a bundle exported by a device this node has never met')
     .option('--json', 'print the report as JSON')
     .action(async (file: string, options: ImportCliOptions): Promise<void> => {
-      const early = options.passphrase === true ? await obtainPassphrase(ctx, { confirm: false, env: BUNDLE_PASSPHRASE_ENV, label: LABEL }) : undefined;
+      const early = options.passphrase === true ? await obtainPassphrase(ctx, { ...SOURCE, confirm: false }) : undefined;
       const args: BundleImportArgs = { file: resolve(file), knownOnly: options.knownOnly === true, ...(early === undefined ? {} : { passphrase: early }) };
       const report = (await importOnRunningNode(ctx, args)) ?? (await importHere(ctx, args));
       ctx.stdout.write(options.json === true ? `${JSON.stringify(report)}\n` : describeImport(report));
@@ -107,12 +110,12 @@ export function registerBundle(program: Command, ctx: CliContext): void {
     });
 }
 
-/** The export done by this command on the store it opens, with a progress bar (drawn only on a terminal). */
-async function exportHere(ctx: CliContext, args: BundleExportArgs): Promise<ExportReport> {
+/** `work` done by this command on the store it opens, with a progress bar (drawn only on a terminal). */
+async function withProgress<T>(ctx: CliContext, work: (node: OpenNode, bar: ProgressBar) => Promise<T>): Promise<T> {
   return await withNode(ctx, async (node) => {
     const bar = new ProgressBar(ctx.stderr);
     try {
-      return await exportFromNode(node, args, (done, total) => bar.update('exporting', done, total, 'vertices'));
+      return await work(node, bar);
     } finally {
       bar.done();
     }
@@ -121,17 +124,13 @@ async function exportHere(ctx: CliContext, args: BundleExportArgs): Promise<Expo
 
 /** The import done by this command on the store it opens, with progress; a passphrase is asked for only when needed. */
 async function importHere(ctx: CliContext, args: BundleImportArgs): Promise<ImportReport> {
-  return await withNode(ctx, async (node) => {
-    const bar = new ProgressBar(ctx.stderr);
-    try {
-      return await importIntoNode(node, args, {
-        laterPassphrase: () => laterPassphrase(ctx),
-        onProgress: (phase, done, total) => (phase === 'verify' ? bar.update('verifying', done, total, 'frames') : bar.update('importing', done, total, 'vertices')),
-      });
-    } finally {
-      bar.done();
-    }
-  });
+  return await withProgress(ctx, (node, bar) =>
+    importIntoNode(node, args, {
+      // None without the variable or a terminal: the import then fails with the bundle's own error.
+      laterPassphrase: async () => (ctx.env[BUNDLE_PASSPHRASE_ENV] === undefined && ctx.stdin.isTTY !== true ? undefined : await askAfterGroupKeys(ctx)),
+      onProgress: (phase, done, total) => (phase === 'verify' ? bar.update('verifying', done, total, 'frames') : bar.update('importing', done, total, 'vertices')),
+    }),
+  );
 }
 
 /**
@@ -148,17 +147,15 @@ async function importOnRunningNode(ctx: CliContext, args: BundleImportArgs): Pro
   } catch (error) {
     if (sent.passphrase !== undefined || (error as { code?: unknown }).code !== 'ERR_BUNDLE_NO_KEY' || ctx.stdin.isTTY !== true) throw error;
   }
-  ctx.stderr.write('None of your groups\' keys opens this bundle.\n');
-  const again: BundleImportArgs = { ...args, passphrase: await obtainPassphrase(ctx, { confirm: false, env: BUNDLE_PASSPHRASE_ENV, label: LABEL }) };
+  const again: BundleImportArgs = { ...args, passphrase: await askAfterGroupKeys(ctx) };
   // Should the node have stopped meanwhile, this command does the import with the passphrase just given.
   return (await onRunningNode(ctx, 'bundle.import', again))?.result ?? (await importHere(ctx, again));
 }
 
-/** Asked only when no group key opened the bundle: from the environment, or a terminal; else none. */
-async function laterPassphrase(ctx: CliContext): Promise<string | undefined> {
-  if (ctx.env[BUNDLE_PASSPHRASE_ENV] === undefined && ctx.stdin.isTTY !== true) return undefined;
+/** The passphrase once no group key opened the bundle: from the environment, or asked on the terminal. */
+async function askAfterGroupKeys(ctx: CliContext): Promise<string> {
   ctx.stderr.write('None of your groups\' keys opens this bundle.\n');
-  return await obtainPassphrase(ctx, { confirm: false, env: BUNDLE_PASSPHRASE_ENV, label: LABEL });
+  return await obtainPassphrase(ctx, { ...SOURCE, confirm: false });
 }
 
 function kdfLogNFromEnv(ctx: CliContext): number | undefined {

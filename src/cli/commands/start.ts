@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import type { Command } from 'commander';
-import { openKeystore, readKeystoreHeader } from '../../identity/index.ts';
 import { MeshNode } from '../../node/index.ts';
 import { applyFlags, CONFIG_FILE, loadConfig, meshNetOptions, type ConfigFlags } from '../config.ts';
 import type { CliContext } from '../context.ts';
@@ -9,7 +8,7 @@ import { acquireLock } from '../control-lock.ts';
 import { operationHandler } from '../control-operations.ts';
 import { ControlServer } from '../control-server.ts';
 import { CliError } from '../errors.ts';
-import { obtainPassphrase } from '../passphrase.ts';
+import { checkKeystore, unlockIdentity } from '../open-node.ts';
 import { storePath } from '../paths.ts';
 
 interface StartOptions extends ConfigFlags {
@@ -43,8 +42,7 @@ export function registerStart(program: Command, ctx: CliContext): void {
 
 async function runStart(ctx: CliContext, options: StartOptions): Promise<void> {
   const dataDir = ctx.dataDir();
-  const header = await readKeystoreHeader(dataDir); // refuses a missing keystore before anything else
-  if (header.looseMode) ctx.warn(`keystore ${header.path} is accessible to other users; run: chmod 600 '${header.path}'`);
+  await checkKeystore(ctx, dataDir); // refuses a missing keystore before anything else
   await refuseSharedDirectory(dataDir);
   const config = applyFlags(await loadConfig(dataDir), options);
   const socket = socketPath(dataDir);
@@ -55,9 +53,7 @@ async function runStart(ctx: CliContext, options: StartOptions): Promise<void> {
   try {
     // From here on a signal stops the node cleanly, even one that arrives while it starts.
     signalled = signals();
-    const passphrase = await obtainPassphrase(ctx, { confirm: false });
-    const provider = ctx.provider();
-    const { identity } = await openKeystore(dataDir, passphrase, { provider });
+    const { identity, provider } = await unlockIdentity(ctx, dataDir);
     node = new MeshNode({ identity, provider, storePath: storePath(dataDir), net: meshNetOptions(config), warn: ctx.warn });
     await node.start();
     // Peers may connect at once (remembered ones are dialled at start): follow from here on.

@@ -2,7 +2,7 @@ import { utf8 } from '../../crypto/index.ts';
 import { compareIds } from '../../dag/index.ts';
 import type { CrdtResult } from '../errors.ts';
 import { MIN_SCALAR_BYTES, readScalar, writeScalar, type Scalar } from '../scalar.ts';
-import { decodeSnapshot, snapshotWriter, SnapshotStop, StateWriter, type StateReader } from '../state-codec.ts';
+import { decodeSnapshot, decodeUtf8, snapshotWriter, SnapshotStop, StateWriter, type StateReader } from '../state-codec.ts';
 import type { AuthorRuns } from './author-runs.ts';
 import { RGA_LIMITS } from './limits.ts';
 import { RgaState } from './rga-state.ts';
@@ -138,8 +138,6 @@ function writeChain(w: StateWriter, rank: Int32Array, chain: Run[], text: string
   chain.length = 0;
 }
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /** Reads the code points of visible text out of the snapshot's text block, in order. */
 class TextCursor {
   readonly #text: string;
@@ -213,13 +211,7 @@ function readRgaState(r: StateReader): RgaState {
   }
   const textBytes = r.uint('text length', Number.MAX_SAFE_INTEGER);
   if (textBytes > r.remaining) throw new SnapshotStop('malformed', 'text longer than the snapshot');
-  const raw = r.fixed('text', textBytes);
-  let decoded: string;
-  try {
-    decoded = utf8Decoder.decode(raw);
-  } catch {
-    throw new SnapshotStop('malformed', 'text is not valid UTF-8');
-  }
+  const decoded = decodeUtf8(r.fixed('text', textBytes), 'text');
   // Strict UTF-8 decoding leaves no lone surrogate, so this is the count, never -1.
   const text = new TextCursor(decoded, codePointCount(decoded));
   const queues: Piece[][] = [];
