@@ -16,6 +16,7 @@ import { Identity } from '../src/identity/index.ts';
 import { Ingester } from '../src/node/index.ts';
 import { SqliteStore } from '../src/store/index.ts';
 import { signedWorkload } from './support/signed-workload.ts';
+import { median } from './support/median.ts';
 
 const { values } = parseArgs({
   options: {
@@ -128,7 +129,6 @@ const exported = await timed(() => exportStore(largeStore, largeFile));
 const bytes = statSync(largeFile).size;
 // Alternate the two so drift on a shared machine hits both alike; report each one's median.
 const ROUNDS = 3;
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const limits: number[] = [];
 const imports: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {

@@ -20,6 +20,7 @@ import type { VertexSigner } from '../src/dag/index.ts';
 import { insecureSimulationProvider } from '../src/sim/insecure-signatures.ts';
 import { readTrace, type EditingTrace } from './support/trace-reader.ts';
 import { applyVertices, concurrentOps, placeShuffled, planReplay, replaySequential, traceSigners, traceVertices, type ReplayStep } from './support/trace-replay.ts';
+import { median } from './support/median.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,12 +37,6 @@ const gc = runInNewContext('gc') as () => void;
 
 const trace = readTrace(values.trace);
 console.error(`${values.trace}: ${trace.kind}, ${trace.txns.length} transactions, ${trace.patches} patches, ${trace.numAgents} agent(s)`);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 /** Code point position → UTF-16 index in `text` (Yjs counts UTF-16 units). */
 function unitPos(text: Y.Text, pos: number): number {

@@ -26,6 +26,7 @@ import { AES_256_GCM, defaultProvider, equalBytes } from '../src/crypto/index.ts
 import { PADDING_BUCKETS, type Group, type Prepared, type ProcessOutcome } from '../src/group/index.ts';
 import type { DecodedVertex } from '../src/dag/index.ts';
 import { buildGroup, GroupMember, type GroupMemberOptions, type WriteStep } from '../test/support/group-member.ts';
+import { median } from './support/median.ts';
 
 const { values } = parseArgs({
   options: {
@@ -55,11 +56,6 @@ if (!Number.isInteger(messages) || messages < 1) throw new Error('--messages mus
 if (bucket === undefined || !Number.isInteger(contentBytes) || contentBytes < 0) throw new Error(`--payload must be 0-${(PADDING_BUCKETS.at(-1) as number) - 4} bytes`);
 console.error(`provider ${provider.name}; ${members} members, ${contentBytes} B content (${bucket} B bucket), ${messages} messages × (1 warm-up + ${rounds}) rounds`);
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 const round = (n: number, d = 3): number => Number(n.toFixed(d));
 const perSecond = (count: number, ms: number): number => Math.round((count * 1000) / ms);

@@ -1,6 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { AES_256_GCM, concatBytes, equalBytes, toHex, type CryptoProvider } from '../crypto/index.ts';
-import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../crdt/index.ts';
+import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../dag/index.ts';
 import type { TopicSnapshotRecord } from '../store/index.ts';
 import { SNAPSHOT_HEADER_BYTES, TOPIC_BYTES } from './frames.ts';
 

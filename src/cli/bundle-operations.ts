@@ -1,7 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { exportBundle, forPeer, importBundle, sinceMarker, type BelievedFrontiers, type ExportReport, type ImportReport } from '../bundle/index.ts';
 import { fromHex, toHex } from '../crypto/index.ts';
-import { nodeIdOf } from '../identity/index.ts';
 import type { SqliteStore } from '../store/index.ts';
 import { CliError } from './errors.ts';
 import type { OpenNode } from './open-node.ts';
@@ -135,10 +134,7 @@ function resolvePeer(node: OpenNode, arg: string): Uint8Array {
   if (!/^[0-9a-f]{8,64}$/.test(prefix)) throw new CliError('ERR_USAGE', `--for takes a node id or at least 8 hex digits of one, got ${JSON.stringify(arg)}`);
   const known = new Map<string, Uint8Array>();
   for (const r of store.bundles.all()) if (r.peer !== undefined) known.set(toHex(r.peer), r.peer);
-  for (const key of store.keys()) {
-    const id = nodeIdOf(key.publicKey, node.ingester.provider);
-    known.set(toHex(id), id);
-  }
+  for (const id of store.authorIds()) known.set(toHex(id), id);
   const matches = [...known].filter(([hex]) => hex.startsWith(prefix));
   if (matches.length === 1) return (matches[0] as [string, Uint8Array])[1];
   if (matches.length === 0) {

@@ -1,8 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { equalBytes } from '../crypto/index.ts';
-import { compareIds } from '../dag/index.ts';
-import { isPlainMap } from './cbor-scan.ts';
-import { decodeBoundedCbor } from './bounded-cbor.ts';
+import { compareIds, decodeBoundedCbor, isPlainMap } from '../dag/index.ts';
 import { CRDTDocument } from './document.ts';
 import { DOCUMENT_ID_BYTES, documentId, documentNameProblem } from './document-id.ts';
 import { crdtOk, crdtReject, type CrdtResult } from './errors.ts';

@@ -1,5 +1,5 @@
 import { equalBytes } from '../crypto/index.ts';
-import { compareIds, idKey } from '../dag/index.ts';
+import { idKey, sortedUniqueIds } from '../dag/index.ts';
 import { documentId } from './document-id.ts';
 import { CrdtError } from './errors.ts';
 import type { CrdtTypeName } from './crdt-type.ts';
@@ -15,9 +15,7 @@ export interface Ancestry {
 
 /** Vertex ids ascending, each once; copies. */
 export function normaliseFrontier(ids: Iterable<Uint8Array>): Uint8Array[] {
-  const byKey = new Map<string, Uint8Array>();
-  for (const id of ids) byKey.set(idKey(id), id);
-  return [...byKey.values()].sort(compareIds).map((id) => Uint8Array.from(id));
+  return sortedUniqueIds(ids).map((id) => Uint8Array.from(id));
 }
 
 /**

@@ -1,7 +1,5 @@
 import * as dagCbor from '@ipld/dag-cbor';
-import { VERTEX_LIMITS } from '../dag/index.ts';
-import { isPlainMap } from './cbor-scan.ts';
-import { decodeBoundedCbor, hasExactKeys } from './bounded-cbor.ts';
+import { decodeBoundedCbor, hasExactKeys, isPlainMap, VERTEX_LIMITS } from '../dag/index.ts';
 import { documentNameProblem } from './document-id.ts';
 import { CrdtError, crdtOk, crdtReject, type CrdtResult } from './errors.ts';
 

@@ -37,5 +37,3 @@ export type { TopicStats } from './topic-slot.ts';
 export type { DagView, RestoreReport } from './restore.ts';
 export type { SnapshotStore, StoredDocument, StoredRejection, StoredTopic, TopicSnapshot } from './snapshot.ts';
 export { applyOpened, materialise, plainPayload, type MaterialiseDag, type MaterialiseReport, type PayloadOpener, type VertexBytesSource } from './materialise.ts';
-export { cborScanProblem, isPlainMap, type CborScanLimits, type CborScanProblem } from './cbor-scan.ts';
-export { decodeBoundedCbor, hasExactKeys, type BoundedCbor } from './bounded-cbor.ts';

@@ -1,4 +1,4 @@
-import { isPlainMap } from './cbor-scan.ts';
+import { isPlainMap } from '../dag/index.ts';
 import type { CrdtTypeName } from './crdt-type.ts';
 import { crdtOk, crdtReject, type CrdtResult } from './errors.ts';
 

@@ -9,3 +9,5 @@ export * from './create.ts';
 export * from './quarantine.ts';
 export * from './dag.ts';
 export * from './bloom.ts';
+export { cborScanProblem, isPlainMap, type CborScanLimits, type CborScanProblem } from './cbor-scan.ts';
+export { decodeBoundedCbor, hasExactKeys, type BoundedCbor } from './bounded-cbor.ts';

@@ -1,6 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { ML_KEM_768, toHex } from '../crypto/index.ts';
-import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../crdt/index.ts';
+import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../dag/index.ts';
 import { GroupError, groupOk, groupReject, type GroupResult } from './errors.ts';
 import { decodeTaggedKey, encodeTaggedKey } from './tagged-key.ts';
 

@@ -1,6 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { concatBytes, equalBytes, ML_KEM_768, utf8, type CryptoProvider } from '../crypto/index.ts';
-import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../crdt/index.ts';
+import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../dag/index.ts';
 import { groupOk, groupReject, type GroupResult } from './errors.ts';
 import { GROUP_SECRET_BYTES, type InviteKeys } from './group-keys.ts';
 import { padToBucket, unpad } from './padding.ts';

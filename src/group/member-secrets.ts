@@ -1,6 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { ML_KEM_768, toHex, type CryptoProvider } from '../crypto/index.ts';
-import { decodeBoundedCbor, isPlainMap } from '../crdt/index.ts';
+import { decodeBoundedCbor, isPlainMap } from '../dag/index.ts';
 import { groupOk, groupReject, type GroupResult } from './errors.ts';
 import {
   decodeReceivingChain,

@@ -1,5 +1,4 @@
-import { fromHex, toHex } from '../crypto/index.ts';
-import type { AuthorKey } from '../dag/index.ts';
+import { fromHex } from '../crypto/index.ts';
 import type { NetIngester } from './ingest-port.ts';
 import { DagReplica } from '../sync/index.ts';
 
@@ -42,46 +41,25 @@ export function nodeReplica(ingester: NetIngester, options: NodeReplicaOptions =
 
 /**
  * Ids of the authors whose keys the node holds (announced in the author filter of each session).
- *
- * The store's keys are read once; after that every key arrives through `Ingester.addKey`, which
- * puts it in the Ingester's key ring first. The ring only grows, and in insertion order (a key
- * added again keeps its place), so comparing its size tells whether a key was added and the new
- * ones are at its end: a session costs one comparison when no key was added.
+ * Every key the node learns is stored, and keys are never removed, so the stored count tells
+ * whether the list is current: a session costs one count query when no key was added.
  */
 class AuthorIds {
   readonly #ingester: NetIngester;
-  /** author hex of every id listed */
-  readonly #known = new Set<string>();
-  #ids: Uint8Array[] | undefined;
-  /** How many of the ring's keys have been taken in. */
-  #ringTaken = 0;
+  #ids: Uint8Array[] = [];
+  #count = -1;
 
   constructor(ingester: NetIngester) {
     this.#ingester = ingester;
   }
 
   list(): Uint8Array[] {
-    let ids = this.#ids;
-    if (ids === undefined) ids = this.#withNew([], this.#ingester.store.keys());
-    const ring = this.#ingester.keys;
-    if (ring.size !== this.#ringTaken) {
-      ids = this.#withNew(ids, ring.keys().slice(this.#ringTaken));
-      this.#ringTaken = ring.size;
+    const store = this.#ingester.store;
+    const count = store.keyCount;
+    if (count !== this.#count) {
+      this.#ids = store.authorIds();
+      this.#count = count;
     }
-    this.#ids = ids;
-    return ids;
-  }
-
-  /** `ids` and the ids of those of `keys` not listed yet, as a new array (a listed one is never changed under a reader). */
-  #withNew(ids: readonly Uint8Array[], keys: readonly AuthorKey[]): Uint8Array[] {
-    const out = [...ids];
-    for (const key of keys) {
-      const id = this.#ingester.provider.sha3_256(key.publicKey);
-      const hex = toHex(id);
-      if (this.#known.has(hex)) continue;
-      this.#known.add(hex);
-      out.push(id);
-    }
-    return out;
+    return this.#ids;
   }
 }

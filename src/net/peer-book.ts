@@ -13,8 +13,6 @@ export interface KnownPeer {
 /** A connected peer, as `NetHost.peers()` reports it. */
 export interface PeerSummary {
   readonly peerId: string;
-  /** The peer's node id (hex), once it proved it (see the id binding); undefined until then. */
-  readonly nodeId: string | undefined;
   readonly addresses: readonly string[];
   /** Who opened the first connection. */
   readonly direction: 'inbound' | 'outbound';
@@ -41,7 +39,6 @@ export const MAX_KNOWN_PEERS = 256;
 export const MAX_ADDRESSES_PER_PEER = 8;
 
 interface Live {
-  nodeId: string | undefined;
   readonly direction: 'inbound' | 'outbound';
   readonly connectedAt: number;
   lastSyncAt: number | undefined;
@@ -88,7 +85,7 @@ export class PeerBook implements TrafficCounter {
 
   connected(peer: string, direction: 'inbound' | 'outbound'): void {
     const now = this.#now();
-    this.#live.set(peer, { nodeId: undefined, direction, connectedAt: now, lastSyncAt: undefined, bytesIn: 0, bytesOut: 0 });
+    this.#live.set(peer, { direction, connectedAt: now, lastSyncAt: undefined, bytesIn: 0, bytesOut: 0 });
     const old = this.#known.get(peer);
     if (old !== undefined) this.#put({ ...old, lastConnectedAt: now });
   }
@@ -103,11 +100,6 @@ export class PeerBook implements TrafficCounter {
 
   get connectedCount(): number {
     return this.#live.size;
-  }
-
-  setNodeId(peer: string, nodeId: string): void {
-    const live = this.#live.get(peer);
-    if (live !== undefined) live.nodeId = nodeId;
   }
 
   synced(peer: string): void {

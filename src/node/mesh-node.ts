@@ -139,13 +139,15 @@ export class MeshNode {
   status(): NodeStatus {
     const now = this.#now();
     const host = this.#host;
+    // Counted per id here: resolving each group by name or id would trip on a group named like another's id.
+    const memberCounts = new Map(this.groups.groups().map((g) => [g.id, g.members]));
     const groups: GroupLag[] = this.groups.bundleKeys().map((g) => {
       const topic = toHex(g.topic);
       const at = this.#lag.reconciledAt(topic);
       return {
         id: g.id,
         name: g.name,
-        members: this.groups.members(g.id).length,
+        members: memberCounts.get(g.id) ?? 0,
         lastReconciledAt: at ?? null,
         lagMs: at === undefined ? null : Math.max(0, now - at),
         waitingForParents: this.ingester.dag.quarantine.countByTopic(topic),

@@ -1,5 +1,5 @@
 import * as dagCbor from '@ipld/dag-cbor';
-import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../crdt/index.ts';
+import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../dag/index.ts';
 
 /*
  * What a group message carries inside its sealed envelope: deterministic DAG-CBOR

@@ -70,7 +70,7 @@ interface Direction {
 export class Link {
   readonly a: number;
   readonly b: number;
-  profile: LinkProfile;
+  #profile: LinkProfile;
   /** Administratively up (a partition takes links down). */
   up = true;
   /** Bumped whenever the connection breaks, so messages of a broken connection are dropped. */
@@ -84,7 +84,17 @@ export class Link {
     checkLinkProfile(profile);
     this.a = Math.min(a, b);
     this.b = Math.max(a, b);
-    this.profile = profile;
+    this.#profile = profile;
+  }
+
+  get profile(): LinkProfile {
+    return this.#profile;
+  }
+
+  /** A new profile is checked as the constructor checks one (a bad one throws RangeError, nothing changes). */
+  set profile(profile: LinkProfile) {
+    checkLinkProfile(profile);
+    this.#profile = profile;
   }
 
   other(node: number): number {

@@ -107,6 +107,8 @@ export class SqliteStore implements KeySource {
       putKey: db.prepare('INSERT OR IGNORE INTO author_keys (author, algorithm, public_key) VALUES (?, ?, ?)'),
       getKey: db.prepare('SELECT algorithm, public_key FROM author_keys WHERE author = ?'),
       allKeys: db.prepare('SELECT algorithm, public_key FROM author_keys'),
+      authorIds: db.prepare('SELECT author FROM author_keys').pluck(),
+      keyCount: db.prepare('SELECT count(*) FROM author_keys').pluck(),
     };
   }
 
@@ -245,6 +247,16 @@ export class SqliteStore implements KeySource {
   /** Every stored author key. */
   keys(): AuthorKey[] {
     return (this.#stmt.allKeys.all() as Row[]).map(authorKeyOf);
+  }
+
+  /** The author id of every stored key (the SHA3-256 of the key, as stored beside it). */
+  authorIds(): Uint8Array[] {
+    return (this.#stmt.authorIds.all() as unknown[]).map(blobCopy);
+  }
+
+  /** How many author keys are stored (they are only ever added). */
+  get keyCount(): number {
+    return this.#stmt.keyCount.get() as number;
   }
 
   /**

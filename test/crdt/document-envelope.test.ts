@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import * as dagCbor from '@ipld/dag-cbor';
 import fc from 'fast-check';
-import { cborScanProblem } from '../../src/crdt/cbor-scan.ts';
+import { cborScanProblem } from '../../src/dag/cbor-scan.ts';
 import { documentId, documentNameProblem, MAX_DOCUMENT_NAME_BYTES } from '../../src/crdt/document-id.ts';
 import { decodeEnvelope, encodeEnvelope, ENVELOPE_LIMITS } from '../../src/crdt/envelope.ts';
 import { gCounter } from '../../src/crdt/g-counter.ts';

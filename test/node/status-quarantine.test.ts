@@ -51,3 +51,18 @@ test('status: a child whose parent is missing counts 1 in its group, and 0 once 
   assert.deepEqual(waiting(), { [red]: 0, [blue]: 0 });
   assert.equal(node.status().waitingForParents, 0);
 });
+
+test('status: a group named like another group’s id does not make status ambiguous', async () => {
+  const node = new MeshNode({
+    identity: Identity.fromSeed(new Uint8Array(32).fill(4), provider),
+    provider,
+    storePath: join(dir, 'names.sqlite'),
+    workers: 1,
+  });
+  nodes.push(node);
+  const first = await node.groups.createGroup('first');
+  const twin = await node.groups.createGroup(first);
+  const groups = node.status().groups;
+  assert.deepEqual(groups.map((g) => g.id).sort(), [first, twin].sort());
+  assert.deepEqual(groups.map((g) => g.members), [1, 1], 'each group counts its own creator');
+});

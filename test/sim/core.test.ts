@@ -106,5 +106,9 @@ describe('link model', () => {
     const arrivals = Array.from({ length: 50 }, (_, i) => re.transmit(0, 10, i, p).arrivals[0] as number);
     assert.ok(arrivals.some((t, i) => i > 0 && t < (arrivals[i - 1] as number)), 'some messages overtake others');
     assert.throws(() => new Link(0, 1, { ...DEFAULT_LINK_PROFILE, loss: 2 }), RangeError);
+    // A profile set later is checked the same way, and a refused one changes nothing.
+    assert.throws(() => (dup.profile = { ...dup.profile, bandwidthBytesPerSec: 0 }), RangeError);
+    assert.equal(dup.profile.duplicate, 1);
+    assert.equal(dup.profile.bandwidthBytesPerSec, DEFAULT_LINK_PROFILE.bandwidthBytesPerSec);
   });
 });
