@@ -21,14 +21,14 @@ after(async () => {
 
 const stranger = makeAuthor(9);
 
-test('status: a child whose parent is missing counts 1 in its group, and 0 once the parent arrives', async () => {
-  const node = new MeshNode({
-    identity: Identity.fromSeed(new Uint8Array(32).fill(3), provider),
-    provider,
-    storePath: join(dir, 'node.sqlite'),
-    workers: 1,
-  });
+function openNode(seed: number, name: string): MeshNode {
+  const node = new MeshNode({ identity: Identity.fromSeed(new Uint8Array(32).fill(seed), provider), provider, storePath: join(dir, `${name}.sqlite`), workers: 1 });
   nodes.push(node);
+  return node;
+}
+
+test('status: a child whose parent is missing counts 1 in its group, and 0 once the parent arrives', async () => {
+  const node = openNode(3, 'node');
   const red = await node.groups.createGroup('red');
   const blue = await node.groups.createGroup('blue');
   const topic = node.groups.bundleKeys([red])[0]?.topic;
@@ -53,13 +53,7 @@ test('status: a child whose parent is missing counts 1 in its group, and 0 once 
 });
 
 test('status: a group named like another group’s id does not make status ambiguous', async () => {
-  const node = new MeshNode({
-    identity: Identity.fromSeed(new Uint8Array(32).fill(4), provider),
-    provider,
-    storePath: join(dir, 'names.sqlite'),
-    workers: 1,
-  });
-  nodes.push(node);
+  const node = openNode(4, 'names');
   const first = await node.groups.createGroup('first');
   const twin = await node.groups.createGroup(first);
   const groups = node.status().groups;
