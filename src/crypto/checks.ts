@@ -1,6 +1,6 @@
 import { assertBytes } from './bytes.ts';
 import { CryptoInputError } from './errors.ts';
-import { AES_256_GCM, HKDF_MAX_LENGTH, ML_DSA_65, type IncrementalHash, type SignatureVerifier } from './provider.ts';
+import { AES_256_GCM, HKDF_MAX_LENGTH, ML_DSA_65, X25519_SIZES, type IncrementalHash, type SignatureVerifier, type X25519KeyPair } from './provider.ts';
 
 // Argument checks shared by both providers, so they reject exactly the same inputs.
 
@@ -35,6 +35,11 @@ export function checkedVerifier(
 
 export function checkAead(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, aad: Uint8Array | undefined): Uint8Array {
   assertBytes(key, AES_256_GCM.key, 'AES-256-GCM key');
+  return checkAeadInput(nonce, data, aad);
+}
+
+/** The checks of `checkAead` but the key's (a bound key was checked once, when it was set up). */
+export function checkAeadInput(nonce: Uint8Array, data: Uint8Array, aad: Uint8Array | undefined): Uint8Array {
   assertBytes(nonce, AES_256_GCM.nonce, 'AES-256-GCM nonce');
   assertBytes(data, undefined, 'AES-256-GCM data');
   if (aad === undefined) return EMPTY;
@@ -74,4 +79,27 @@ export function guardedHash(update: (data: Uint8Array) => void, digest: () => Ui
       return digest();
     },
   };
+}
+
+/**
+ * The X25519 key pair both providers hand out: the same size checks, and the same refusal of an
+ * all-zero shared secret, whatever the underlying primitive does with a low-order point.
+ */
+export function checkedX25519(secretKey: Uint8Array, derive: (secretKey: Uint8Array) => { publicKey: Uint8Array; agree: (peer: Uint8Array) => Uint8Array }): X25519KeyPair {
+  assertBytes(secretKey, X25519_SIZES.secretKey, 'X25519 secret key');
+  const inner = derive(Uint8Array.from(secretKey));
+  return Object.freeze({
+    publicKey: inner.publicKey,
+    agree(peerPublicKey: Uint8Array): Uint8Array {
+      assertBytes(peerPublicKey, X25519_SIZES.publicKey, 'X25519 public key');
+      let shared: Uint8Array;
+      try {
+        shared = inner.agree(peerPublicKey);
+      } catch {
+        throw new CryptoInputError('X25519 public key gives no shared secret (low-order point)');
+      }
+      if (shared.every((b) => b === 0)) throw new CryptoInputError('X25519 public key gives no shared secret (low-order point)');
+      return shared;
+    },
+  });
 }

@@ -1,10 +1,11 @@
 import * as nodeCrypto from 'node:crypto';
 import { assertBytes } from './bytes.ts';
-import { checkAead, checkContext, checkedVerifier, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
+import { checkAead, checkAeadInput, checkContext, checkedVerifier, checkedX25519, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
 import { CryptoInputError } from './errors.ts';
 import {
   AES_256_GCM,
   ML_DSA_65,
+  type AeadKey,
   ML_KEM_768,
   type CryptoProvider,
   type Encapsulation,
@@ -12,6 +13,7 @@ import {
   type KemKeyPair,
   type SignatureVerifier,
   type SigningKeyPair,
+  type X25519KeyPair,
 } from './provider.ts';
 
 // OIDs of the NIST algorithms (CSOR 2.16.840.1.101.3.4.3.18 and .4.4.2), DER-encoded.
@@ -41,6 +43,51 @@ function rawPublicKey(key: nodeCrypto.KeyObject): Uint8Array {
 function importPublicKey(alg: 'ML-DSA-65' | 'ML-KEM-768', publicKey: Uint8Array): nodeCrypto.KeyObject {
   const jwk = { kty: 'AKP', alg, pub: Buffer.from(publicKey).toString('base64url') };
   return nodeCrypto.createPublicKey({ key: jwk as unknown as nodeCrypto.JsonWebKey, format: 'jwk' });
+}
+
+// DER prefixes of an X25519 PKCS#8 private key and SPKI public key (RFC 8410), before the 32 raw bytes.
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+
+function nativeX25519(secretKey: Uint8Array): X25519KeyPair {
+  return checkedX25519(secretKey, (secret) => {
+    const privateKey = nodeCrypto.createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, secret]), format: 'der', type: 'pkcs8' });
+    secret.fill(0);
+    const spki = nodeCrypto.createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+    return {
+      publicKey: new Uint8Array(spki.subarray(X25519_SPKI_PREFIX.length)),
+      agree: (peer) => {
+        const publicKey = nodeCrypto.createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, peer]), format: 'der', type: 'spki' });
+        return new Uint8Array(nodeCrypto.diffieHellman({ privateKey, publicKey }));
+      },
+    };
+  });
+}
+
+function gcmSeal(key: nodeCrypto.CipherKey, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array {
+  const cipher = nodeCrypto.createCipheriv('aes-256-gcm', key, nonce, { authTagLength: AES_256_GCM.tag });
+  cipher.setAAD(ad);
+  const body = cipher.update(plaintext);
+  const tail = cipher.final();
+  return new Uint8Array(Buffer.concat([body, tail, cipher.getAuthTag()]));
+}
+
+function gcmOpen(key: nodeCrypto.CipherKey, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array | undefined {
+  if (sealed.length < AES_256_GCM.tag) return undefined;
+  const decipher = nodeCrypto.createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: AES_256_GCM.tag });
+  decipher.setAAD(ad);
+  decipher.setAuthTag(sealed.subarray(sealed.length - AES_256_GCM.tag));
+  const body = decipher.update(sealed.subarray(0, sealed.length - AES_256_GCM.tag));
+  try {
+    const tail = decipher.final();
+    // GCM's final() yields nothing more: when the body owns its memory (not a slice of Node's
+    // shared pool), hand it over instead of copying large plaintexts.
+    if (tail.length === 0 && body.byteOffset === 0 && body.buffer.byteLength === body.length) return new Uint8Array(body.buffer, 0, body.length);
+    return new Uint8Array(Buffer.concat([body, tail]));
+  } catch {
+    body.fill(0);
+    return undefined;
+  }
 }
 
 const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
@@ -116,32 +163,22 @@ export const nativeProvider: CryptoProvider = Object.freeze({
   }),
   aes256Gcm: Object.freeze({
     seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
-      const ad = checkAead(key, nonce, plaintext, aad);
-      const cipher = nodeCrypto.createCipheriv('aes-256-gcm', key, nonce, { authTagLength: AES_256_GCM.tag });
-      cipher.setAAD(ad);
-      const body = cipher.update(plaintext);
-      const tail = cipher.final();
-      return new Uint8Array(Buffer.concat([body, tail, cipher.getAuthTag()]));
+      return gcmSeal(key, nonce, plaintext, checkAead(key, nonce, plaintext, aad));
     },
     open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined {
-      const ad = checkAead(key, nonce, sealed, aad);
-      if (sealed.length < AES_256_GCM.tag) return undefined;
-      const decipher = nodeCrypto.createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: AES_256_GCM.tag });
-      decipher.setAAD(ad);
-      decipher.setAuthTag(sealed.subarray(sealed.length - AES_256_GCM.tag));
-      const body = decipher.update(sealed.subarray(0, sealed.length - AES_256_GCM.tag));
-      try {
-        const tail = decipher.final();
-        // GCM's final() yields nothing more: when the body owns its memory (not a slice of Node's
-        // shared pool), hand it over instead of copying large plaintexts.
-        if (tail.length === 0 && body.byteOffset === 0 && body.buffer.byteLength === body.length) return new Uint8Array(body.buffer, 0, body.length);
-        return new Uint8Array(Buffer.concat([body, tail]));
-      } catch {
-        body.fill(0);
-        return undefined;
-      }
+      return gcmOpen(key, nonce, sealed, checkAead(key, nonce, sealed, aad));
+    },
+    key(key: Uint8Array): AeadKey {
+      assertBytes(key, AES_256_GCM.key, 'AES-256-GCM key');
+      // A KeyObject made once: given raw bytes, node:crypto builds one for every message.
+      const secret = nodeCrypto.createSecretKey(Uint8Array.from(key));
+      return Object.freeze({
+        seal: (nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array => gcmSeal(secret, nonce, plaintext, checkAeadInput(nonce, plaintext, aad)),
+        open: (nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined => gcmOpen(secret, nonce, sealed, checkAeadInput(nonce, sealed, aad)),
+      });
     },
   }),
+  x25519: Object.freeze({ keyPair: nativeX25519 }),
   sha3_256(data: Uint8Array): Uint8Array {
     assertBytes(data, undefined, 'data');
     // One-shot hashing (Node >= 21.7) skips the Hash object: measurably faster on every vertex id.

@@ -1,4 +1,5 @@
 import { gcm } from '@noble/ciphers/aes.js';
+import { x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { sha3_256 } from '@noble/hashes/sha3.js';
@@ -6,11 +7,12 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { assertBytes } from './bytes.ts';
-import { checkAead, checkContext, checkedVerifier, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
+import { checkAead, checkContext, checkedVerifier, checkedX25519, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
 import { CryptoInputError } from './errors.ts';
 import {
   AES_256_GCM,
   ML_DSA_65,
+  type AeadKey,
   ML_KEM_768,
   type CryptoProvider,
   type Encapsulation,
@@ -87,6 +89,14 @@ export const nobleProvider: CryptoProvider = Object.freeze({
         return undefined;
       }
     },
+    key(key: Uint8Array): AeadKey {
+      assertBytes(key, AES_256_GCM.key, 'AES-256-GCM key');
+      const own = Uint8Array.from(key);
+      return Object.freeze({
+        seal: (nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array => nobleProvider.aes256Gcm.seal(own, nonce, plaintext, aad),
+        open: (nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined => nobleProvider.aes256Gcm.open(own, nonce, sealed, aad),
+      });
+    },
   }),
   sha3_256(data: Uint8Array): Uint8Array {
     assertBytes(data, undefined, 'data');
@@ -96,6 +106,13 @@ export const nobleProvider: CryptoProvider = Object.freeze({
     const h = sha256.create();
     return guardedHash((data) => void h.update(data), () => h.digest());
   },
+  x25519: Object.freeze({
+    keyPair: (secretKey: Uint8Array) =>
+      checkedX25519(secretKey, (secret) => ({
+        publicKey: x25519.getPublicKey(secret),
+        agree: (peer) => x25519.getSharedSecret(secret, peer),
+      })),
+  }),
   hkdfSha3_256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
     checkHkdf(ikm, salt, info, length);
     return hkdf(sha3_256, ikm, salt, info, length);

@@ -13,6 +13,8 @@ export const ML_DSA_65 = Object.freeze({ seed: 32, publicKey: 1952, signature: 3
 export const ML_KEM_768 = Object.freeze({ seed: 64, publicKey: 1184, cipherText: 1088, sharedSecret: 32 });
 /** AES-256-GCM sizes in bytes. */
 export const AES_256_GCM = Object.freeze({ key: 32, nonce: 12, tag: 16 });
+/** X25519 (RFC 7748) sizes in bytes. */
+export const X25519_SIZES = Object.freeze({ secretKey: 32, publicKey: 32, sharedSecret: 32 });
 /** Largest HKDF output (255 blocks of SHA3-256). */
 export const HKDF_MAX_LENGTH = 255 * 32;
 
@@ -61,11 +63,39 @@ export interface MlKem768 {
   encapsulate(publicKey: Uint8Array): Encapsulation;
 }
 
+/** An X25519 key pair; the secret stays inside. */
+export interface X25519KeyPair {
+  readonly publicKey: Uint8Array;
+  /**
+   * The 32-byte shared secret with `peerPublicKey`. Throws CryptoInputError on a key of the wrong
+   * size and on an all-zero result (a low-order peer key contributes nothing secret; RFC 7748 §6.1).
+   */
+  agree(peerPublicKey: Uint8Array): Uint8Array;
+}
+
+export interface X25519 {
+  /** The key pair of a 32-byte secret (clamped as RFC 7748 says; any 32 bytes are a valid secret). */
+  keyPair(secretKey: Uint8Array): X25519KeyPair;
+}
+
+/** An AES-256-GCM key set up once for many messages (a connection's records). */
+export interface AeadKey {
+  /** Returns ciphertext ‖ 16-byte tag. */
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
+  /** Returns the plaintext, or `undefined` when the tag does not verify. */
+  open(nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined;
+}
+
 export interface Aes256Gcm {
   /** Returns ciphertext ‖ 16-byte tag. */
   seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
   /** Returns the plaintext, or `undefined` when the tag does not verify (tampered, wrong key, wrong AAD). */
   open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined;
+  /**
+   * The key (copied) set up once, for many messages: the same bytes as `seal`/`open`, without
+   * preparing the key again for each message.
+   */
+  key(key: Uint8Array): AeadKey;
 }
 
 export type ProviderName = 'native' | 'noble';
@@ -85,6 +115,8 @@ export interface CryptoProvider {
   readonly mlDsa65: MlDsa65;
   readonly mlKem768: MlKem768;
   readonly aes256Gcm: Aes256Gcm;
+  /** Ephemeral Diffie-Hellman for the classical half of the hybrid connection handshake. */
+  readonly x25519: X25519;
   sha3_256(data: Uint8Array): Uint8Array;
   /**
    * An incremental SHA-256 (FIPS 180-4), for bulk data hashed before a signature (bundles): the

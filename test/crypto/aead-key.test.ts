@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AES_256_GCM, CryptoInputError, nobleProvider, providerByName, type CryptoProvider } from '../../src/crypto/index.ts';
+
+// A key set up once (`aes256Gcm.key`) is the same AES-256-GCM as the one-shot calls, on both
+// providers: what one seals the other opens, and tampering is refused alike.
+
+function providers(): CryptoProvider[] {
+  const out: CryptoProvider[] = [nobleProvider];
+  try {
+    out.push(providerByName('native'));
+  } catch {
+    // Node without native post-quantum crypto: the noble provider alone is checked.
+  }
+  return out;
+}
+
+const key = Uint8Array.from({ length: AES_256_GCM.key }, (_, i) => i * 7);
+const nonce = Uint8Array.from({ length: AES_256_GCM.nonce }, (_, i) => 200 - i);
+const plaintext = new TextEncoder().encode('records of a connection, sealed under one key');
+const aad = Uint8Array.of(1, 2, 3);
+
+for (const a of providers()) {
+  for (const b of providers()) {
+    test(`${a.name} bound key seals what ${b.name} opens, one-shot and bound`, () => {
+      const sealed = a.aes256Gcm.key(key).seal(nonce, plaintext, aad);
+      assert.deepEqual(sealed, b.aes256Gcm.seal(key, nonce, plaintext, aad));
+      assert.deepEqual(b.aes256Gcm.key(key).open(nonce, sealed, aad), plaintext);
+      const tampered = Uint8Array.from(sealed);
+      tampered[3] = (tampered[3] as number) ^ 1;
+      assert.equal(b.aes256Gcm.key(key).open(nonce, tampered, aad), undefined);
+      assert.equal(b.aes256Gcm.key(key).open(nonce, sealed, Uint8Array.of(9)), undefined);
+    });
+  }
+  test(`${a.name} bound key keeps its own copy and checks its inputs`, () => {
+    const mine = Uint8Array.from(key);
+    const bound = a.aes256Gcm.key(mine);
+    mine.fill(0);
+    assert.deepEqual(bound.open(nonce, a.aes256Gcm.seal(key, nonce, plaintext), undefined), plaintext);
+    assert.throws(() => a.aes256Gcm.key(new Uint8Array(31)), CryptoInputError);
+    assert.throws(() => bound.seal(new Uint8Array(11), plaintext), CryptoInputError);
+    assert.equal(bound.open(nonce, new Uint8Array(15)), undefined);
+  });
+}
