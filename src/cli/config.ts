@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { multiaddr } from '@multiformats/multiaddr';
 import { listenAddresses, NET_LIMITS, netLimitsOf, peerIdOf, type NetLimits } from '../net/index.ts';
-import type { MeshNetOptions } from '../node/index.ts';
+import { CourierQuotaError, courierQuotasOf, DEFAULT_COURIER_QUOTAS, type CourierQuotas, type MeshNetOptions } from '../node/index.ts';
 import { CliError } from './errors.ts';
 
 /**
@@ -16,7 +16,11 @@ import { CliError } from './errors.ts';
  *   "listen": { "host": "0.0.0.0", "tcpPort": 0, "wsPort": 0 },
  *   "mdns": true,
  *   "peers": ["/ip4/192.168.1.7/tcp/4001/p2p/12D3KooW…"],
- *   "limits": { "maxConnections": 64 }
+ *   "bootstrap": ["/ip4/203.0.113.5/tcp/4001/p2p/12D3KooW…"],
+ *   "bootstrapDns": "_dnsaddr.bootstrap.example.org",
+ *   "dht": true,
+ *   "limits": { "maxConnections": 64 },
+ *   "courier": { "maxTopicBytes": 16777216, "maxTotalBytes": 268435456, "maxPeerBytes": 67108864, "peerWindowMs": 3600000 }
  * }
  * ```
  *
@@ -28,17 +32,38 @@ import { CliError } from './errors.ts';
  *   Default `true`.
  * - `peers`: multiaddrs ending in `/p2p/<peer id>`, dialled at start and redialled with backoff
  *   until they answer (at most 64). Default none.
+ * - `bootstrap`: bootstrap nodes (PIP-4 level 1), multiaddrs ending in `/p2p/<peer id>` (at most
+ *   64), dialled at start and redialled with backoff like `peers`; once one answers, the DHT finds
+ *   the members of the node's groups. Default none.
+ * - `bootstrapDns`: a DNS name whose TXT records `dnsaddr=<multiaddr>` list more bootstrap nodes
+ *   (PIP-4 level 2), resolved once at start and only when set. Default none.
+ * - `bootstrapDnsServers`: DNS servers (`"ip"` or `"ip:port"`) asked for `bootstrapDns`. Default:
+ *   the system's resolvers.
+ * - `dht`: run the Kademlia DHT (`/pars/kad/1.0.0`): announce the node's groups, find their members,
+ *   answer other nodes' queries. Default `true`. Each bootstrap level works when the ones above
+ *   fail: with no bootstrap node reachable, mDNS on the LAN and invite codes still connect nodes.
  * - `limits`: overrides of the network limits (`NetLimits`, docs/LIMITS.md), each a positive
  *   number; the combination is checked as the node would. Default none.
+ * - `courier`: how much the node keeps of topics it is not a member of, carrying them for others
+ *   (`CourierQuotas`, docs/LIMITS.md "Courier quotas"); its own groups are never limited.
+ *   `maxTopicBytes` per foreign topic (default 16 MiB), `maxTotalBytes` for all of them
+ *   (default 256 MiB), `maxPeerBytes` taken from one peer per `peerWindowMs` (default 64 MiB per
+ *   hour). Byte quotas are whole numbers >= 0 (0: carry nothing of others); the window is in ms.
  *
  * Flags of `pars start` override the file: `--listen-host`, `--tcp-port`, `--ws-port`,
- * `--no-mdns`; each `--peer MULTIADDR` is added to `peers`.
+ * `--no-mdns`, `--no-dht`; each `--peer MULTIADDR` is added to `peers` and each
+ * `--bootstrap MULTIADDR` to `bootstrap`.
  */
 export interface NodeConfig {
   readonly listen: { readonly host: string; readonly tcpPort: number | false; readonly wsPort: number | false };
   readonly mdns: boolean;
   readonly peers: readonly string[];
+  readonly bootstrap: readonly string[];
+  readonly bootstrapDns: string | undefined;
+  readonly bootstrapDnsServers: readonly string[] | undefined;
+  readonly dht: boolean;
   readonly limits: Partial<NetLimits>;
+  readonly courier: Partial<CourierQuotas>;
 }
 
 export const CONFIG_FILE = 'config.json';
@@ -47,7 +72,12 @@ export const DEFAULT_CONFIG: NodeConfig = Object.freeze({
   listen: Object.freeze({ host: '0.0.0.0', tcpPort: 0, wsPort: 0 }),
   mdns: true,
   peers: Object.freeze([]),
+  bootstrap: Object.freeze([]),
+  bootstrapDns: undefined,
+  bootstrapDnsServers: undefined,
+  dht: true,
   limits: Object.freeze({}),
+  courier: Object.freeze({}),
 });
 
 /** Largest config file read. */
@@ -73,6 +103,9 @@ export interface ConfigFlags {
   /** Commander sets false for `--no-mdns` (and true when it is absent: that leaves the file's value). */
   readonly mdns?: boolean;
   readonly peer?: readonly string[];
+  readonly bootstrap?: readonly string[];
+  /** Commander sets false for `--no-dht`. */
+  readonly dht?: boolean;
 }
 
 function configPath(dataDir: string): string {
@@ -109,7 +142,7 @@ export async function loadConfig(dataDir: string): Promise<NodeConfig> {
 /** Checks a parsed config object; `source` names it in errors. */
 export function parseConfig(raw: unknown, source: string): NodeConfig {
   const top = objectOf(raw, source, '');
-  onlyFields(top, ['listen', 'mdns', 'peers', 'limits'], source, '');
+  onlyFields(top, ['listen', 'mdns', 'peers', 'bootstrap', 'bootstrapDns', 'bootstrapDnsServers', 'dht', 'limits', 'courier'], source, '');
   const listen = top['listen'] === undefined ? {} : objectOf(top['listen'], source, 'listen');
   onlyFields(listen, ['host', 'tcpPort', 'wsPort'], source, 'listen.');
   const d = DEFAULT_CONFIG.listen;
@@ -121,7 +154,12 @@ export function parseConfig(raw: unknown, source: string): NodeConfig {
     },
     mdns: top['mdns'] === undefined ? DEFAULT_CONFIG.mdns : booleanOf(top['mdns'], source, 'mdns'),
     peers: top['peers'] === undefined ? [] : peersOf(top['peers'], source),
+    bootstrap: top['bootstrap'] === undefined ? [] : peersOf(top['bootstrap'], source, 'bootstrap'),
+    bootstrapDns: top['bootstrapDns'] === undefined ? undefined : dnsNameOf(top['bootstrapDns'], source),
+    bootstrapDnsServers: top['bootstrapDnsServers'] === undefined ? undefined : dnsServersOf(top['bootstrapDnsServers'], source),
+    dht: top['dht'] === undefined ? DEFAULT_CONFIG.dht : booleanOf(top['dht'], source, 'dht'),
     limits: top['limits'] === undefined ? {} : limitsOf(top['limits'], source),
+    courier: top['courier'] === undefined ? {} : courierOf(top['courier'], source),
   };
   return config;
 }
@@ -132,6 +170,8 @@ export function applyFlags(config: NodeConfig, flags: ConfigFlags): NodeConfig {
   const peers = (flags.peer ?? []).map((p, i) => peerOf(p, source, `--peer #${i + 1}`));
   const all = [...new Set([...config.peers, ...peers])];
   if (all.length > MAX_PEERS) throw new ConfigError(source, '--peer', `gives more than ${MAX_PEERS} peers together with the config file`);
+  const bootstrap = [...new Set([...config.bootstrap, ...(flags.bootstrap ?? []).map((p, i) => peerOf(p, source, `--bootstrap #${i + 1}`))])];
+  if (bootstrap.length > MAX_PEERS) throw new ConfigError(source, '--bootstrap', `gives more than ${MAX_PEERS} bootstrap nodes together with the config file`);
   return {
     listen: {
       host: flags.listenHost === undefined ? config.listen.host : hostOf(flags.listenHost, source, '--listen-host'),
@@ -140,7 +180,12 @@ export function applyFlags(config: NodeConfig, flags: ConfigFlags): NodeConfig {
     },
     mdns: flags.mdns === false ? false : config.mdns,
     peers: all,
+    bootstrap,
+    bootstrapDns: config.bootstrapDns,
+    bootstrapDnsServers: config.bootstrapDnsServers,
+    dht: flags.dht === false ? false : config.dht,
     limits: config.limits,
+    courier: config.courier,
   };
 }
 
@@ -151,6 +196,10 @@ export function meshNetOptions(config: NodeConfig): MeshNetOptions {
     mdns: config.mdns ? {} : false,
     peers: config.peers,
     limits: config.limits,
+    ...(config.bootstrap.length === 0 ? {} : { bootstrap: config.bootstrap }),
+    ...(config.bootstrapDns === undefined ? {} : { bootstrapDns: { name: config.bootstrapDns, ...(config.bootstrapDnsServers === undefined ? {} : { servers: config.bootstrapDnsServers }) } }),
+    ...(config.dht ? {} : { dht: false as const }),
+    ...(Object.keys(config.courier).length === 0 ? {} : { courier: config.courier }),
   };
 }
 
@@ -188,10 +237,28 @@ function booleanOf(value: unknown, source: string, field: string): boolean {
   return value;
 }
 
-function peersOf(value: unknown, source: string): string[] {
-  if (!Array.isArray(value)) throw new ConfigError(source, 'peers', 'must be a list of multiaddrs');
-  if (value.length > MAX_PEERS) throw new ConfigError(source, 'peers', `has ${value.length} entries, at most ${MAX_PEERS} are allowed`);
-  return value.map((p, i) => peerOf(p, source, `peers[${i}]`));
+function peersOf(value: unknown, source: string, field = 'peers'): string[] {
+  if (!Array.isArray(value)) throw new ConfigError(source, field, 'must be a list of multiaddrs');
+  if (value.length > MAX_PEERS) throw new ConfigError(source, field, `has ${value.length} entries, at most ${MAX_PEERS} are allowed`);
+  return value.map((p, i) => peerOf(p, source, `${field}[${i}]`));
+}
+
+/** A DNS name: dot-separated labels of letters, digits, `-` and `_`, at most 253 characters. */
+function dnsNameOf(value: unknown, source: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !/^[A-Za-z0-9_-]{1,63}(\.[A-Za-z0-9_-]{1,63})*\.?$/.test(value)) {
+    throw new ConfigError(source, 'bootstrapDns', `must be a DNS name such as "_dnsaddr.bootstrap.example.org", got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function dnsServersOf(value: unknown, source: string): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > 8) throw new ConfigError(source, 'bootstrapDnsServers', 'must be a list of 1..8 servers ("ip" or "ip:port")');
+  return value.map((v, i) => {
+    const text = typeof v === 'string' ? v : '';
+    const host = text.startsWith('[') ? text.slice(1, text.indexOf(']')) : text.includes(':') && text.indexOf(':') === text.lastIndexOf(':') ? text.slice(0, text.indexOf(':')) : text;
+    if (isIP(host) === 0) throw new ConfigError(source, `bootstrapDnsServers[${i}]`, `must be "ip" or "ip:port", got ${JSON.stringify(v)}`);
+    return text;
+  });
 }
 
 function peerOf(value: unknown, source: string, field: string): string {
@@ -220,4 +287,16 @@ function limitsOf(value: unknown, source: string): Partial<NetLimits> {
     throw new ConfigError(source, 'limits', (error as Error).message);
   }
   return limits;
+}
+
+function courierOf(value: unknown, source: string): Partial<CourierQuotas> {
+  const object = objectOf(value, source, 'courier');
+  onlyFields(object, Object.keys(DEFAULT_COURIER_QUOTAS), source, 'courier.');
+  try {
+    courierQuotasOf(object as Partial<CourierQuotas>);
+  } catch (error) {
+    if (error instanceof CourierQuotaError) throw new ConfigError(source, `courier.${error.field}`, error.problem);
+    throw error;
+  }
+  return object as Partial<CourierQuotas>;
 }

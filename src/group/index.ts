@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export { deriveGroupKeys, deriveInviteKeys, GROUP_ID_BYTES, GROUP_SECRET_BYTES, type GroupKeys, type InviteKeys } from './group-keys.ts';
+export { deriveSessionId, SESSION_ID_BYTES } from './session-id.ts';
 export { CONTROL_LIMITS, CONTROL_VERSION, decodeControl, encodeControl, type ControlOp, type EpochSlot, type MemberRole } from './control-op.ts';
 export { Group, SLOTS_PER_VERTEX, type GroupDescriptor, type GroupOptions, type MemberInfo, type Prepared, type ProcessOutcome, type WriteIntent } from './group.ts';
 export { MemberSecrets, ownKemKey, MAX_KEPT_KEMS, CHAINS_PER_SENDER, type OwnKemKey } from './member-secrets.ts';

@@ -1,7 +1,8 @@
 import type { PrivateKey } from '@libp2p/interface';
 import type { NetIngester } from './ingest-port.ts';
 import type { AntiEntropyConfig, ForwardPolicy, GossipConfig, SyncTuning } from '../sync/index.ts';
-import type { ConnectionEncrypterFactory } from './encryption.ts';
+import type { DhtOptions } from './dht/dht-options.ts';
+import type { ConnectionIdentity } from './encryption.ts';
 import type { MdnsOptions } from './libp2p-node.ts';
 import type { NetLimits } from './limits.ts';
 import type { KnownPeer } from './peer-book.ts';
@@ -46,8 +47,17 @@ export interface NetHostOptions {
   readonly onKnownPeersChange?: (peers: KnownPeer[]) => void;
   /** Sync state per peer between sessions; default in memory (`MemoryPeerStates`). */
   readonly peerStates?: PeerStateStore;
-  /** Whether vertices of a topic are accepted from peers; default every topic (the node carries what it can verify). */
-  readonly carries?: (topic: Uint8Array) => boolean;
+  /**
+   * Whether vertices of a topic are accepted from peers; default every topic (the node carries what
+   * it can verify). `peer` is the peer of the sync session that asks (undefined outside one), so a
+   * per-peer quota can turn one peer away without ending the topic for the others.
+   */
+  readonly carries?: (topic: Uint8Array, peer: string | undefined) => boolean;
+  /**
+   * Topics this node holds nothing of and declined (a courier at its quota), listed in its courier
+   * summaries with an empty frontier so peers do not push them whole at every session. Default none.
+   */
+  readonly declinedTopics?: () => Iterable<Uint8Array>;
   readonly limits?: Partial<NetLimits>;
   /** Anti-entropy schedule; `idleTimeoutMs` defaults to `limits.idleTimeoutMs`. */
   readonly antiEntropy?: Partial<AntiEntropyConfig>;
@@ -56,6 +66,14 @@ export interface NetHostOptions {
   /** Sync session tuning; default NET_SYNC_TUNING over the sync layer's defaults. */
   readonly syncTuning?: Partial<SyncTuning>;
   readonly redial?: Partial<RedialConfig>;
-  /** Connection security; default `defaultConnectionEncrypters()` (the one place that picks it). */
-  readonly connectionEncrypters?: ConnectionEncrypterFactory[];
+  /**
+   * The node's identity: its ML-DSA-65 key authenticates every connection (the post-quantum
+   * encrypter, the only one a host offers). Default: a fresh identity, like the fresh peer key.
+   */
+  readonly identity?: ConnectionIdentity;
+  /**
+   * The Kademlia DHT on `/pars/kad/1.0.0` in server mode: presence records signed with `identity`
+   * and session discovery (`NetHost.presence`). Default on, with `DHT_LIMITS`; `false` turns it off.
+   */
+  readonly dht?: DhtOptions | false;
 }

@@ -10,6 +10,11 @@ export interface NetStats {
   readonly peersBanned: number;
   /** Most received bytes any one frame reader held at once (bounded by about one frame limit). */
   readonly maxBufferedFrameBytes: number;
+  /**
+   * Connections opened, by the encryption protocol they negotiated. Only `/pars/pq/1.0.0` can
+   * appear: it is the only encrypter a host offers, and the host closes any other connection.
+   */
+  readonly encryptions: Readonly<Record<string, number>>;
 }
 
 /** The mutable side of `NetStats`, shared by the host's protocols. */
@@ -20,6 +25,11 @@ export class NetCounters {
   verticesStored = 0;
   peersBanned = 0;
   maxBufferedFrameBytes = 0;
+  readonly encryptions: Record<string, number> = {};
+
+  opened(encryption: string): void {
+    this.encryptions[encryption] = (this.encryptions[encryption] ?? 0) + 1;
+  }
 
   /** Records a reader's high-water mark when it is done. */
   buffered(bytes: number): void {
@@ -34,6 +44,7 @@ export class NetCounters {
       verticesStored: this.verticesStored,
       peersBanned: this.peersBanned,
       maxBufferedFrameBytes: this.maxBufferedFrameBytes,
+      encryptions: { ...this.encryptions },
     };
   }
 }

@@ -8,7 +8,11 @@ export interface NodeReplicaOptions {
    * any vertex it can verify, member or not (the mesh is the people: a courier of groups it cannot
    * read), as the simulator's nodes do.
    */
-  readonly carries?: (topic: Uint8Array) => boolean;
+  readonly carries?: (topic: Uint8Array, peer: string | undefined) => boolean;
+  /** The peer of the sync session running now, for `carries`; default unknown. */
+  readonly sessionPeer?: () => string | undefined;
+  /** Topics listed in courier summaries besides those with vertices (see `NetHostOptions.declinedTopics`). */
+  readonly declinedTopics?: () => Iterable<Uint8Array>;
 }
 
 /** A replica that follows the Ingester's commits until `detach()`. */
@@ -28,12 +32,16 @@ export interface NodeReplica {
  */
 export function nodeReplica(ingester: NetIngester, options: NodeReplicaOptions = {}): NodeReplica {
   const authors = new AuthorIds(ingester);
+  const carries = options.carries;
+  const sessionPeer = options.sessionPeer ?? ((): undefined => undefined);
+  const declined = options.declinedTopics;
   const replica = new DagReplica({
     dag: ingester.dag,
     bytes: (key) => ingester.store.getVertexBytes(fromHex(key)),
     keys: ingester.keys,
     authors: () => authors.list(),
-    carries: options.carries ?? ((): boolean => true),
+    carries: carries === undefined ? (): boolean => true : (topic) => carries(topic, sessionPeer()),
+    ...(declined === undefined ? {} : { topics: () => [...ingester.dag.topics().map(fromHex), ...declined()] }),
   });
   const detach = ingester.onStored((vertices) => replica.noteAdded(vertices));
   return { replica, detach };

@@ -1,4 +1,4 @@
-export { Ingester, LOCAL_SOURCE, type IngestReport, type IngestRejection, type IngesterOptions } from './ingest.ts';
+export { Ingester, LOCAL_SOURCE, type IngestAdmission, type IngestReport, type IngestRejection, type IngesterOptions } from './ingest.ts';
 export { VerifyPool, type VerifyPoolOptions } from './verify-pool.ts';
 export type { Verdict } from './verify-protocol.ts';
 export { NodeError } from './errors.ts';
@@ -17,3 +17,6 @@ export type { NodeStatus, GroupLag, PeersReport, ConnectedPeer, KnownPeerEntry, 
 export { SyncLag } from './sync-lag.ts';
 export { StoredPeerStates } from './stored-peer-states.ts';
 export { inviteAddresses } from './invite-addresses.ts';
+export { CourierPolicy, courierStoreView, isExemptSource, MAX_DECLINED_TOPICS, MEMBERSHIP_RECHECK_MS, type CourierStoreView, type CourierUsage } from './courier-policy.ts';
+export { courierQuotasOf, CourierQuotaError, DEFAULT_COURIER_QUOTAS, COURIER_FULL_MARGIN, type CourierQuotas } from './courier-quotas.ts';
+export { DEFAULT_PRESENCE_SCHEDULE, GroupPresence, MAX_REMEMBERED_PEERS, type PresenceSchedule } from './group-presence.ts';

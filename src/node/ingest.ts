@@ -32,6 +32,8 @@ export interface IngestReport {
   readonly quarantined: number;
   readonly missing: Uint8Array[];
   readonly rejected: IngestRejection[];
+  /** Valid vertices the node chose not to keep (courier quotas): no fault of the sender, not acknowledged. */
+  readonly overQuota: number;
 }
 
 function fromDag(refused: readonly RejectedVertex[]): IngestRejection[] {
@@ -47,12 +49,24 @@ export type StoredListener = (vertices: readonly DecodedVertex[], source: string
 /** The source of this node's own appends (and of `ingest` calls that name none). */
 export const LOCAL_SOURCE = 'local';
 
+/**
+ * Decides which received vertices the node keeps (the courier quotas). `batch` is called once per
+ * `ingest` call; the function it returns is asked, in order, about each verified vertex of the
+ * call that the node does not hold yet, before it is placed, so it can count what it let through
+ * earlier in the same call. Local appends are never asked.
+ */
+export interface IngestAdmission {
+  batch(source: string): (vertex: DecodedVertex) => boolean;
+}
+
 export interface IngesterOptions {
   readonly provider: CryptoProvider;
   readonly store: SqliteStore;
   /** Verification worker threads; default: every core. */
   readonly workers?: number;
   readonly dag?: DagOptions;
+  /** Which received vertices are kept; default every valid one. */
+  readonly admission?: IngestAdmission;
 }
 
 /**
@@ -70,9 +84,11 @@ export class Ingester {
   /** Serialises DAG placement and commits; verification of later batches overlaps with them. */
   #tail: Promise<unknown> = Promise.resolve();
   readonly #listeners: StoredListener[] = [];
+  readonly #admission: IngestAdmission | undefined;
 
   constructor(options: IngesterOptions) {
     this.provider = options.provider;
+    this.#admission = options.admission;
     this.store = options.store;
     this.dag = options.store.loadDag(options.dag);
     this.keys = new KeyRing(options.provider, options.store);
@@ -101,8 +117,10 @@ export class Ingester {
       this.#placeThenCommit(source, (placed) => {
         const rejected: IngestRejection[] = [];
         const missing = new Map<string, Uint8Array>();
+        const admit = this.#admission?.batch(source);
         let duplicates = 0;
         let quarantined = 0;
+        let overQuota = 0;
         for (let i = 0; i < items.length; i++) {
           const verdict = verdicts[i];
           if (verdict === undefined) throw new NodeError('ERR_VERIFY_WORKER', 'verify pool returned too few verdicts');
@@ -113,6 +131,10 @@ export class Ingester {
             continue;
           }
           const vertex = this.#assemble(items[i] as Uint8Array, verdict.id);
+          if (admit !== undefined && !this.dag.has(vertex.key) && !admit(vertex)) {
+            overQuota++;
+            continue;
+          }
           const out = this.dag.add(vertex, source);
           switch (out.status) {
             case 'added':
@@ -134,7 +156,7 @@ export class Ingester {
           }
         }
         for (const v of placed) missing.delete(v.key);
-        return { stored: placed, duplicates, quarantined, missing: [...missing.values()], rejected };
+        return { stored: placed, duplicates, quarantined, missing: [...missing.values()], rejected, overQuota };
       }),
     );
   }

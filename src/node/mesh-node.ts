@@ -3,10 +3,13 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { toHex } from '../crypto/index.ts';
 import { decodeInvite } from '../group/index.ts';
 import type { Identity } from '../identity/index.ts';
-import { createNetHost, derivePeerKey, peerIdOf, withoutPeerId, type ConnectivityState, type KnownPeer, type NetHost, type SessionReport } from '../net/index.ts';
+import { createNetHost, derivePeerKey, peerIdOf, resolveDnsBootstrap, withoutPeerId, type ConnectivityState, type KnownPeer, type NetHost, type SessionReport } from '../net/index.ts';
 import { SqliteStore } from '../store/index.ts';
+import { CourierPolicy, courierStoreView } from './courier-policy.ts';
+import { courierQuotasOf } from './courier-quotas.ts';
 import { NodeError } from './errors.ts';
 import { NodeGroups } from './groups.ts';
+import { GroupPresence } from './group-presence.ts';
 import { Ingester } from './ingest.ts';
 import { inviteAddresses } from './invite-addresses.ts';
 import type { MeshNetOptions, MeshNodeOptions } from './mesh-node-options.ts';
@@ -30,12 +33,15 @@ export class MeshNode {
   readonly store: SqliteStore;
   readonly ingester: Ingester;
   readonly groups: NodeGroups;
+  /** What this node keeps of topics it is not a member of (courier quotas). */
+  readonly courier: CourierPolicy;
   readonly #options: MeshNodeOptions;
   readonly #now: () => number;
   readonly #warn: (message: string) => void;
   readonly #lag: SyncLag;
   readonly #unsubscribe: (() => void)[] = [];
   #host: NetHost | undefined;
+  #presence: GroupPresence | undefined;
   #phase: Phase = 'created';
   #stopped: Promise<void> | undefined;
   #startedAt = 0;
@@ -45,14 +51,33 @@ export class MeshNode {
     this.identity = options.identity;
     this.#now = options.now ?? Date.now;
     this.#warn = options.warn ?? ((): void => undefined);
+    // Checked before anything is opened: a bad quota is a configuration error, not a half-built node.
+    const quotas = courierQuotasOf(options.net?.courier);
     this.store = SqliteStore.open(options.storePath);
     let ingester: Ingester | undefined;
     try {
-      ingester = new Ingester({ provider: options.provider, store: this.store, workers: options.workers ?? availableParallelism() });
+      // Nothing is received before the policy exists (the network starts later); until then all is kept.
+      const late: { courier?: CourierPolicy } = {};
+      const admission = { batch: (source: string) => late.courier?.batch(source) ?? ((): boolean => true) };
+      ingester = new Ingester({ provider: options.provider, store: this.store, workers: options.workers ?? availableParallelism(), admission });
       this.ingester = ingester;
       this.#lag = new SyncLag(this.store.net, this.store.topics(), this.#now);
       this.#unsubscribe.push(ingester.onStored((vertices, source) => this.#lag.noteStored(vertices, source)));
       this.groups = new NodeGroups(ingester, options.identity, { now: this.#now, warn: this.#warn });
+      const store = this.store;
+      this.courier = new CourierPolicy({
+        quotas,
+        own: {
+          groups: () => this.groups.bundleKeys().map((g) => g.topic),
+          rendezvous: () => [...store.groups.invites(), ...store.groups.joins()].map((r) => r.topic),
+        },
+        store: courierStoreView(store, ingester.dag, options.identity.nodeId),
+        now: this.#now,
+      });
+      late.courier = this.courier;
+      // After the groups' listener: a welcome is adopted before the policy re-reads the groups.
+      const courier = this.courier;
+      this.#unsubscribe.push(ingester.onStored((vertices, source) => courier.noteStored(vertices, source)));
     } catch (error) {
       // A half-built node must not keep worker threads or the database open.
       void ingester?.close();
@@ -68,14 +93,19 @@ export class MeshNode {
     try {
       await this.groups.idle();
       const net: MeshNetOptions = this.#options.net ?? {};
-      const { peers: configured, ...hostOptions } = net;
+      // `courier` rides along unread: the host gets the policy's decisions (`carries`) instead;
+      // so do `bootstrapDns` and `presence`, which the node itself acts on once the host runs.
+      const { peers: configured, bootstrap, ...hostOptions } = net;
       this.#host = await createNetHost({
         ...hostOptions,
         ingester: this.ingester,
         privateKey: await derivePeerKey(this.identity),
-        knownPeers: withConfigured(this.#storedPeers(), configured ?? []),
+        identity: this.identity,
+        knownPeers: withConfigured(this.#storedPeers(), [...(bootstrap ?? []), ...(configured ?? [])]),
         onKnownPeersChange: (peers) => this.#savePeers(peers),
         peerStates: new StoredPeerStates(this.store.net, this.#now, this.#warn),
+        carries: (topic, peer) => this.courier.carries(topic, peer),
+        declinedTopics: () => this.courier.declined(),
       });
     } catch (error) {
       this.#phase = 'running'; // so that stop() closes what was opened
@@ -83,8 +113,23 @@ export class MeshNode {
       throw error;
     }
     this.#host.on('session', (report) => this.#onSession(report));
+    const { dht, presence, bootstrapDns } = this.#options.net ?? {};
+    if (dht !== false) {
+      this.#presence = new GroupPresence({ host: this.#host, groups: this.groups, provider: this.ingester.provider, warn: this.#warn, ...(presence === undefined ? {} : { schedule: presence }) });
+      this.#presence.start();
+    }
+    if (bootstrapDns !== undefined) void this.#dnsBootstrap(this.#host, bootstrapDns);
     this.#startedAt = this.#now();
     this.#phase = 'running';
+  }
+
+  /**
+   * Announces this node's groups in the DHT and looks their members up now (as the schedule does
+   * by itself), dialling the members found; resolves when the round is done.
+   */
+  async discover(): Promise<void> {
+    if (this.#presence === undefined) throw new NodeError('ERR_NODE_LIFECYCLE', 'the node is not started, or runs without the DHT');
+    await this.#presence.runOnce();
   }
 
   /** The network host (for events and statistics); throws before `start()`. */
@@ -112,7 +157,10 @@ export class MeshNode {
    * the joiner's node can connect directly.
    */
   async invite(group: string, ttlSeconds?: number): Promise<string> {
-    return this.groups.invite(group, ttlSeconds, inviteAddresses(this.multiaddrs()));
+    const code = await this.groups.invite(group, ttlSeconds, inviteAddresses(this.multiaddrs()));
+    // Join requests on the invite's topic are the node's own from now on, whatever the quotas.
+    this.courier.refreshMembership();
+    return code;
   }
 
   /**
@@ -122,6 +170,7 @@ export class MeshNode {
    */
   async join(code: string): Promise<MeshJoinResult> {
     const result = await this.groups.join(code);
+    this.courier.refreshMembership();
     const decoded = decodeInvite(this.ingester.provider, code, 0);
     const own = this.#host?.peerId;
     const addresses = decoded.ok ? decoded.value.addresses.filter((a) => a.includes('/p2p/') && !a.endsWith(`/p2p/${own}`)) : [];
@@ -163,7 +212,7 @@ export class MeshNode {
       vertices: this.store.vertexCount,
       waitingForParents: this.ingester.dag.quarantine.size,
       groups,
-      net: host?.stats() ?? { sessionsCompleted: 0, sessionsFailed: 0, sessionsRefused: 0, verticesStored: 0, peersBanned: 0, maxBufferedFrameBytes: 0 },
+      net: host?.stats() ?? { sessionsCompleted: 0, sessionsFailed: 0, sessionsRefused: 0, verticesStored: 0, peersBanned: 0, maxBufferedFrameBytes: 0, encryptions: {} },
     };
   }
 
@@ -201,6 +250,7 @@ export class MeshNode {
   async #stop(): Promise<void> {
     this.#phase = 'stopping';
     try {
+      await this.#presence?.stop();
       if (this.#host !== undefined) {
         await this.#host.stop();
         this.#savePeers(this.#host.knownPeers());
@@ -212,6 +262,18 @@ export class MeshNode {
       this.store.close();
       this.#phase = 'stopped';
     }
+  }
+
+  /** PIP-4 level 2: dials the bootstrap nodes the DNS name lists; a failure leaves the other levels to work. */
+  async #dnsBootstrap(host: NetHost, options: NonNullable<MeshNetOptions['bootstrapDns']>): Promise<void> {
+    let addresses: string[];
+    try {
+      addresses = await resolveDnsBootstrap(options);
+    } catch (error) {
+      this.#warn(`DNS bootstrap: ${(error as Error).message}`);
+      return;
+    }
+    await Promise.all(addresses.map((a) => host.dial(a).catch((error: unknown) => this.#warn(`DNS bootstrap node ${a}: ${(error as Error).message}`))));
   }
 
   #storedPeers(): KnownPeer[] {

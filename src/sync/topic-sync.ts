@@ -142,6 +142,13 @@ export class TopicSync {
         return;
       }
     }
+    // A topic this node does not take (a courier at its quota) is only given, and only when it
+    // covers the peer (above). Reconciling it further would make the peer send what this node
+    // refuses, again at every session: the topic ends here instead.
+    if (!(this.accepts ??= replica.carries(this.topic))) {
+      ctx.out.add({ type: 'not-carried', topic: this.topic });
+      return this.finish('not-carried');
+    }
     for (const id of inc.wants) {
       const key = idKey(id);
       const meta = replica.meta(key);

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { controlRequest } from '../../src/cli/control-client.ts';
 import { readControlSecret, socketPath } from '../../src/cli/control-files.ts';
 import type { GroupMember, LoggedMessage, NodeStatus, PeersReport } from '../../src/node/index.ts';
+import { PQ_PROTOCOL } from '../../src/net/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { cliSandboxes } from '../support/cli.ts';
 import { parsOk, startNode, stopNode, type NodeProcess } from './start-support.ts';
@@ -191,6 +192,9 @@ test('five pars start processes: partition, write both sides, heal, SIGKILL mid-
   for (const m of nodes) {
     const { banned } = await ask<PeersReport>(m, 'peers');
     assert.deepEqual(banned, [], `${m.name} refuses no one`);
+    // Every connection the node made or took since its last start used the PQ encrypter.
+    const { encryptions } = (await ask<NodeStatus>(m, 'status')).net;
+    assert.deepEqual(Object.keys(encryptions), [PQ_PROTOCOL], `${m.name} connections by encryption: ${JSON.stringify(encryptions)}`);
   }
 
   // 5. Clean stops and sound stores.

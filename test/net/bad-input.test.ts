@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { noise } from '@chainsafe/libp2p-noise';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +10,7 @@ import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import { encodeGossip } from '../../src/sync/index.ts';
-import { encodeLengthPrefix, GOSSIP_PROTOCOL, SYNC_PROTOCOL, type NetHost, type SessionReport } from '../../src/net/index.ts';
+import { connectionEncrypters, encodeLengthPrefix, GOSSIP_PROTOCOL, SYNC_PROTOCOL, type NetHost, type SessionReport } from '../../src/net/index.ts';
 import { fastProvider, randomSource } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
 import { closeNode, frontiers, history, openNode, seed, startHost, tcpAddress, until, type TestNode } from './net-support.ts';
@@ -46,7 +45,7 @@ async function attacker(privateKey?: PrivateKey): Promise<Libp2p> {
     ...(privateKey === undefined ? {} : { privateKey }),
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: connectionEncrypters(undefined),
     streamMuxers: [yamux()],
   });
   await node.handle(GOSSIP_PROTOCOL, () => undefined);

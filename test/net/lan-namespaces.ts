@@ -49,6 +49,20 @@ export class Lan {
     ip(['-n', this.#bridge, 'link', 'set', 'br0', 'up']);
   }
 
+  /**
+   * Creates the bridge namespace, or marks the test skipped with ip's reason and returns false
+   * (a machine where namespaces cannot be made: the test says so instead of passing silently).
+   */
+  createBridgeOrSkip(t: { skip(message: string): void }): boolean {
+    try {
+      this.createBridge();
+      return true;
+    } catch (error) {
+      t.skip(`cannot create network namespaces here: ${String((error as { stderr?: unknown }).stderr ?? error).trim()}`);
+      return false;
+    }
+  }
+
   /** Adds a host named `name` (a short letter or word) with the next address of the /24. */
   addHost(name: string): LanHost {
     const namespace = `${this.#prefix}-${name}`;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { toHex } from '../../src/crypto/index.ts';
 import type { Dag, DecodedVertex } from '../../src/dag/index.ts';
-import { createNetHost, type NetHost, type NetHostEvents, type NetHostOptions } from '../../src/net/index.ts';
+import { createNetHost, PQ_PROTOCOL, type NetHost, type NetHostEvents, type NetHostOptions } from '../../src/net/index.ts';
 import { Ingester } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { makeAuthor, provider, randomDag, type TestAuthor } from '../support/fixtures.ts';
@@ -40,8 +40,11 @@ export interface FileScope {
 export function fileScope(prefix: string): FileScope {
   const scope: FileScope = { dir: tempDir(prefix), hosts: [], nodes: [] };
   after(async () => {
+    // Every connection of every host of the file used the post-quantum encrypter.
+    const others = scope.hosts.flatMap((h) => Object.keys(h.stats().encryptions).filter((e) => e !== PQ_PROTOCOL));
     for (const h of scope.hosts) await h.stop();
     for (const n of scope.nodes) await closeNode(n);
+    if (others.length > 0) throw new Error(`connections negotiated ${others.join(', ')} instead of ${PQ_PROTOCOL}`);
   });
   return scope;
 }

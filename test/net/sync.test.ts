@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { NetHost, SessionReport } from '../../src/net/index.ts';
+import { PQ_PROTOCOL, type NetHost, type SessionReport } from '../../src/net/index.ts';
 import { fileScope, frontiers, history, openNode, seed, startHost, tcpAddress, until, wsAddress, type TestNode } from './net-support.ts';
 
 const { dir, hosts, nodes } = fileScope('pars-net-sync-');
@@ -34,6 +34,9 @@ for (const transport of ['tcp', 'ws'] as const) {
     assert.equal(done.stored, history.length);
     assert.ok(done.stats.keysSent === 0 && nodeB.ingester.store.keys().length > 0, 'author keys came with the vertices');
     assert.equal(b.state, 'online');
+    // Over TCP and WebSocket alike, the one connection is secured by the post-quantum encrypter.
+    assert.deepEqual(b.stats().encryptions, { [PQ_PROTOCOL]: 1 });
+    assert.deepEqual(a.stats().encryptions, { [PQ_PROTOCOL]: 1 });
     const [summary] = b.peers();
     assert.equal(summary?.peerId, a.peerId);
     assert.ok((summary?.bytesIn ?? 0) > history.reduce((n, v) => n + v.bytes.length, 0), 'bytes in count every vertex');

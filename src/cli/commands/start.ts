@@ -13,6 +13,7 @@ import { storePath } from '../paths.ts';
 
 interface StartOptions extends ConfigFlags {
   readonly peer?: string[];
+  readonly bootstrap?: string[];
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -34,6 +35,8 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--ws-port <port>', 'WebSocket port (default 0: any free port)')
     .option('--no-mdns', 'neither look for nor announce to nodes on the LAN (mDNS)')
     .option('--peer <multiaddr>', 'dial this peer (…/p2p/<peer id>) at start and whenever it goes; repeat for more', collect)
+    .option('--bootstrap <multiaddr>', 'a bootstrap node (…/p2p/<peer id>): dialled at start, then the DHT finds your groups; repeat for more', collect)
+    .option('--no-dht', 'run without the DHT: neither announce nor look up groups, nor answer others (mDNS, peers and invites still work)')
     .addHelpText('after', `\nDefaults come from ${CONFIG_FILE} in the data directory (see README); flags override it.\nThe passphrase is read from $PARS_PASSPHRASE if set, otherwise asked on the terminal.\n`)
     .action(async (options: StartOptions): Promise<void> => {
       await runStart(ctx, options);

@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { Identity } from '../../src/identity/index.ts';
+import { MeshNode, type MeshNetOptions } from '../../src/node/index.ts';
+import { provider } from '../support/fixtures.ts';
+
+/*
+ * Whole MeshNodes in this process on loopback (no mDNS), with sessions and redials soon: the
+ * defaults are for people, not tests. Every node still running when the file ends is stopped.
+ */
+
+const running = new Set<MeshNode>();
+after(async () => {
+  for (const n of running) await n.stop();
+});
+
+export const LOOPBACK_NET: MeshNetOptions = {
+  listen: ['/ip4/127.0.0.1/tcp/0'],
+  mdns: false,
+  dht: false,
+  antiEntropy: { connectDelayMs: 50, intervalMs: 1_000 },
+  redial: { initialDelayMs: 100, maxDelayMs: 1_000 },
+};
+
+/** Opens (or reopens: same `name` and `seed`) a node with its store in `dir`, and starts it. */
+export async function startMesh(dir: string, name: string, seed: number, extra: MeshNetOptions = {}): Promise<MeshNode> {
+  const node = new MeshNode({
+    identity: Identity.fromSeed(new Uint8Array(32).fill(seed), provider),
+    provider,
+    storePath: storePathOf(dir, name),
+    workers: 1,
+    net: { ...LOOPBACK_NET, ...extra },
+  });
+  running.add(node);
+  await node.start();
+  return node;
+}
+
+export function storePathOf(dir: string, name: string): string {
+  return join(dir, `${name}.sqlite`);
+}
+
+export async function stopMesh(node: MeshNode): Promise<void> {
+  await node.stop();
+  running.delete(node);
+}
+
+/** Polls `check` every 50 ms until it holds; fails after `ms` naming `what`. */
+export async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The texts of a group's log; none while the node is not (yet) in the group. */
+export function texts(node: MeshNode, group: string): string[] {
+  return node.groups.groups().some((g) => g.id === group) ? node.groups.log(group).map((m) => m.text) : [];
+}
