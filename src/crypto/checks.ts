@@ -103,3 +103,11 @@ export function checkedX25519(secretKey: Uint8Array, derive: (secretKey: Uint8Ar
     },
   });
 }
+
+/** Checks a nonce and the pieces of a message; returns the nonce. */
+export function checkParts(nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
+  assertBytes(nonce, AES_256_GCM.nonce, 'AES-256-GCM nonce');
+  if (!Array.isArray(parts)) throw new CryptoInputError('AES-256-GCM parts must be an array of byte arrays');
+  for (const part of parts) assertBytes(part, undefined, 'AES-256-GCM part');
+  return nonce;
+}

@@ -1,6 +1,6 @@
 import * as nodeCrypto from 'node:crypto';
 import { assertBytes } from './bytes.ts';
-import { checkAead, checkAeadInput, checkContext, checkedVerifier, checkedX25519, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
+import { checkAead, checkAeadInput, checkContext, checkParts, checkedVerifier, checkedX25519, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
 import { CryptoInputError } from './errors.ts';
 import {
   AES_256_GCM,
@@ -90,6 +90,49 @@ function gcmOpen(key: nodeCrypto.CipherKey, nonce: Uint8Array, sealed: Uint8Arra
   }
 }
 
+function gcmSealParts(key: nodeCrypto.KeyObject, nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] {
+  const cipher = nodeCrypto.createCipheriv('aes-256-gcm', key, nonce, { authTagLength: AES_256_GCM.tag });
+  const out: Uint8Array[] = [];
+  for (const part of parts) if (part.length > 0) out.push(cipher.update(part));
+  const tail = cipher.final();
+  if (tail.length > 0) out.push(tail);
+  out.push(cipher.getAuthTag());
+  return out;
+}
+
+function gcmOpenParts(key: nodeCrypto.KeyObject, nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] | undefined {
+  let total = 0;
+  for (const part of parts) total += part.length;
+  if (total < AES_256_GCM.tag) return undefined;
+  // The tag is the last 16 bytes, wherever the parts split them; the body is everything before.
+  const tag = new Uint8Array(AES_256_GCM.tag);
+  const decipher = nodeCrypto.createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: AES_256_GCM.tag });
+  const out: Uint8Array[] = [];
+  let at = 0;
+  const bodyEnd = total - AES_256_GCM.tag;
+  for (const part of parts) {
+    const end = at + part.length;
+    if (at < bodyEnd) {
+      const body = part.subarray(0, Math.min(part.length, bodyEnd - at));
+      if (body.length > 0) out.push(decipher.update(body));
+    }
+    if (end > bodyEnd) {
+      const from = Math.max(0, bodyEnd - at);
+      tag.set(part.subarray(from), at + from - bodyEnd);
+    }
+    at = end;
+  }
+  decipher.setAuthTag(tag);
+  try {
+    const tail = decipher.final();
+    if (tail.length > 0) out.push(tail);
+    return out;
+  } catch {
+    for (const piece of out) piece.fill(0);
+    return undefined;
+  }
+}
+
 const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
 
 type SignInput = nodeCrypto.SignKeyObjectInput & { context?: Uint8Array };
@@ -175,6 +218,8 @@ export const nativeProvider: CryptoProvider = Object.freeze({
       return Object.freeze({
         seal: (nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array => gcmSeal(secret, nonce, plaintext, checkAeadInput(nonce, plaintext, aad)),
         open: (nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined => gcmOpen(secret, nonce, sealed, checkAeadInput(nonce, sealed, aad)),
+        sealParts: (nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] => gcmSealParts(secret, checkParts(nonce, parts), parts),
+        openParts: (nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] | undefined => gcmOpenParts(secret, checkParts(nonce, parts), parts),
       });
     },
   }),

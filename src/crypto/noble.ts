@@ -6,8 +6,8 @@ import { sha3_256 } from '@noble/hashes/sha3.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
-import { assertBytes } from './bytes.ts';
-import { checkAead, checkContext, checkedVerifier, checkedX25519, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
+import { assertBytes, concatBytes } from './bytes.ts';
+import { checkAead, checkContext, checkedVerifier, checkParts, checkedX25519, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
 import { CryptoInputError } from './errors.ts';
 import {
   AES_256_GCM,
@@ -95,6 +95,12 @@ export const nobleProvider: CryptoProvider = Object.freeze({
       return Object.freeze({
         seal: (nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array => nobleProvider.aes256Gcm.seal(own, nonce, plaintext, aad),
         open: (nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined => nobleProvider.aes256Gcm.open(own, nonce, sealed, aad),
+        // noble's GCM takes one buffer: the pieces are joined (the browser path; native avoids it).
+        sealParts: (nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] => [nobleProvider.aes256Gcm.seal(own, checkParts(nonce, parts), concatBytes(...parts))],
+        openParts: (nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] | undefined => {
+          const plain = nobleProvider.aes256Gcm.open(own, checkParts(nonce, parts), concatBytes(...parts));
+          return plain === undefined ? undefined : [plain];
+        },
       });
     },
   }),

@@ -84,6 +84,16 @@ export interface AeadKey {
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
   /** Returns the plaintext, or `undefined` when the tag does not verify. */
   open(nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined;
+  /**
+   * `seal` of the concatenation of `parts` (no AAD), returned in pieces whose concatenation is
+   * ciphertext ‖ tag: a large record that sits in several buffers is never joined into one.
+   */
+  sealParts(nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[];
+  /**
+   * `open` of sealed bytes that sit in several buffers (no AAD): the plaintext in pieces, or
+   * `undefined` when the tag does not verify (no plaintext is released before the tag checks).
+   */
+  openParts(nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] | undefined;
 }
 
 export interface Aes256Gcm {

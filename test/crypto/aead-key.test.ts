@@ -42,3 +42,38 @@ for (const a of providers()) {
     assert.equal(bound.open(nonce, new Uint8Array(15)), undefined);
   });
 }
+
+/** `bytes` cut at `cuts` (ascending offsets). */
+function split(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let from = 0;
+  for (const c of [...cuts, bytes.length]) {
+    out.push(bytes.subarray(from, c));
+    from = c;
+  }
+  return out;
+}
+
+for (const p of providers()) {
+  test(`${p.name}: sealParts and openParts are seal and open of the joined pieces, however they are cut`, () => {
+    const bound = p.aes256Gcm.key(key);
+    const long = Uint8Array.from({ length: 5000 }, (_, i) => (i * 31) & 0xff);
+    const sealed = p.aes256Gcm.seal(key, nonce, long);
+    const cutsList = [[], [1], [17, 4000], [4999], [0, 0, 2500], [4990, 4995, 5000, 5010], [5015]];
+    for (const cuts of cutsList) {
+      const joined = Buffer.concat(bound.sealParts(nonce, split(long, cuts.filter((c) => c <= long.length))));
+      assert.deepEqual(new Uint8Array(joined), sealed, `seal cut at ${cuts.join(',')}`);
+      // The tag (last 16 bytes) split between pieces, or alone, or with the body.
+      const opened = bound.openParts(nonce, split(sealed, cuts));
+      assert.ok(opened !== undefined, `open cut at ${cuts.join(',')}`);
+      assert.deepEqual(new Uint8Array(Buffer.concat(opened)), long);
+      for (const at of [0, 2500, sealed.length - 10]) {
+        const tampered = Uint8Array.from(sealed);
+        tampered[at] = (tampered[at] as number) ^ 0x80;
+        assert.equal(bound.openParts(nonce, split(tampered, cuts)), undefined, `tampered at ${at}, cut at ${cuts.join(',')}`);
+      }
+    }
+    assert.equal(bound.openParts(nonce, [new Uint8Array(10), new Uint8Array(5)]), undefined, 'shorter than a tag');
+    assert.throws(() => bound.sealParts(new Uint8Array(3), [long]), CryptoInputError);
+  });
+}

@@ -59,8 +59,9 @@ export class EncryptedStream extends AbstractMessageStream {
 
   #onMessage(data: Uint8Array | Uint8ArrayList): void {
     try {
+      // Records span the transport's reads: they are opened in place, never joined first.
       for (const record of this.#decoder.decode(data)) {
-        this.onData(this.#receiver.open(record.subarray()));
+        this.onData(new Uint8ArrayList(...this.#receiver.openParts([...record])));
       }
     } catch (err) {
       this.abort(err instanceof Error ? err : new PqHandshakeError('ERR_PQ_MALFORMED', String(err)));
@@ -71,9 +72,9 @@ export class EncryptedStream extends AbstractMessageStream {
     const out = new Uint8ArrayList();
     for (let at = 0; at < data.byteLength; at += MAX_RECORD_PLAINTEXT_BYTES) {
       const end = Math.min(at + MAX_RECORD_PLAINTEXT_BYTES, data.byteLength);
-      const sealed = this.#sender.seal(data.subarray(at, end));
-      out.append(prefix(sealed.length));
-      out.append(sealed);
+      // The muxer's frames arrive as several buffers (headers, payloads): sealed as they are.
+      out.append(prefix(end - at + TAG_BYTES));
+      for (const piece of this.#sender.sealParts([...data.sublist(at, end)])) out.append(piece);
     }
     return { sentBytes: data.byteLength, canSendMore: this.#inner.send(out) };
   }

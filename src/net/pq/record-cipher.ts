@@ -31,6 +31,18 @@ export class RecordCipher {
     return this.#key.seal(this.#next(), plaintext);
   }
 
+  /** `seal` of a record whose plaintext sits in several buffers; the ciphertext ‖ tag in pieces. */
+  sealParts(parts: readonly Uint8Array[]): Uint8Array[] {
+    return this.#key.sealParts(this.#next(), parts);
+  }
+
+  /** `open` of a record that arrived in several buffers; the plaintext in pieces. */
+  openParts(parts: readonly Uint8Array[]): Uint8Array[] {
+    const plain = this.#key.openParts(this.#next(), parts);
+    if (plain === undefined) throw new PqHandshakeError('ERR_PQ_DECRYPT', 'a record does not open: tampered, replayed or out of order');
+    return plain;
+  }
+
   /** The next record's plaintext; throws when it does not open (the connection must end). */
   open(sealed: Uint8Array): Uint8Array {
     const plain = this.#key.open(this.#next(), sealed);
