@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { Identity } from '../../src/identity/index.ts';
+import { PQ_PROTOCOL } from '../../src/net/index.ts';
 import { MeshNode, type MeshNetOptions } from '../../src/node/index.ts';
 import { provider } from '../support/fixtures.ts';
 
@@ -10,8 +11,11 @@ import { provider } from '../support/fixtures.ts';
  */
 
 const running = new Set<MeshNode>();
+/** Encryption protocols any node of the file negotiated other than the post-quantum one. */
+const otherEncryptions = new Set<string>();
 after(async () => {
-  for (const n of running) await n.stop();
+  for (const n of running) await stopMesh(n);
+  if (otherEncryptions.size > 0) throw new Error(`connections negotiated ${[...otherEncryptions].join(', ')} instead of ${PQ_PROTOCOL}`);
 });
 
 export const LOOPBACK_NET: MeshNetOptions = {
@@ -41,6 +45,7 @@ export function storePathOf(dir: string, name: string): string {
 }
 
 export async function stopMesh(node: MeshNode): Promise<void> {
+  if (running.has(node)) for (const e of Object.keys(node.status().net.encryptions)) if (e !== PQ_PROTOCOL) otherEncryptions.add(e);
   await node.stop();
   running.delete(node);
 }
