@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DnsBootstrapError, resolveDnsBootstrap } from '../../src/net/index.ts';
+import { tempDir } from '../support/tmp.ts';
 import { startDnsResponder } from './dns-responder.ts';
+import { startMesh, until } from './mesh-support.ts';
 
 const PEER = '12D3KooWEDwQU8GPJH5knDej6eccTa8HT8vRRPSdhUR7t8CPmsye';
 
@@ -15,4 +17,14 @@ test('DNS bootstrap: the TXT records dnsaddr=<multiaddr> of the configured name,
   } finally {
     await dns.close();
   }
+});
+
+test('DNS bootstrap end to end: a node configured with only a DNS name connects to the node it names', async (t) => {
+  const dir = tempDir('pars-dns-bootstrap-');
+  const a = await startMesh(dir, 'a', 41);
+  const dns = await startDnsResponder({ '_dnsaddr.mesh.test': a.multiaddrs().filter((m) => m.includes('/tcp/')).map((m) => `dnsaddr=${m}`) });
+  t.after(() => dns.close());
+  const b = await startMesh(dir, 'b', 42, { bootstrapDns: { name: '_dnsaddr.mesh.test', servers: [dns.server] } });
+  await until(() => b.peers().connected.some((p) => p.peerId === a.net.peerId), 20_000, 'B to connect to the node the DNS name gives');
+  assert.equal(b.status().state, 'online');
 });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import fc from 'fast-check';
 import { concatBytes, equalBytes, nobleProvider, providerByName, toHex, X25519_SIZES } from '../../../src/crypto/index.ts';
 import { InitiatorHandshake, PqHandshakeError, RecordCipher, ResponderHandshake, type HandshakeIdentity, type PqFailure } from '../../../src/net/index.ts';
 import { MESSAGE2_FIXED_BYTES } from '../../../src/net/pq/constants.ts';
@@ -84,7 +83,7 @@ test('any flipped byte of message 2 fails the handshake (every position)', async
   }
 });
 
-test('any flipped byte of message 1 (every position) or message 3 (positions in every field) fails the handshake', async () => {
+test('any flipped byte of message 1 or message 3 fails the handshake (every position)', async () => {
   const [a, b] = [await party(), await party()];
   const run = await handshake(a, b);
   for (let at = 0; at < run.message1.length; at++) {
@@ -101,14 +100,13 @@ test('any flipped byte of message 1 (every position) or message 3 (positions in 
     }
     assert.ok(failed, `flip at byte ${at} of message 1 went unnoticed`);
   }
-  const sealedFields = [0, 15, 16, 1951, 1952, 1953, 1989, 1990, run.message3.length - 65, run.message3.length - 17, run.message3.length - 16, run.message3.length - 1];
-  // Message 3 is one AEAD box; each try costs a fresh handshake, so: every field boundary, and
-  // random positions in between.
-  const sampled = fc.sample(fc.integer({ min: 0, max: run.message3.length - 1 }), { numRuns: 60, seed: 3 });
-  for (const at of new Set([...sealedFields, ...sampled])) {
+  // Every position of message 3: each try needs a fresh handshake up to message 3.
+  const length = run.message3.length;
+  for (let at = 0; at < length; at++) {
     const initiator = new InitiatorHandshake({ provider, identity: a.handshakeIdentity, muxers: ['/yamux/1.0.0'] });
     const responder = new ResponderHandshake({ provider, identity: b.handshakeIdentity, muxers: ['/yamux/1.0.0'] });
     const { message3 } = await initiator.readMessage2(await responder.readMessage1(initiator.message1()));
+    assert.equal(message3.length, length);
     await assert.rejects(responder.readMessage3(flipped(message3, at)), pqError('ERR_PQ_DECRYPT'), `flip at byte ${at} of message 3`);
   }
 });
