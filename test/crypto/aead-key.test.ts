@@ -1,27 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AES_256_GCM, CryptoInputError, nobleProvider, providerByName, type CryptoProvider } from '../../src/crypto/index.ts';
+import { AES_256_GCM, CryptoInputError } from '../../src/crypto/index.ts';
+import { availableProviders } from './helpers.ts';
 
 // A key set up once (`aes256Gcm.key`) is the same AES-256-GCM as the one-shot calls, on both
 // providers: what one seals the other opens, and tampering is refused alike.
-
-function providers(): CryptoProvider[] {
-  const out: CryptoProvider[] = [nobleProvider];
-  try {
-    out.push(providerByName('native'));
-  } catch {
-    // Node without native post-quantum crypto: the noble provider alone is checked.
-  }
-  return out;
-}
 
 const key = Uint8Array.from({ length: AES_256_GCM.key }, (_, i) => i * 7);
 const nonce = Uint8Array.from({ length: AES_256_GCM.nonce }, (_, i) => 200 - i);
 const plaintext = new TextEncoder().encode('records of a connection, sealed under one key');
 const aad = Uint8Array.of(1, 2, 3);
 
-for (const a of providers()) {
-  for (const b of providers()) {
+for (const a of availableProviders()) {
+  for (const b of availableProviders()) {
     test(`${a.name} bound key seals what ${b.name} opens, one-shot and bound`, () => {
       const sealed = a.aes256Gcm.key(key).seal(nonce, plaintext, aad);
       assert.deepEqual(sealed, b.aes256Gcm.seal(key, nonce, plaintext, aad));
@@ -54,7 +45,7 @@ function split(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   return out;
 }
 
-for (const p of providers()) {
+for (const p of availableProviders()) {
   test(`${p.name}: sealParts and openParts are seal and open of the joined pieces, however they are cut`, () => {
     const bound = p.aes256Gcm.key(key);
     const long = Uint8Array.from({ length: 5000 }, (_, i) => (i * 31) & 0xff);

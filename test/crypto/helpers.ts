@@ -38,6 +38,12 @@ export function nativeOrUndefined(): CryptoProvider | undefined {
   return nativeAvailable() ? providerByName('native') : undefined;
 }
 
+/** Noble, and native where the runtime has it. */
+export function availableProviders(): CryptoProvider[] {
+  const native = nativeOrUndefined();
+  return native === undefined ? [nobleProvider] : [nobleProvider, native];
+}
+
 /**
  * Runs `body` once per provider as a subtest named after it. The noble provider always runs; the
  * native one runs where the runtime has it and is otherwise reported (diagnostic + visible skip),

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import fc from 'fast-check';
-import { CryptoInputError, fromHex, nobleProvider, providerByName, toHex, X25519_SIZES, type CryptoProvider } from '../../src/crypto/index.ts';
-import { providerPair } from './helpers.ts';
+import { CryptoInputError, fromHex, toHex, X25519_SIZES } from '../../src/crypto/index.ts';
+import { availableProviders, providerPair } from './helpers.ts';
 
 // X25519 is the classical half of the hybrid connection handshake. Both providers are checked
 // against RFC 7748 §6.1 and against each other, and refuse the same bad keys.
@@ -13,17 +13,7 @@ const BOB_SECRET = '5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88
 const BOB_PUBLIC = 'de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f';
 const SHARED = '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742';
 
-function providers(): CryptoProvider[] {
-  const out: CryptoProvider[] = [nobleProvider];
-  try {
-    out.push(providerByName('native'));
-  } catch {
-    // Native X25519 is present on every supported Node; the native suite covers the rest.
-  }
-  return out;
-}
-
-for (const provider of providers()) {
+for (const provider of availableProviders()) {
   test(`${provider.name}: RFC 7748 §6.1 key pairs and shared secret`, () => {
     const alice = provider.x25519.keyPair(fromHex(ALICE_SECRET));
     const bob = provider.x25519.keyPair(fromHex(BOB_SECRET));
