@@ -17,6 +17,7 @@ import { Ingester } from '../src/node/index.ts';
 import { SqliteStore } from '../src/store/index.ts';
 import { signedWorkload } from './support/signed-workload.ts';
 import { median } from './support/median.ts';
+import { ingestLimitPerSecond } from './support/net-ingest-limit.ts';
 
 const { values } = parseArgs({
   options: {
@@ -98,26 +99,6 @@ const largeStore = sourceStore('large.sqlite', count);
 const smallStore = sourceStore('small.sqlite', small);
 
 /** The normal ingest path on the same vertices: batches streamed into a fresh node, as sync does. */
-async function ingestRate(name: string): Promise<number> {
-  const ingester = new Ingester({ provider, store: SqliteStore.open(join(dir, name)), workers: cores });
-  for (const k of keys) ingester.addKey({ algorithm: 'ml-dsa-65', publicKey: k });
-  await ingester.ingest([]);
-  await new Promise((r) => setTimeout(r, 300));
-  const started = performance.now();
-  const inFlight: Promise<unknown>[] = [];
-  let stored = 0;
-  for (let i = 0; i < vertices.length; i += batch) {
-    inFlight.push(ingester.ingest(vertices.slice(i, i + batch).map((v) => v.bytes), 'bench').then((r) => (stored += r.stored.length)));
-    if (inFlight.length >= 2) await inFlight.shift();
-  }
-  await Promise.all(inFlight);
-  const seconds = (performance.now() - started) / 1000;
-  await ingester.close();
-  ingester.store.close();
-  if (stored !== vertices.length) throw new Error(`ingest stored ${stored} of ${vertices.length}`);
-  return vertices.length / seconds;
-}
-
 async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; value: T }> {
   const started = performance.now();
   const value = await work();
@@ -132,7 +113,7 @@ const ROUNDS = 3;
 const limits: number[] = [];
 const imports: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  limits.push(await ingestRate(`ingest-${round}.sqlite`));
+  limits.push(await ingestLimitPerSecond({ provider, vertices, keys, path: join(dir, `ingest-${round}.sqlite`), batch }));
   const run = await timed(() => importFile(join(dir, `import-${round}.sqlite`), largeFile));
   if (run.value !== vertices.length) throw new Error(`import stored ${run.value} of ${vertices.length}`);
   imports.push(run.seconds);

@@ -13,6 +13,7 @@ import { deriveSessionId } from '../src/group/index.ts';
 import { Identity } from '../src/identity/index.ts';
 import { createNetHost, type NetHost } from '../src/net/index.ts';
 import { Ingester } from '../src/node/index.ts';
+import { Prng } from '../src/sim/index.ts';
 import { SqliteStore } from '../src/store/index.ts';
 import { median } from './support/median.ts';
 
@@ -24,11 +25,7 @@ if (!Number.isInteger(N) || N < 4 || !Number.isInteger(LOOKUPS) || LOOKUPS < 1) 
 const provider = defaultProvider();
 const dir = mkdtempSync(join(tmpdir(), 'pars-bench-dht-'));
 /** Seeded, so runs compare. */
-let state = 0x9e3779b9;
-const random = (): number => {
-  state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-  return state / 2 ** 32;
-};
+const random = new Prng(0x9e3779b9);
 
 interface Member {
   readonly host: NetHost;
@@ -50,7 +47,7 @@ try {
     members.push({ host, ingester });
   }
   const address = (h: NetHost): string => h.multiaddrs()[0] as string;
-  await Promise.all(members.slice(1).map((m, i) => m.host.dial(address((members[Math.floor(random() * (i + 1))] as Member).host))));
+  await Promise.all(members.slice(1).map((m, i) => m.host.dial(address((members[random.int(i + 1)] as Member).host))));
   process.stderr.write(`dht: ${N} nodes up and bootstrapped\n`);
 
   const sessions = Array.from({ length: Math.floor(N / 4) }, (_, s) => ({
@@ -64,8 +61,8 @@ try {
   const queried: number[] = [];
   let found = 0;
   for (let l = 0; l < LOOKUPS; l++) {
-    const s = sessions[Math.floor(random() * sessions.length)] as (typeof sessions)[number];
-    const who = s.members[Math.floor(random() * s.members.length)] as Member;
+    const s = random.pick(sessions);
+    const who = random.pick(s.members);
     const t = performance.now();
     const r = await who.host.presence.findSessionPeers(s.id);
     times.push(performance.now() - t);

@@ -44,7 +44,8 @@ function tcpAddress(host: NetHost): string {
 /**
  * TCP payload bytes of this process's connections to `port`, both directions, from the kernel's
  * own counters (`ss -ti`: bytes_acked sent and acknowledged, bytes_received): everything the
- * connection carried — Noise, yamux, identify, ping and our frames. Undefined when `ss` is missing.
+ * connection carried — the post-quantum handshake and record overhead, yamux, identify, ping and
+ * our frames. Undefined when `ss` is missing.
  */
 function tcpBytesTo(port: number): number | undefined {
   let out: string;

@@ -17,7 +17,7 @@ export interface WrittenBundle {
   /**
    * SHA-256 of the preamble and every frame before the signature: what the device signed. SHA-256,
    * not the SHA3-256 used elsewhere, because this hash runs over every byte of the bundle and is
-   * several times faster on CPUs with SHA extensions, at the same 256-bit strength.
+   * faster on CPUs with SHA extensions, at the same 256-bit strength.
    */
   readonly digest: Uint8Array;
   readonly chunks: number;

@@ -47,5 +47,8 @@ function merge(records: readonly ExchangeRecord[]): BelievedFrontiers {
 
 function add(out: BelievedFrontiers, f: TopicFrontier): void {
   const t = toHex(f.topic);
-  out.set(t, [...(out.get(t) ?? []), ...f.frontier]);
+  let ids = out.get(t);
+  if (ids === undefined) out.set(t, (ids = []));
+  // Appended in place: merging many records for one topic does not copy its list each time.
+  for (const id of f.frontier) ids.push(id);
 }

@@ -72,7 +72,7 @@ const YIELD_EVERY = 256;
  */
 export async function exportBundle(options: ExportOptions): Promise<ExportReport> {
   const { provider, store, dag } = options;
-  const topics = (options.topics ?? store.topics().map(fromHex)).map((t) => toHex(t));
+  const topics = options.topics?.map((t) => toHex(t)) ?? store.topics();
   const unique = [...new Set(topics)].sort();
   if (unique.length > BUNDLE_LIMITS.maxTopics) throw new BundleOptionError('ERR_BUNDLE_TOPICS', `a bundle carries at most ${BUNDLE_LIMITS.maxTopics} topics`);
   const groupByTopic = new Map(options.groups.map((g) => [toHex(g.topic), g]));

@@ -1,6 +1,7 @@
-import { closeSync, constants, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { placeNoClobber } from '../identity/index.ts';
 import { BundleOptionError } from './errors.ts';
 import type { ByteSink } from './bundle-writer.ts';
 
@@ -13,11 +14,13 @@ import type { ByteSink } from './bundle-writer.ts';
 export class AtomicFile implements ByteSink {
   readonly path: string;
   readonly temporary: string;
+  readonly #overwrite: boolean;
   #fd: number | undefined;
 
   constructor(path: string, overwrite: boolean) {
     if (!overwrite && existsSync(path)) throw new BundleOptionError('ERR_BUNDLE_EXISTS', `${path} already exists (pass --force to replace it)`);
     this.path = path;
+    this.#overwrite = overwrite;
     this.temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
     this.#fd = openSync(this.temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   }
@@ -34,7 +37,17 @@ export class AtomicFile implements ByteSink {
     fsyncSync(this.#fd);
     closeSync(this.#fd);
     this.#fd = undefined;
-    renameSync(this.temporary, this.path);
+    if (this.#overwrite) renameSync(this.temporary, this.path);
+    else {
+      // A file that appeared under the name while the bundle was written is not replaced either.
+      try {
+        placeNoClobber(this.temporary, this.path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new BundleOptionError('ERR_BUNDLE_EXISTS', `${this.path} already exists (pass --force to replace it)`);
+        throw err;
+      }
+      rmSync(this.temporary, { force: true }); // after a link, the temporary name is still there
+    }
     const dir = openSync(dirname(this.path), 'r');
     try {
       fsyncSync(dir);

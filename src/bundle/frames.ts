@@ -1,4 +1,5 @@
 import { ML_DSA_65 } from '../crypto/index.ts';
+import { compareIds, VERTEX_LIMITS } from '../dag/index.ts';
 import { BUNDLE_LIMITS } from './limits.ts';
 
 /** Frame types of the plaintext stream (docs/BUNDLE.md "Frames"). */
@@ -14,8 +15,8 @@ export type FrameType = (typeof FRAME)[keyof typeof FRAME];
 
 /** type u8 ‖ body length u32 big-endian. */
 export const FRAME_HEADER_BYTES = 5;
-export const TOPIC_BYTES = 16;
-export const ID_BYTES = 32;
+export const TOPIC_BYTES = VERTEX_LIMITS.topicBytes;
+export const ID_BYTES = VERTEX_LIMITS.idBytes;
 /** topic (16) ‖ sealing (1) before a snapshot frame's data. */
 export const SNAPSHOT_HEADER_BYTES = TOPIC_BYTES + 1;
 /** format u8 ‖ created u64 (ms since the epoch) ‖ device ML-DSA-65 public key. */
@@ -94,7 +95,7 @@ export function decodeMarker(body: Uint8Array): Marker | string {
   for (let i = 0; i < count; i++) {
     const id = body.slice(TOPIC_BYTES + 4 + i * ID_BYTES, TOPIC_BYTES + 4 + (i + 1) * ID_BYTES);
     const prev = frontier[i - 1];
-    if (prev !== undefined && Buffer.compare(prev, id) >= 0) return 'marker ids are not ascending and unique';
+    if (prev !== undefined && compareIds(prev, id) >= 0) return 'marker ids are not ascending and unique';
     frontier.push(id);
   }
   return { topic: body.slice(0, TOPIC_BYTES), frontier };

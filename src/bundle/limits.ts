@@ -23,7 +23,7 @@ export const BUNDLE_LIMITS = Object.freeze({
   /** scrypt cost of passphrase slots: log2 N within these bounds (r = 8, p = 1). */
   minKdfLogN: 10,
   maxKdfLogN: 20,
-  /** Default passphrase cost for new bundles: N = 2^17 (128 MiB, about half a second). */
+  /** Default passphrase cost for new bundles: N = 2^17 (128 MiB of memory per attempt). */
   defaultKdfLogN: 17,
   /** Length of the device signature frame body. */
   signatureBytes: ML_DSA_65.signature,

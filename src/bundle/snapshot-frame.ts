@@ -2,7 +2,7 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { AES_256_GCM, concatBytes, equalBytes, toHex, type CryptoProvider } from '../crypto/index.ts';
 import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../dag/index.ts';
 import type { TopicSnapshotRecord } from '../store/index.ts';
-import { SNAPSHOT_HEADER_BYTES, TOPIC_BYTES } from './frames.ts';
+import { ID_BYTES, SNAPSHOT_HEADER_BYTES, TOPIC_BYTES } from './frames.ts';
 
 /*
  * A snapshot frame carries the exporter's materialised CRDT state of one topic: the frontier it
@@ -74,7 +74,7 @@ export function decodeSnapshotFrame(provider: CryptoProvider, body: Uint8Array, 
   const v = decoded.value;
   if (!isPlainMap(v) || !hasExactKeys(v, ['f', 'd']) || !Array.isArray(v['f']) || !Array.isArray(v['d'])) return 'snapshot is not {f, d}';
   const frontier = v['f'] as unknown[];
-  if (!frontier.every((id) => id instanceof Uint8Array && id.length === 32)) return 'snapshot frontier ids are not 32 bytes';
+  if (!frontier.every((id) => id instanceof Uint8Array && id.length === ID_BYTES)) return `snapshot frontier ids are not ${ID_BYTES} bytes`;
   const documents: SnapshotDocument[] = [];
   for (const d of v['d'] as unknown[]) {
     if (!isPlainMap(d) || !hasExactKeys(d, ['i', 'y', 'n', 's'])) return 'snapshot document is not {i, y, n, s}';

@@ -85,6 +85,8 @@ const MAX_CONFIG_BYTES = 64 * 1024;
 /** Most configured peers. */
 const MAX_PEERS = 64;
 const MAX_PEER_CHARS = 512;
+/** How errors in the flags of `pars start` name their source. */
+const COMMAND_LINE = 'command line';
 
 /** The config file (or a flag) has a value pars cannot use; the message names the field. */
 export class ConfigError extends CliError {
@@ -166,12 +168,9 @@ export function parseConfig(raw: unknown, source: string): NodeConfig {
 
 /** The config with the command-line flags applied (flags win; `--peer` adds to the peers). */
 export function applyFlags(config: NodeConfig, flags: ConfigFlags): NodeConfig {
-  const source = 'command line';
-  const peers = (flags.peer ?? []).map((p, i) => peerOf(p, source, `--peer #${i + 1}`));
-  const all = [...new Set([...config.peers, ...peers])];
-  if (all.length > MAX_PEERS) throw new ConfigError(source, '--peer', `gives more than ${MAX_PEERS} peers together with the config file`);
-  const bootstrap = [...new Set([...config.bootstrap, ...(flags.bootstrap ?? []).map((p, i) => peerOf(p, source, `--bootstrap #${i + 1}`))])];
-  if (bootstrap.length > MAX_PEERS) throw new ConfigError(source, '--bootstrap', `gives more than ${MAX_PEERS} bootstrap nodes together with the config file`);
+  const source = COMMAND_LINE;
+  const peers = withFlagged(config.peers, flags.peer, '--peer', 'peers');
+  const bootstrap = withFlagged(config.bootstrap, flags.bootstrap, '--bootstrap', 'bootstrap nodes');
   return {
     listen: {
       host: flags.listenHost === undefined ? config.listen.host : hostOf(flags.listenHost, source, '--listen-host'),
@@ -179,7 +178,7 @@ export function applyFlags(config: NodeConfig, flags: ConfigFlags): NodeConfig {
       wsPort: flags.wsPort === undefined ? config.listen.wsPort : portOf(portNumber(flags.wsPort), source, '--ws-port'),
     },
     mdns: flags.mdns === false ? false : config.mdns,
-    peers: all,
+    peers,
     bootstrap,
     bootstrapDns: config.bootstrapDns,
     bootstrapDnsServers: config.bootstrapDnsServers,
@@ -187,6 +186,13 @@ export function applyFlags(config: NodeConfig, flags: ConfigFlags): NodeConfig {
     limits: config.limits,
     courier: config.courier,
   };
+}
+
+/** The file's multiaddrs with those of a repeated flag added (each checked, duplicates dropped), at most `MAX_PEERS`. */
+function withFlagged(fromFile: readonly string[], flagged: readonly string[] | undefined, flag: string, what: string): string[] {
+  const all = [...new Set([...fromFile, ...(flagged ?? []).map((p, i) => peerOf(p, COMMAND_LINE, `${flag} #${i + 1}`))])];
+  if (all.length > MAX_PEERS) throw new ConfigError(COMMAND_LINE, flag, `gives more than ${MAX_PEERS} ${what} together with the config file`);
+  return all;
 }
 
 /** The network options a MeshNode takes for this config. */
@@ -227,7 +233,7 @@ function portNumber(text: string): unknown {
 function portOf(value: unknown, source: string, field: string): number | false {
   if (value === false) return false;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65_535) {
-    throw new ConfigError(source, field, `must be a port number 0..65535 (0: any free port)${source === 'command line' ? '' : ' or false (no listener)'}, got ${JSON.stringify(value)}`);
+    throw new ConfigError(source, field, `must be a port number 0..65535 (0: any free port)${source === COMMAND_LINE ? '' : ' or false (no listener)'}, got ${JSON.stringify(value)}`);
   }
   return value;
 }

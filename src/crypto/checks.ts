@@ -92,13 +92,13 @@ export function checkedX25519(secretKey: Uint8Array, derive: (secretKey: Uint8Ar
     publicKey: inner.publicKey,
     agree(peerPublicKey: Uint8Array): Uint8Array {
       assertBytes(peerPublicKey, X25519_SIZES.publicKey, 'X25519 public key');
-      let shared: Uint8Array;
+      let shared: Uint8Array | undefined;
       try {
         shared = inner.agree(peerPublicKey);
       } catch {
-        throw new CryptoInputError('X25519 public key gives no shared secret (low-order point)');
+        shared = undefined;
       }
-      if (shared.every((b) => b === 0)) throw new CryptoInputError('X25519 public key gives no shared secret (low-order point)');
+      if (shared === undefined || shared.every((b) => b === 0)) throw new CryptoInputError('X25519 public key gives no shared secret (low-order point)');
       return shared;
     },
   });

@@ -218,7 +218,7 @@ export class Group {
   /** A member whose slot from this one did not open asked for a fresh start: the next slot to it is first contact. */
   #honourResets(author: string, ops: readonly ControlOp[]): void {
     for (const op of ops) {
-      if (op.o !== 'key' || !op.reset.some((id) => toHex(id) === this.#selfHex)) continue;
+      if (op.o !== 'key' || !op.reset.some((id) => equalBytes(id, this.#self))) continue;
       this.secrets.pairOut.get(author)?.fill(0);
       this.secrets.pairOut.delete(author);
     }

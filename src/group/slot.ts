@@ -1,4 +1,4 @@
-import { concatBytes, ML_KEM_768, utf8, type CryptoProvider } from '../crypto/index.ts';
+import { AES_256_GCM, concatBytes, ML_KEM_768, utf8, type CryptoProvider } from '../crypto/index.ts';
 import type { EpochSlot } from './control-op.ts';
 import { groupOk, groupReject, type GroupResult } from './errors.ts';
 
@@ -17,7 +17,7 @@ import { groupOk, groupReject, type GroupResult } from './errors.ts';
  */
 
 export const PAIR_SEED_BYTES = ML_KEM_768.seed;
-const ZERO_NONCE = new Uint8Array(12);
+const ZERO_NONCE = new Uint8Array(AES_256_GCM.nonce);
 
 /** HKDF info of an epoch slot: binds the slot key to the group, both members, the epoch and the key used. */
 function slotInfo(groupId: Uint8Array, sender: Uint8Array, recipient: Uint8Array, epoch: number, keyId: Uint8Array, chained: boolean): Uint8Array {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { constants, linkSync, lstatSync, promises as fs, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -33,7 +33,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
       await handle.close();
     }
     if (options.overwrite === true) await fs.rename(temp, path);
-    else await linkNoClobber(temp, path);
+    else placeNoClobber(temp, path);
     await fs.rm(temp, { force: true }); // after a link, the temporary name is still there
     tempExists = false;
     await syncDirectory(dir);
@@ -42,25 +42,29 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   }
 }
 
-/** Gives `temp`'s content the name `path` unless `path` exists (then throws an `EEXIST` error). */
-async function linkNoClobber(temp: string, path: string): Promise<void> {
+/**
+ * Gives `temp`'s content the name `path` unless `path` exists (then throws an `EEXIST` error): a
+ * hard link, which fails atomically when the name is taken. The temporary name stays; the caller
+ * removes it. Filesystems without hard links (FAT on a USB stick) get a check, then a rename: a
+ * narrow race, but the best such a filesystem allows.
+ */
+export function placeNoClobber(temp: string, path: string): void {
   try {
-    await fs.link(temp, path);
+    linkSync(temp, path);
     return;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EXDEV') throw err;
   }
-  // No hard links here: check, then rename (a narrow race, but the best such a filesystem allows).
-  const exists = await fs.lstat(path).then(
-    () => true,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return false;
-      throw err;
-    },
-  );
+  let exists = true;
+  try {
+    lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    exists = false;
+  }
   if (exists) throw Object.assign(new Error(`EEXIST: file already exists, link '${temp}' -> '${path}'`), { code: 'EEXIST', path });
-  await fs.rename(temp, path);
+  renameSync(temp, path);
 }
 
 /** fsync a directory so a rename in it survives a crash; a no-op where directories cannot be opened (Windows). */

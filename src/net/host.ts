@@ -83,16 +83,16 @@ export class NetHost extends EventEmitter<NetHostEvents> {
     this.#book = book;
     this.#guard = guard;
     this.peerId = libp2p.peerId.toString();
-    // The intake tells push gossip what it stored; push gossip ingests through the intake.
-    const late: { push?: PushProtocol } = {};
+    // The intake tells push gossip what it stored; push gossip ingests through the intake. Nothing
+    // is ingested before the host has started, so `#push` is set by the time this runs.
     this.#intake = new PeerIntake({
       ingester: options.ingester,
       guard,
       maxPendingIngestBytes: limits.maxPendingIngestBytes,
-      onIngested: (stored, peer, via) => late.push?.claim(stored, peer, via),
+      onIngested: (stored, peer, via) => this.#push.claim(stored, peer, via),
     });
     const links = libp2pLinkCheck(libp2p, limits.linkCheckTimeoutMs);
-    const push = new PushProtocol({
+    this.#push = new PushProtocol({
       ingester: options.ingester,
       intake: this.#intake,
       guard,
@@ -104,8 +104,6 @@ export class NetHost extends EventEmitter<NetHostEvents> {
       ...(options.forward === undefined ? {} : { forward: options.forward }),
       onLinkLost: (peer) => void this.#hangUp(peerIdFromString(peer)),
     });
-    this.#push = push;
-    late.push = push;
     const { replica, detach } = nodeReplica(options.ingester, {
       ...(options.carries === undefined ? {} : { carries: options.carries }),
       ...(options.declinedTopics === undefined ? {} : { declinedTopics: options.declinedTopics }),
@@ -166,9 +164,10 @@ export class NetHost extends EventEmitter<NetHostEvents> {
       ...(options.knownPeers === undefined ? {} : { known: options.knownPeers }),
       ...(options.onKnownPeersChange === undefined ? {} : { onChange: options.onKnownPeersChange }),
     });
-    const dhtLimits = dhtLimitsOf(options.dht === false ? {} : options.dht?.limits);
-    const now = (options.dht === false ? undefined : options.dht?.now) ?? Date.now;
-    const dht: HostDht | undefined = options.dht === false ? undefined : { limits: dhtLimits, now, verifier: new PresenceVerifier(options.ingester.provider, dhtLimits, now) };
+    const dhtOptions = options.dht === false ? undefined : (options.dht ?? {});
+    const dhtLimits = dhtLimitsOf(dhtOptions?.limits);
+    const now = dhtOptions?.now ?? Date.now;
+    const dht: HostDht | undefined = dhtOptions === undefined ? undefined : { limits: dhtLimits, now, verifier: new PresenceVerifier(options.ingester.provider, dhtLimits, now) };
     const libp2p = await createLibp2pNode({
       ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }),
       listen: options.listen ?? listenAddresses(),

@@ -17,6 +17,6 @@ export { MemoryPeerStates, MEMORY_PEER_STATES_CAPACITY, type PeerStateStore } fr
 export { DEFAULT_REDIAL_CONFIG, type RedialConfig } from './redialer.ts';
 export type { Misbehaviour } from './peer-guard.ts';
 export type { SessionReport } from './session-ticket.ts';
-export type { NetStats } from './net-stats.ts';
+export { NetCounters, type NetStats } from './net-stats.ts';
 export { BAD_AUTHOR_KEY, type NetIngester, type NetIngestReport } from './ingest-port.ts';
 export * from './errors.ts';

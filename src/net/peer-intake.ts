@@ -85,26 +85,23 @@ export class PeerIntake {
     });
   }
 
-  /** Learns keys a peer sent; a key that is not well formed costs the peer a point. Returns how many were good. */
-  addKeys(peer: string, keys: readonly AuthorKey[]): number {
-    let good = 0;
+  /** Learns keys a peer sent; a key that is not well formed costs the peer a point. */
+  addKeys(peer: string, keys: readonly AuthorKey[]): void {
     for (const key of keys) {
       try {
         this.#o.ingester.addKey(key);
-        good++;
       } catch (error) {
         if ((error as { code?: unknown }).code !== BAD_AUTHOR_KEY) throw error;
         if (this.#o.guard.penalise(peer, 'bad-key', (error as Error).message)) break;
       }
     }
-    return good;
   }
 
   /** The peer is gone: its waiting vertices leave the quarantine (they were never acknowledged). */
-  release(peer: string): number {
+  release(peer: string): void {
     const entry = this.#pending.get(peer);
     if (entry !== undefined && entry.bytes === 0 && entry.waiters.size === 0) this.#pending.delete(peer);
-    return this.#o.ingester.dag.quarantine.dropSource(peer);
+    this.#o.ingester.dag.quarantine.dropSource(peer);
   }
 
   #entry(peer: string): Pending {

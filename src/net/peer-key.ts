@@ -12,8 +12,9 @@ import type { Identity } from '../identity/index.ts';
  *   Ed25519 seed = HKDF-SHA3-256(ikm = master seed, salt = "pars-mesh/net/v1", info = "libp2p-ed25519", L = 32)
  *
  * A salt of its own keeps this derivation apart from the identity's keys ("pars-mesh/identity/v1")
- * and the storage key; the Ed25519 key only authenticates the transport (Noise) and never signs
- * anything of the mesh, so leaking it reveals nothing about the ML-DSA identity.
+ * and the storage key; the Ed25519 key only authenticates the transport (in the post-quantum handshake,
+ * it binds the peer id to the ML-DSA identity) and never signs anything of the mesh, so leaking it
+ * reveals nothing about the ML-DSA identity.
  */
 export const PEER_KEY_SALT = 'pars-mesh/net/v1';
 export const PEER_KEY_INFO = 'libp2p-ed25519';

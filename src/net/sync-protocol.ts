@@ -1,7 +1,7 @@
 import type { Stream } from '@libp2p/interface';
 import type { CryptoProvider } from '../crypto/index.ts';
 import type { NetIngestReport } from './ingest-port.ts';
-import { REFUSED_FRAME_CODES, SyncSession, type SyncFailureCode, type SyncReplica, type SyncSessionOptions, type SyncStep, type SyncTuning } from '../sync/index.ts';
+import { encodeErrorFrame, REFUSED_FRAME_CODES, SyncSession, type SyncFailureCode, type SyncReplica, type SyncSessionOptions, type SyncStep, type SyncTuning } from '../sync/index.ts';
 import { FrameError, FrameTimeoutError, NetError, SessionTimeoutError, StreamClosedError, StreamIdleError } from './errors.ts';
 import { FrameReader } from './frame-reader.ts';
 import { offerFrame, writeFrame } from './frames.ts';
@@ -107,13 +107,14 @@ export class SyncProtocol {
     return this.#run(stream, session, session.start(), ticket);
   }
 
-  /** Turns a peer's session away (this node is busy): an ERROR frame (`aborted`, `busy`), then close. */
+  /**
+   * Turns a peer's session away (this node is busy): an ERROR frame (`aborted`, `busy`), then
+   * close. The frame is the one a fresh responder session's `abort('busy')` sends, encoded without
+   * building that session (and reading the peer's state) on a node that is short of time already.
+   */
   async refuse(stream: Stream, peer: string): Promise<void> {
-    const session = SyncSession.respond(this.#common(peer));
-    session.start();
-    const step = session.abort('busy');
     try {
-      for (const frame of step.send) this.#o.traffic.sent(peer, await writeFrame(stream, frame, { signal: AbortSignal.timeout(this.#o.limits.stopDeadlineMs) }));
+      this.#o.traffic.sent(peer, await writeFrame(stream, encodeErrorFrame('aborted', 'busy'), { signal: AbortSignal.timeout(this.#o.limits.stopDeadlineMs) }));
       await stream.close({ signal: AbortSignal.timeout(this.#o.limits.stopDeadlineMs) });
     } catch (error) {
       stream.abort(error instanceof Error ? error : new StreamClosedError('refusing a session failed'));

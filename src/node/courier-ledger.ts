@@ -3,13 +3,6 @@ import { COURIER_FULL_MARGIN, type CourierQuotas } from './courier-quotas.ts';
 /** Peers whose window is remembered at most; expired windows go first, then the oldest. */
 export const MAX_LEDGER_PEERS = 4_096;
 
-/** What a batch of admissions has taken so far and not yet committed. */
-export interface PendingBytes {
-  topic: number;
-  total: number;
-  peer: number;
-}
-
 interface PeerWindow {
   start: number;
   bytes: number;
@@ -73,18 +66,18 @@ export class CourierLedger {
 
   /** Whether `topic` (and `peer`, if given) still has room for one more vertex of any size. */
   hasRoom(topic: string, peer: string | undefined, now: number): boolean {
-    const q = this.quotas;
-    if (this.topicBytes(topic) + COURIER_FULL_MARGIN > q.maxTopicBytes) return false;
-    if (this.#total + COURIER_FULL_MARGIN > q.maxTotalBytes) return false;
-    return peer === undefined || this.peerBytes(peer, now) + COURIER_FULL_MARGIN <= q.maxPeerBytes;
+    return this.fits(topic, COURIER_FULL_MARGIN, COURIER_FULL_MARGIN, peer, now);
   }
 
-  /** Whether `size` more bytes fit after what `pending` already took in this batch. */
-  fits(topic: string, size: number, pending: PendingBytes, peer: string | undefined, now: number): boolean {
+  /**
+   * Whether `topic` can take `topicBytes` more, and the foreign total (and `peer`'s window, if
+   * given) `bytes` more: a batch passes what it admitted so far plus the next vertex.
+   */
+  fits(topic: string, topicBytes: number, bytes: number, peer: string | undefined, now: number): boolean {
     const q = this.quotas;
-    if (this.topicBytes(topic) + pending.topic + size > q.maxTopicBytes) return false;
-    if (this.#total + pending.total + size > q.maxTotalBytes) return false;
-    return peer === undefined || this.peerBytes(peer, now) + pending.peer + size <= q.maxPeerBytes;
+    if (this.topicBytes(topic) + topicBytes > q.maxTopicBytes) return false;
+    if (this.#total + bytes > q.maxTotalBytes) return false;
+    return peer === undefined || this.peerBytes(peer, now) + bytes <= q.maxPeerBytes;
   }
 
   #window(peer: string, now: number): PeerWindow {

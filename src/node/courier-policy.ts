@@ -1,7 +1,7 @@
 import { fromHex, toHex } from '../crypto/index.ts';
 import type { Dag, DecodedVertex } from '../dag/index.ts';
 import type { SqliteStore } from '../store/index.ts';
-import { CourierLedger, type PendingBytes } from './courier-ledger.ts';
+import { CourierLedger } from './courier-ledger.ts';
 import type { CourierQuotas } from './courier-quotas.ts';
 import { LOCAL_SOURCE, type IngestAdmission } from './ingest.ts';
 import { MemberTopics, type OwnTopicSource } from './member-topics.ts';
@@ -29,8 +29,11 @@ export interface CourierStoreView {
   topicSize(topic: string): number;
   /** Encoded bytes stored of a topic. */
   storedBytes(topic: Uint8Array): number;
-  /** Whether this node wrote a vertex of the topic (a completed join's rendezvous, say): then it is its own. */
-  wroteIn(topic: string): boolean;
+  /**
+   * Hex of every topic this node wrote a vertex in (a completed join's rendezvous, say): those are
+   * its own. Read once at start, and only when some stored topic is not already known as own.
+   */
+  authoredTopics(): ReadonlySet<string>;
 }
 
 /** The view over a node's store and DAG. */
@@ -39,12 +42,13 @@ export function courierStoreView(store: SqliteStore, dag: Dag, self: Uint8Array)
   return {
     topics: () => dag.topics(),
     topicSize: (topic) => dag.topicSize(topic),
-    wroteIn: (topic) => dag.topologicalOrder(topic).some((m) => m.author === selfHex),
-    storedBytes: (topic) => {
-      let bytes = 0;
-      for (const b of store.vertexBytes(topic)) bytes += b.length;
-      return bytes;
+    // One pass over the DAG for all topics (a scan per topic would read every vertex once per topic).
+    authoredTopics: () => {
+      const topics = new Set<string>();
+      for (const m of dag.topologicalOrder()) if (m.author === selfHex) topics.add(m.topic);
+      return topics;
     },
+    storedBytes: (topic) => store.topicBytes(topic),
   };
 }
 
@@ -91,9 +95,11 @@ export class CourierPolicy implements IngestAdmission {
     this.#members = new MemberTopics(options.own);
     this.#store = options.store;
     this.#now = options.now;
+    let authored: ReadonlySet<string> | undefined;
     for (const topic of options.store.topics()) {
       if (this.#members.has(topic)) continue;
-      if (options.store.wroteIn(topic)) this.#members.authored(topic);
+      authored ??= options.store.authoredTopics();
+      if (authored.has(topic)) this.#members.authored(topic);
       else this.#count(topic);
     }
   }
@@ -140,9 +146,10 @@ export class CourierPolicy implements IngestAdmission {
   /** See `IngestAdmission`: admits what fits, counting what this call admitted before. */
   batch(source: string): (vertex: DecodedVertex) => boolean {
     if (isExemptSource(source)) return () => true;
-    const pending = new Map<string, PendingBytes>();
-    let total = 0;
-    let peer = 0;
+    // One call is one instant; what it admitted so far counts against the topic, the total and the peer.
+    const now = this.#now();
+    const pending = new Map<string, number>();
+    let taken = 0;
     let refreshed = false;
     const refused = new Set<string>();
     return (vertex) => {
@@ -151,23 +158,21 @@ export class CourierPolicy implements IngestAdmission {
       // Once one vertex of a topic is refused, so are the rest of the call's: its children would only wait for it.
       if (refused.has(hex)) return false;
       const size = vertex.bytes.length;
-      const now = this.#now();
-      const mine = pending.get(hex)?.topic ?? 0;
-      if (!this.#ledger.fits(hex, size, { topic: mine, total, peer }, source, now)) {
+      const mine = (pending.get(hex) ?? 0) + size;
+      if (!this.#ledger.fits(hex, mine, taken + size, source, now)) {
         // Before refusing, make sure the topic did not become the node's own meanwhile.
         if (!refreshed) {
           refreshed = true;
           this.refreshMembership();
           if (this.#members.has(hex)) return true;
         }
-        if (!this.#ledger.fits(hex, size, { topic: mine, total, peer }, source, now)) {
+        if (!this.#ledger.fits(hex, mine, taken + size, source, now)) {
           refused.add(hex);
           return false;
         }
       }
-      pending.set(hex, { topic: mine + size, total: 0, peer: 0 });
-      total += size;
-      peer += size;
+      pending.set(hex, mine);
+      taken += size;
       return true;
     };
   }

@@ -18,6 +18,11 @@ export interface LoggedMessage {
   readonly own: boolean;
 }
 
+/** The log row marking `vertex` handled, with its outcome (and sealed content, for a readable message). */
+export function logRow(vertex: DecodedVertex, status: string, reason?: string, detail?: string, record?: Uint8Array): GroupLogRecord {
+  return { vertexId: vertex.id, topic: vertex.topic, status, reason, detail, record };
+}
+
 /**
  * Hands one vertex of the group's topic to the engine and returns the log row to write (or
  * undefined: a duplicate, or a restored vertex whose row exists). Keys of members added by a
@@ -25,14 +30,6 @@ export interface LoggedMessage {
  */
 export function processGroupVertex(rt: GroupRuntime, entry: GroupEntry, vertex: DecodedVertex, mode: 'live' | 'restore'): GroupLogRecord | undefined {
   const outcome = entry.group.process(vertex, mode);
-  const row = (status: string, reason?: string, detail?: string, record?: Uint8Array): GroupLogRecord => ({
-    vertexId: vertex.id,
-    topic: vertex.topic,
-    status,
-    reason,
-    detail,
-    record,
-  });
   switch (outcome.status) {
     case 'duplicate':
     case 'restored':
@@ -40,25 +37,25 @@ export function processGroupVertex(rt: GroupRuntime, entry: GroupEntry, vertex: 
     case 'control':
       if (mode === 'restore') return undefined;
       for (const op of outcome.ops) if (op.o === 'add') rt.ingester.addKey({ algorithm: 'ml-dsa-65', publicKey: op.signingKey });
-      return row('control');
+      return logRow(vertex, 'control');
     case 'message': {
       const content = decodeMessageContent(outcome.content);
-      if (!content.ok) return row('bad-content', content.reason, content.detail);
-      return row('message', undefined, undefined, rt.sealer.seal('group-log', vertex.id, outcome.content));
+      if (!content.ok) return logRow(vertex, 'bad-content', content.reason, content.detail);
+      return logRow(vertex, 'message', undefined, undefined, rt.sealer.seal('group-log', vertex.id, outcome.content));
     }
     case 'own': {
       // The content was kept, sealed, before the vertex was appended: move it into the log.
       const nonce = fromHex(outcome.nonce);
       const pending = rt.tables.pending(nonce);
-      if (pending === undefined) return row('own', 'no-content', 'the content of this own message was not kept');
+      if (pending === undefined) return logRow(vertex, 'own', 'no-content', 'the content of this own message was not kept');
       const content = rt.sealer.open('group-pending', nonce, pending.content);
       rt.tables.deletePending(nonce);
-      return row('own', undefined, undefined, rt.sealer.seal('group-log', vertex.id, content));
+      return logRow(vertex, 'own', undefined, undefined, rt.sealer.seal('group-log', vertex.id, content));
     }
     case 'unreadable':
-      return mode === 'restore' ? undefined : row('unreadable', outcome.reason);
+      return mode === 'restore' ? undefined : logRow(vertex, 'unreadable', outcome.reason);
     case 'rejected':
-      return mode === 'restore' ? undefined : row('rejected', outcome.reason, outcome.detail);
+      return mode === 'restore' ? undefined : logRow(vertex, 'rejected', outcome.reason, outcome.detail);
   }
 }
 

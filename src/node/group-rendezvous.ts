@@ -17,6 +17,7 @@ import {
 } from '../group/index.ts';
 import type { GroupLogRecord, InviteRecord, JoinRecord } from '../store/index.ts';
 import { NodeGroupError } from './group-errors.ts';
+import { logRow } from './group-log.ts';
 import { membersOf, readVertex, type GroupEntry, type GroupRuntime } from './group-runtime.ts';
 import type { GroupWriter } from './group-writer.ts';
 
@@ -92,10 +93,6 @@ export function joinEntryOf(rt: GroupRuntime, r: JoinRecord): JoinEntry {
   return { topic: r.topic, topicHex: toHex(r.topic), invite: invite.value, keys, kemSeed: plain.slice(0, KEM_SEED_BYTES) };
 }
 
-function row(vertex: DecodedVertex, status: string, reason?: string, detail?: string): GroupLogRecord {
-  return { vertexId: vertex.id, topic: vertex.topic, status, reason, detail, record: undefined };
-}
-
 export type RequestVerdict =
   | { readonly row: GroupLogRecord; readonly accepted: false }
   | { readonly row: GroupLogRecord; readonly accepted: true; readonly request: JoinRequest };
@@ -106,9 +103,9 @@ export type RequestVerdict =
  * caller's transaction) and the caller then admits the joiner.
  */
 export function judgeRequest(rt: GroupRuntime, invite: InviteEntry, vertex: DecodedVertex, groupKnown: boolean): RequestVerdict {
-  const refuse = (reason: GroupRejectionReason, detail: string): RequestVerdict => ({ row: row(vertex, 'join-refused', reason, detail), accepted: false });
-  if (toHex(vertex.author) === rt.selfHex) return { row: row(vertex, 'own'), accepted: false };
-  if (rendezvousKind(vertex.payload) !== 'request') return { row: row(vertex, 'ignored', 'malformed', 'not a join request'), accepted: false };
+  const refuse = (reason: GroupRejectionReason, detail: string): RequestVerdict => ({ row: logRow(vertex, 'join-refused', reason, detail), accepted: false });
+  if (toHex(vertex.author) === rt.selfHex) return { row: logRow(vertex, 'own'), accepted: false };
+  if (rendezvousKind(vertex.payload) !== 'request') return { row: logRow(vertex, 'ignored', 'malformed', 'not a join request'), accepted: false };
   const opened = openJoinRequest(rt.provider, invite.keys, vertex.author, vertex.payload);
   if (!opened.ok) return refuse(opened.reason, opened.detail);
   rt.ingester.addKey({ algorithm: 'ml-dsa-65', publicKey: opened.value.signingKey });
@@ -118,21 +115,21 @@ export function judgeRequest(rt: GroupRuntime, invite: InviteEntry, vertex: Deco
   if (!rt.tables.markInviteUsed(invite.id, vertex.author, vertex.id)) return refuse('invite-used', `invite ${invite.idHex} was used`);
   invite.usedBy = Uint8Array.from(vertex.author);
   invite.requestId = vertex.id;
-  return { row: row(vertex, 'join-accepted'), accepted: true, request: opened.value };
+  return { row: logRow(vertex, 'join-accepted'), accepted: true, request: opened.value };
 }
 
 export type WelcomeVerdict = { readonly row: GroupLogRecord; readonly welcome: Welcome | undefined };
 
 /** Judges a vertex on a pending join's topic: a welcome from the invite's inviter that opens, for the group the invite named. */
 export function judgeWelcome(rt: GroupRuntime, join: JoinEntry, vertex: DecodedVertex): WelcomeVerdict {
-  const refuse = (reason: GroupRejectionReason, detail: string): WelcomeVerdict => ({ row: row(vertex, 'welcome-refused', reason, detail), welcome: undefined });
-  if (toHex(vertex.author) === rt.selfHex) return { row: row(vertex, 'own'), welcome: undefined };
-  if (rendezvousKind(vertex.payload) !== 'welcome') return { row: row(vertex, 'ignored', 'malformed', 'not a welcome'), welcome: undefined };
+  const refuse = (reason: GroupRejectionReason, detail: string): WelcomeVerdict => ({ row: logRow(vertex, 'welcome-refused', reason, detail), welcome: undefined });
+  if (toHex(vertex.author) === rt.selfHex) return { row: logRow(vertex, 'own'), welcome: undefined };
+  if (rendezvousKind(vertex.payload) !== 'welcome') return { row: logRow(vertex, 'ignored', 'malformed', 'not a welcome'), welcome: undefined };
   if (!equalBytes(vertex.author, join.invite.inviter)) return refuse('forbidden', 'welcome not written by the inviter');
   const opened = openWelcome(rt.provider, join.keys, vertex.author, rt.self, join.kemSeed, vertex.payload);
   if (!opened.ok) return refuse(opened.reason, opened.detail);
   if (!equalBytes(deriveGroupKeys(rt.provider, opened.value.secret).groupId, join.invite.groupId)) return refuse('malformed', 'welcome to another group than the invite named');
-  return { row: row(vertex, 'welcome'), welcome: opened.value };
+  return { row: logRow(vertex, 'welcome'), welcome: opened.value };
 }
 
 /**

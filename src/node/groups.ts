@@ -173,6 +173,16 @@ export class NodeGroups {
     return entries.map((e) => ({ id: e.idHex, name: e.group.name, topic: e.topic, bundleKey: e.group.keys.bundleKey }));
   }
 
+  /** The topic of each group this node is in. */
+  topics(): Uint8Array[] {
+    return [...this.#byId.values()].map((e) => e.topic);
+  }
+
+  /** The rendezvous topics of the invites this node issued and of the joins it awaits a welcome on. */
+  rendezvousTopics(): Uint8Array[] {
+    return [...this.#invites.values(), ...this.#joins.values()].map((e) => e.topic);
+  }
+
   /** Join requests written here whose welcome has not arrived. */
   pendingJoins(): { readonly groupId: string; readonly inviter: string }[] {
     return [...this.#joins.values()].map((j) => ({ groupId: toHex(j.invite.groupId), inviter: toHex(j.invite.inviter) }));
@@ -302,7 +312,7 @@ export class NodeGroups {
   /** Handles rendezvous vertices stored while this node was not running, and admissions a crash interrupted. */
   #recheck(): void {
     const waiting: DecodedVertex[] = [];
-    for (const topic of [...this.#invites.values(), ...this.#joins.values()].map((e) => e.topic)) {
+    for (const topic of this.rendezvousTopics()) {
       const logged = this.#rt.tables.loggedIds(topic);
       for (const meta of this.#rt.ingester.dag.topologicalOrder(topic)) if (!logged.has(meta.key)) waiting.push(readVertex(this.#rt, meta.id));
     }

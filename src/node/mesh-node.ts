@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { multiaddr } from '@multiformats/multiaddr';
 import { toHex } from '../crypto/index.ts';
 import { decodeInvite } from '../group/index.ts';
 import type { Identity } from '../identity/index.ts';
-import { createNetHost, derivePeerKey, peerIdOf, resolveDnsBootstrap, withoutPeerId, type ConnectivityState, type KnownPeer, type NetHost, type SessionReport } from '../net/index.ts';
+import { createNetHost, derivePeerKey, NetCounters, resolveDnsBootstrap, type ConnectivityState, type NetHost, type SessionReport } from '../net/index.ts';
 import { SqliteStore } from '../store/index.ts';
 import { CourierPolicy, courierStoreView } from './courier-policy.ts';
 import { courierQuotasOf } from './courier-quotas.ts';
@@ -12,8 +11,9 @@ import { NodeGroups } from './groups.ts';
 import { GroupPresence } from './group-presence.ts';
 import { Ingester } from './ingest.ts';
 import { inviteAddresses } from './invite-addresses.ts';
+import { saveKnownPeers, storedKnownPeers, withConfigured } from './known-peers.ts';
 import type { MeshNetOptions, MeshNodeOptions } from './mesh-node-options.ts';
-import type { GroupLag, MeshJoinResult, NodeStatus, PeersReport } from './mesh-status.ts';
+import { peersReport, type GroupLag, type MeshJoinResult, type NodeStatus, type PeersReport } from './mesh-status.ts';
 import { StoredPeerStates } from './stored-peer-states.ts';
 import { SyncLag } from './sync-lag.ts';
 
@@ -64,14 +64,11 @@ export class MeshNode {
       this.#lag = new SyncLag(this.store.net, this.store.topics(), this.#now);
       this.#unsubscribe.push(ingester.onStored((vertices, source) => this.#lag.noteStored(vertices, source)));
       this.groups = new NodeGroups(ingester, options.identity, { now: this.#now, warn: this.#warn });
-      const store = this.store;
+      const groups = this.groups;
       this.courier = new CourierPolicy({
         quotas,
-        own: {
-          groups: () => this.groups.bundleKeys().map((g) => g.topic),
-          rendezvous: () => [...store.groups.invites(), ...store.groups.joins()].map((r) => r.topic),
-        },
-        store: courierStoreView(store, ingester.dag, options.identity.nodeId),
+        own: { groups: () => groups.topics(), rendezvous: () => groups.rendezvousTopics() },
+        store: courierStoreView(this.store, ingester.dag, options.identity.nodeId),
         now: this.#now,
       });
       late.courier = this.courier;
@@ -101,8 +98,8 @@ export class MeshNode {
         ingester: this.ingester,
         privateKey: await derivePeerKey(this.identity),
         identity: this.identity,
-        knownPeers: withConfigured(this.#storedPeers(), [...(bootstrap ?? []), ...(configured ?? [])]),
-        onKnownPeersChange: (peers) => this.#savePeers(peers),
+        knownPeers: withConfigured(storedKnownPeers(this.store.net), [...(bootstrap ?? []), ...(configured ?? [])]),
+        onKnownPeersChange: (peers) => saveKnownPeers(this.store.net, peers, this.#warn),
         peerStates: new StoredPeerStates(this.store.net, this.#now, this.#warn),
         carries: (topic, peer) => this.courier.carries(topic, peer),
         declinedTopics: () => this.courier.declined(),
@@ -212,29 +209,13 @@ export class MeshNode {
       vertices: this.store.vertexCount,
       waitingForParents: this.ingester.dag.quarantine.size,
       groups,
-      net: host?.stats() ?? { sessionsCompleted: 0, sessionsFailed: 0, sessionsRefused: 0, verticesStored: 0, peersBanned: 0, maxBufferedFrameBytes: 0, encryptions: {} },
+      net: host?.stats() ?? new NetCounters().snapshot(),
     };
   }
 
   /** Connected peers with their traffic, and every remembered one. */
   peers(): PeersReport {
-    const host = this.#host;
-    if (host === undefined) return { connected: [], known: [], banned: [] };
-    const connected = host.peers();
-    const live = new Set(connected.map((p) => p.peerId));
-    return {
-      connected: connected.map((p) => ({
-        peerId: p.peerId,
-        addresses: p.addresses,
-        direction: p.direction,
-        connectedAt: p.connectedAt,
-        lastSyncAt: p.lastSyncAt ?? null,
-        bytesIn: p.bytesIn,
-        bytesOut: p.bytesOut,
-      })),
-      known: host.knownPeers().map((p) => ({ peerId: p.peerId, addresses: p.addresses, lastConnectedAt: p.lastConnectedAt ?? null, connected: live.has(p.peerId) })),
-      banned: host.banned().map((b) => ({ peerId: b.peer, remainingMs: Math.round(b.remainingMs) })),
-    };
+    return peersReport(this.#host);
   }
 
   /**
@@ -253,7 +234,7 @@ export class MeshNode {
       await this.#presence?.stop();
       if (this.#host !== undefined) {
         await this.#host.stop();
-        this.#savePeers(this.#host.knownPeers());
+        saveKnownPeers(this.store.net, this.#host.knownPeers(), this.#warn);
       }
       await this.groups.close();
     } finally {
@@ -276,50 +257,11 @@ export class MeshNode {
     await Promise.all(addresses.map((a) => host.dial(a).catch((error: unknown) => this.#warn(`DNS bootstrap node ${a}: ${(error as Error).message}`))));
   }
 
-  #storedPeers(): KnownPeer[] {
-    return this.store.net.knownPeers().map((p) => ({ peerId: p.peerId, addresses: p.addresses, ...(p.lastConnectedAt === undefined ? {} : { lastConnectedAt: p.lastConnectedAt }) }));
-  }
-
-  #savePeers(peers: readonly KnownPeer[]): void {
-    try {
-      this.store.net.replaceKnownPeers(peers.map((p) => ({ peerId: p.peerId, addresses: p.addresses, lastConnectedAt: p.lastConnectedAt })));
-    } catch (error) {
-      this.#warn(`could not store the known peers: ${(error as Error).message}`);
-    }
-  }
-
   #onSession(report: SessionReport): void {
     try {
-      this.#lag.noteSession(report, this.groups.bundleKeys().map((g) => g.topic));
+      this.#lag.noteSession(report, this.groups.topics());
     } catch (error) {
       this.#warn(`could not record a sync session: ${(error as Error).message}`);
     }
   }
-}
-
-/**
- * The remembered peers with the configured ones merged in (first, so they are dialled early);
- * a configured address must name its peer (`/p2p/<peer id>`), or it could not be redialled.
- */
-function withConfigured(stored: readonly KnownPeer[], configured: readonly string[]): KnownPeer[] {
-  const byId = new Map(stored.map((p) => [p.peerId, p]));
-  const first: KnownPeer[] = [];
-  for (const text of configured) {
-    let ma;
-    try {
-      ma = multiaddr(text);
-    } catch (error) {
-      throw new NodeError('ERR_NODE_PEER_ADDRESS', `peer address ${JSON.stringify(text)} is not a multiaddr: ${(error as Error).message}`);
-    }
-    const peerId = peerIdOf(ma);
-    if (peerId === undefined) throw new NodeError('ERR_NODE_PEER_ADDRESS', `peer address ${text} does not end in /p2p/<peer id>`);
-    const address = withoutPeerId(ma);
-    const old = byId.get(peerId);
-    byId.delete(peerId);
-    const merged: KnownPeer = { ...old, peerId, addresses: [address, ...(old?.addresses ?? []).filter((a) => a !== address)] };
-    const at = first.findIndex((p) => p.peerId === peerId);
-    if (at >= 0) first[at] = { ...merged, addresses: [...new Set([...(first[at] as KnownPeer).addresses, address])] };
-    else first.push(merged);
-  }
-  return [...first, ...byId.values()];
 }

@@ -1,4 +1,4 @@
-import type { ConnectivityState, NetStats } from '../net/index.ts';
+import type { ConnectivityState, NetHost, NetStats } from '../net/index.ts';
 import type { JoinResult } from './group-types.ts';
 
 /*
@@ -80,4 +80,24 @@ export interface MeshJoinResult extends JoinResult {
   readonly reached: string | null;
   /** Why no address answered (null when one did, or when the invite carried none). */
   readonly dialProblem: string | null;
+}
+
+/** The host's connected, remembered and banned peers as `PeersReport` (all empty before the host exists). */
+export function peersReport(host: NetHost | undefined): PeersReport {
+  if (host === undefined) return { connected: [], known: [], banned: [] };
+  const connected = host.peers();
+  const live = new Set(connected.map((p) => p.peerId));
+  return {
+    connected: connected.map((p) => ({
+      peerId: p.peerId,
+      addresses: p.addresses,
+      direction: p.direction,
+      connectedAt: p.connectedAt,
+      lastSyncAt: p.lastSyncAt ?? null,
+      bytesIn: p.bytesIn,
+      bytesOut: p.bytesOut,
+    })),
+    known: host.knownPeers().map((p) => ({ peerId: p.peerId, addresses: p.addresses, lastConnectedAt: p.lastConnectedAt ?? null, connected: live.has(p.peerId) })),
+    banned: host.banned().map((b) => ({ peerId: b.peer, remainingMs: Math.round(b.remainingMs) })),
+  };
 }

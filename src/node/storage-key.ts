@@ -1,12 +1,12 @@
-import { concatBytes, utf8, type CryptoProvider } from '../crypto/index.ts';
+import { AES_256_GCM, concatBytes, utf8, type CryptoProvider } from '../crypto/index.ts';
 import type { Identity } from '../identity/index.ts';
 import { NodeError } from './errors.ts';
 
 /** HKDF info of the key that seals group rows at rest. */
 export const STORAGE_KEY_DOMAIN = 'pars-mesh/store/group-key/v1';
 
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
+const NONCE_BYTES = AES_256_GCM.nonce;
+const TAG_BYTES = AES_256_GCM.tag;
 
 /** What a sealed row is (the AAD prefix): a row moved to another table or key does not open. */
 export type SealedKind = 'group-descriptor' | 'group-secrets' | 'group-log' | 'group-pending' | 'group-invite' | 'group-join';

@@ -15,9 +15,9 @@ import type { NetTables } from '../store/index.ts';
  *
  * The lag of a topic is then `now − S` of its most recent such session: nothing older than that
  * can be missing on this node or on that peer. What was written after S may be missing, though
- * push gossip usually carries it within a second. Caveats: the peer may be a courier rather than
- * a member, and "never" means no session has covered the topic since it appeared here. The times
- * are kept in the store, so the lag survives a restart.
+ * push gossip offers it to connected peers as soon as it is stored. Caveats: the peer may be a
+ * courier rather than a member, and "never" means no session has covered the topic since it
+ * appeared here. The times are kept in the store, so the lag survives a restart.
  */
 export class SyncLag {
   readonly #tables: NetTables;

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
 import { packIds, unpackIds } from './packed-ids.ts';
 import { blobCopy, blobView, type Row } from './row-blobs.ts';
+import { writeTransaction } from './write-transaction.ts';
 
 /* The bundle exchange table (schema v4): what each bundle written or read here carried, so the
  * next export for the same peer (or since the same bundle) sends only what is new. */
@@ -56,15 +57,18 @@ function unpackFrontiers(bytes: Uint8Array): TopicFrontier[] {
 }
 
 export class BundleTables {
+  readonly #db: Database.Database;
   readonly #stmt: ReturnType<typeof prepare>;
 
   constructor(db: Database.Database) {
+    this.#db = db;
     this.#stmt = prepare(db);
   }
 
   /** Records an exchange; a bundle read twice keeps its first record's time and frontiers. */
   put(record: ExchangeRecord): void {
-    this.#stmt.put.run(record.marker, record.direction, record.peer ?? null, record.at, packFrontiers(record.frontiers));
+    const frontiers = packFrontiers(record.frontiers);
+    writeTransaction(this.#db, 'recording a bundle exchange', () => this.#stmt.put.run(record.marker, record.direction, record.peer ?? null, record.at, frontiers));
   }
 
   /** Exchanges whose marker starts with the hex `prefix` (lower case hex digits), newest first. */

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { toHex } from '../crypto/index.ts';
 import { StoreError } from './errors.ts';
 import { blobCopy, blobView, type Row } from './row-blobs.ts';
+import { writeTransaction } from './write-transaction.ts';
 
 /*
  * The group tables (schema v3): a member's state per group, the log of handled group and
@@ -88,14 +89,7 @@ export class GroupTables {
    * durable together when this returns, and nothing of it is stored if it throws.
    */
   transaction<T>(work: () => T): T {
-    try {
-      return this.#db.transaction(work)();
-    } catch (error) {
-      if (error instanceof Error && error.name === 'SqliteError') {
-        throw new StoreError('ERR_STORE_WRITE', `writing group state failed: ${error.message}`, { cause: error });
-      }
-      throw error;
-    }
+    return writeTransaction(this.#db, 'writing group state', work);
   }
 
   groups(): GroupRecord[] {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { toHex } from '../crypto/index.ts';
 import { StoreError } from './errors.ts';
 import { blobCopy, blobView, type Row } from './row-blobs.ts';
+import { writeTransaction } from './write-transaction.ts';
 
 /*
  * The network tables (schema v5): what a node learnt about its peers, kept so that a restarted
@@ -55,7 +56,7 @@ export class NetTables {
   replaceKnownPeers(peers: readonly StoredPeer[]): void {
     const s = this.#stmt;
     const seen = new Set<string>();
-    this.#db.transaction(() => {
+    writeTransaction(this.#db, 'storing the known peers', () => {
       s.clearPeers.run();
       let rank = 0;
       for (const p of peers) {
@@ -66,7 +67,7 @@ export class NetTables {
         seen.add(p.peerId);
         s.putPeer.run(p.peerId, rank++, JSON.stringify(addresses), p.lastConnectedAt ?? null);
       }
-    })();
+    });
   }
 
   /** The serialised sync state (`SyncPeerState.toBytes`) last stored for `peerId`. */
@@ -78,14 +79,14 @@ export class NetTables {
   /** Stores a peer's sync state (replacing the previous one) and keeps at most `maxSyncStates` peers. */
   putSyncState(peerId: string, state: Uint8Array, at: number): void {
     if (!fits(peerId)) throw new StoreError('ERR_STORE_INPUT', `peer id of ${peerId.length} characters is longer than ${L.maxTextBytes}`);
-    this.#db.transaction(() => {
+    writeTransaction(this.#db, `storing the sync state of peer ${peerId}`, () => {
       this.#stmt.putSyncState.run(peerId, state, at);
       this.#stmt.trimSyncStates.run(L.maxSyncStates);
-    })();
+    });
   }
 
   deleteSyncState(peerId: string): void {
-    this.#stmt.deleteSyncState.run(peerId);
+    writeTransaction(this.#db, `deleting the sync state of peer ${peerId}`, () => this.#stmt.deleteSyncState.run(peerId));
   }
 
   /** When each topic (hex) was last reconciled with any peer (Unix ms). */
@@ -96,9 +97,9 @@ export class NetTables {
   /** Records that `topics` were reconciled at `at` (an earlier time never replaces a later one). */
   putTopicSyncs(topics: readonly Uint8Array[], at: number): void {
     if (topics.length === 0) return;
-    this.#db.transaction(() => {
+    writeTransaction(this.#db, `storing the reconciliation time of ${topics.length} topics`, () => {
       for (const t of topics) this.#stmt.putTopicSync.run(t, at);
-    })();
+    });
   }
 }
 

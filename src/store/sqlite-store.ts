@@ -96,6 +96,8 @@ export class SqliteStore implements KeySource {
       getBytes: db.prepare('SELECT bytes FROM vertices WHERE id = ?').pluck(),
       count: db.prepare('SELECT count(*) FROM vertices').pluck(),
       topicCounts: db.prepare('SELECT topic, count(*) AS n FROM vertices GROUP BY topic ORDER BY topic'),
+      // length() of a blob is taken from the record header: the bytes themselves are not read.
+      topicBytes: db.prepare('SELECT coalesce(sum(length(bytes)), 0) FROM vertices WHERE topic = ?').pluck(),
       clearFrontier: db.prepare('DELETE FROM frontiers WHERE topic = ?'),
       addFrontier: db.prepare('INSERT INTO frontiers (topic, id) VALUES (?, ?)'),
       allFrontiers: db.prepare('SELECT topic, id FROM frontiers ORDER BY topic, id'),
@@ -171,6 +173,11 @@ export class SqliteStore implements KeySource {
 
   get vertexCount(): number {
     return this.#stmt.count.get() as number;
+  }
+
+  /** Encoded bytes stored of one topic. */
+  topicBytes(topic: Uint8Array): number {
+    return this.#stmt.topicBytes.get(topic) as number;
   }
 
   /** Vertex count of every topic: topic hex → count. */

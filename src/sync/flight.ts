@@ -79,6 +79,7 @@ export class FlightBuilder {
   }
 
   add(record: SyncRecord): void {
+    if (record.type === 'vertices') return this.#push({ size: verticesRecordSize(record), write: (w) => writeRecord(w, record) });
     const bytes = encodeRecord(record);
     this.#push({ size: bytes.length, write: (w) => w.bytes(bytes) });
   }
@@ -99,10 +100,7 @@ export class FlightBuilder {
 
   addVertices(topic: Uint8Array, vertices: readonly Uint8Array[]): void {
     const size = (v: Uint8Array): number => varintSize(v.length) + v.length;
-    for (const run of runs(vertices, 32, this.#recordBytes, size)) {
-      const record: SyncRecord = { type: 'vertices', topic, vertices: run };
-      this.#push({ size: verticesRecordSize(record), write: (w) => writeRecord(w, record) });
-    }
+    for (const run of runs(vertices, 32, this.#recordBytes, size)) this.add({ type: 'vertices', topic, vertices: run });
   }
 
   #push(record: Pending): void {

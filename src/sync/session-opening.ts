@@ -81,8 +81,7 @@ export function helloRecords(ctx: OpeningContext, mode: SyncMode, out: FlightBui
 export function openNamedTopics(ctx: OpeningContext, topics: Iterable<TopicSync>, out: FlightBuilder): void {
   for (const t of topics) {
     if (!ctx.replica.carries(t.topic)) {
-      out.add({ type: 'not-carried', topic: t.topic });
-      t.finish('not-carried');
+      t.decline(out);
       continue;
     }
     if (t.incoming.frontier === undefined) throw new SyncDecodeFailure('malformed', 'hello names a topic without its frontier');
@@ -106,8 +105,7 @@ export function openCourierTopics(ctx: OpeningContext, summary: Extract<SyncReco
       continue;
     }
     if (!c.mine && !ctx.replica.carries(c.topic)) {
-      out.add({ type: 'not-carried', topic: c.topic });
-      t.finish('not-carried');
+      t.decline(out);
       continue;
     }
     if (c.mine && equalBytes(frontierDigest(ctx.hash, ctx.initiatorNonce, c.topic, digestIds(ctx, t)), c.entry.digest)) {

@@ -89,6 +89,20 @@ export class TopicSync {
     return !this.done && ((this.open?.length ?? 0) > 0 || this.wantsOutstanding);
   }
 
+  /**
+   * Whether received vertices of this topic are taken: asked of the replica at the first vertex or
+   * want of the session and kept for the rest of it (the opening asks afresh, without keeping it).
+   */
+  carried(replica: SyncReplica): boolean {
+    return (this.accepts ??= replica.carries(this.topic));
+  }
+
+  /** Ends the topic with NOT_CARRIED: this node takes nothing of it in this session. */
+  decline(out: FlightBuilder): void {
+    out.add({ type: 'not-carried', topic: this.topic });
+    this.finish('not-carried');
+  }
+
   finish(outcome: Exclude<TopicOutcome, 'open'>): void {
     this.outcome = outcome;
     this.owed.clear();
@@ -145,10 +159,7 @@ export class TopicSync {
     // A topic this node does not take (a courier at its quota) is only given, and only when it
     // covers the peer (above). Reconciling it further would make the peer send what this node
     // refuses, again at every session: the topic ends here instead.
-    if (!(this.accepts ??= replica.carries(this.topic))) {
-      ctx.out.add({ type: 'not-carried', topic: this.topic });
-      return this.finish('not-carried');
-    }
+    if (!this.carried(replica)) return this.decline(ctx.out);
     for (const id of inc.wants) {
       const key = idKey(id);
       const meta = replica.meta(key);

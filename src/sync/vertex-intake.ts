@@ -42,14 +42,14 @@ export class VertexIntake {
 
   /** Takes a VERTICES record's vertices; returns their total size. Throws SyncDecodeFailure on bad bytes. */
   take(t: TopicSync, vertices: readonly Uint8Array[], out: Uint8Array[]): number {
-    t.accepts ??= this.#replica.carries(t.topic);
+    const accepts = t.carried(this.#replica);
     let total = 0;
     for (const bytes of vertices) {
       const decoded = decodeVertex(bytes);
       if (!decoded.ok) throw new SyncDecodeFailure('bad-vertex', `vertex does not decode: ${decoded.reason}`);
       if (idKey(decoded.vertex.topic) !== t.hex) throw new SyncDecodeFailure('bad-vertex', 'vertex of another topic');
       total += bytes.length;
-      if (!t.accepts) continue;
+      if (!accepts) continue;
       const author = toHex(decoded.vertex.author);
       const queue = this.#held.get(t.hex);
       if (queue === undefined && this.#authorKnown(author)) {

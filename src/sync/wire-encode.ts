@@ -105,7 +105,7 @@ export function writeRecord(w: ByteWriter, record: SyncRecord): void {
   }
 }
 
-/** Exact size of a VERTICES record, so its bytes (up to a frame's worth) are written without regrowth. */
+/** Exact size of a VERTICES record, so the flight builder writes its bytes (up to a frame's worth) once, straight into their frame. */
 export function verticesRecordSize(record: Extract<SyncRecord, { type: 'vertices' }>): number {
   let size = 1 + record.topic.length + varintSize(record.vertices.length);
   for (const v of record.vertices) size += varintSize(v.length) + v.length;
@@ -114,7 +114,7 @@ export function verticesRecordSize(record: Extract<SyncRecord, { type: 'vertices
 
 /** The bytes of one record (the flight builder packs these into frames). */
 export function encodeRecord(record: SyncRecord): Uint8Array {
-  const w = new ByteWriter(record.type === 'vertices' ? verticesRecordSize(record) : 64);
+  const w = new ByteWriter(64);
   writeRecord(w, record);
   return w.finish();
 }

@@ -17,10 +17,9 @@ import {
   type ParsedFrame,
 } from '../../src/bundle/index.ts';
 import type { RejectionReason } from '../../src/dag/index.ts';
-import { provider, randomSource, topicOf } from '../support/fixtures.ts';
+import { identityOf, provider, randomSource, topicOf } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
 import {
-  device,
   encodeRawFrames,
   exportStore,
   groupKey,
@@ -38,7 +37,7 @@ import {
   writeBundle,
   type RawFrame,
 } from './bundle-support.ts';
-import { receivers, type Receiver } from './receiver-support.ts';
+import { importRefused, receivers, writeCase, type Receiver } from './receiver-support.ts';
 import { framesFromWorker } from '../../src/bundle/worker-frames.ts';
 
 // Every other way a file can be wrong: not a bundle at all, a header this reader must not trust,
@@ -48,8 +47,8 @@ import { framesFromWorker } from '../../src/bundle/worker-frames.ts';
 const dir = tempDir('pars-bundle-bad-');
 const receiver = receivers(dir);
 const group = groupKey(1);
-const alice = device(51);
-const mallory = device(52);
+const alice = identityOf(51);
+const mallory = identityOf(52);
 
 const vertices = sourceVertices({ vertices: 12, seed: 0xbad, payloadBytes: 300 });
 const topic = topicOf(1);
@@ -64,25 +63,12 @@ function honestFrames(list = vertices): RawFrame[] {
   return [openFrame(alice), markerFrame(topic, last === undefined ? [] : [last.id]), ...keyFrames(), ...vertexFrames(list)];
 }
 
-let fileNo = 0;
-function writeCase(bytes: Uint8Array): string {
-  const path = join(dir, `case-${fileNo++}.pars`);
-  writeFileSync(path, bytes);
-  return path;
-}
-
 /** Imports `bytes` into `b` and asserts the refusal, that nothing changed, and that no exchange was recorded. */
 async function refused(b: Receiver, bytes: Uint8Array, code: string, message: RegExp, offset?: number): Promise<void> {
-  const before = b.state();
-  await assert.rejects(b.import(writeCase(bytes)), (error: unknown) => {
-    assert.ok(error instanceof BundleError, String(error));
-    assert.equal(error.code, code, error.message);
-    assert.match(error.message, message);
-    if (offset !== undefined) assert.equal(error.offset, offset, error.message);
-    return true;
-  });
-  assert.deepEqual(b.state(), before, 'the store changed');
-  assert.equal(b.store.bundles.withPeer(alice.nodeId).length, 0, 'an exchange was recorded');
+  const error = await importRefused(b, writeCase(dir, bytes), alice.nodeId);
+  assert.equal(error.code, code, error.message);
+  assert.match(error.message, message);
+  if (offset !== undefined) assert.equal(error.offset, offset, error.message);
 }
 
 test('files that are not bundles', async () => {
@@ -138,7 +124,7 @@ test('a bundle signed by another device than its open frame names is refused', a
   const swapped = writeBundle(keying, [openFrame(mallory), ...honestFrames().slice(1)], signedBy(alice));
   await refused(b, swapped, 'ERR_BUNDLE_SIGNATURE', /does not verify/);
   // Control: the same frames signed by the device they name import.
-  const honest = await b.import(writeCase(writeBundle(keying, honestFrames(), signedBy(alice))));
+  const honest = await b.import(writeCase(dir, writeBundle(keying, honestFrames(), signedBy(alice))));
   assert.equal(honest.stored, vertices.length);
   assert.equal(honest.device, alice.nodeIdHex);
 });
@@ -151,7 +137,7 @@ test('a vertex frame of garbage, correctly signed: counted as rejected with a re
   const frames = honestFrames();
   const at = frames.length - 6;
   const withBad = [...frames.slice(0, at), { type: FRAME.vertex, body: garbage }, { type: FRAME.vertex, body: forged }, ...frames.slice(at)];
-  const report = await b.import(writeCase(writeBundle(keyingFor(group), withBad, signedBy(alice))));
+  const report = await b.import(writeCase(dir, writeBundle(keyingFor(group), withBad, signedBy(alice))));
   assert.equal(report.vertices, vertices.length + 2);
   assert.equal(report.rejected, 2);
   assert.equal(report.stored, vertices.length);
@@ -207,7 +193,7 @@ test('frames the format does not have are refused as format errors', async () =>
   assert.ok(room + 1 <= BUNDLE_LIMITS.maxVertexBytes);
   await refused(b, sealStream(keying, open), 'ERR_BUNDLE_FORMAT', /the stream ends inside a frame/);
   // Control: the hand-sealed honest stream is accepted, so the refusals above are the damage's doing.
-  assert.equal((await b.import(writeCase(sealStream(keying, signed)))).stored, vertices.length);
+  assert.equal((await b.import(writeCase(dir, sealStream(keying, signed)))).stored, vertices.length);
 });
 
 test('a signed bundle whose marker or snapshot does not decode is refused before anything is imported', async () => {
@@ -221,7 +207,7 @@ test('a signed bundle whose marker or snapshot does not decode is refused before
   ] as const) {
     const b = receiver(`undecodable-${what}`);
     // Vertices first, the bad frame after them; batches of one put each vertex to ingest at once.
-    const path = writeCase(writeBundle(keyingFor(group), [...honestFrames(), bad], signedBy(alice)));
+    const path = writeCase(dir, writeBundle(keyingFor(group), [...honestFrames(), bad], signedBy(alice)));
     await assert.rejects(b.import(path, { batch: 1 }), { code: 'ERR_BUNDLE_FORMAT' }, what);
     // Let any batch still in flight land before looking.
     await b.ingester.close();
@@ -233,8 +219,8 @@ test('a signed bundle whose marker or snapshot does not decode is refused before
 
 test('unknown device policy: accepted by default and reported; refused on request; a known device is let in', async () => {
   const keying = keyingFor(group);
-  const first = writeCase(writeBundle(keying, honestFrames(vertices.slice(0, 6)), signedBy(alice)));
-  const second = writeCase(writeBundle(keyingFor(group), honestFrames(), signedBy(alice)));
+  const first = writeCase(dir, writeBundle(keying, honestFrames(vertices.slice(0, 6)), signedBy(alice)));
+  const second = writeCase(dir, writeBundle(keyingFor(group), honestFrames(), signedBy(alice)));
 
   const open = receiver('policy-open');
   const accepted = await open.import(first);
@@ -257,7 +243,7 @@ test('unknown device policy: accepted by default and reported; refused on reques
   assert.equal(strict.store.bundles.withPeer(alice.nodeId).length, 0);
   assert.equal(strict.store.getKey(alice.nodeId), undefined);
   // A bundle that carries the device's own key frame does not introduce its device: that key vouches only for itself.
-  const selfIntroduced = writeCase(writeBundle(keying, [...honestFrames(), { type: FRAME.key, body: alice.signingPublicKey }], signedBy(alice)));
+  const selfIntroduced = writeCase(dir, writeBundle(keying, [...honestFrames(), { type: FRAME.key, body: alice.signingPublicKey }], signedBy(alice)));
   await assert.rejects(strict.import(selfIntroduced, { unknownDevice: 'refuse' }), { code: 'ERR_BUNDLE_UNKNOWN_DEVICE' });
   assert.equal(strict.state().count, 0);
 

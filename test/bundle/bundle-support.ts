@@ -21,7 +21,7 @@ import {
   type Preamble,
 } from '../../src/bundle/index.ts';
 import type { DecodedVertex } from '../../src/dag/index.ts';
-import { Identity } from '../../src/identity/index.ts';
+import type { Identity } from '../../src/identity/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { makeAuthor, provider, randomDag, topicOf, type TestAuthor } from '../support/fixtures.ts';
 
@@ -39,11 +39,6 @@ export const KDF = 10;
 /** A deterministic group key for the topic `topicOf(n)`. */
 export function groupKey(n: number): BundleGroupKey {
   return { topic: topicOf(n), bundleKey: provider.sha3_256(utf8(`bundle test group ${n}`)) };
-}
-
-/** A deterministic exporting device. */
-export function device(n: number): Identity {
-  return Identity.fromSeed(new Uint8Array(32).fill(n), provider);
 }
 
 export interface SourceOptions {

@@ -13,8 +13,8 @@
 import { importBundle } from '../../src/bundle/index.ts';
 import { Ingester } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
-import { provider } from '../support/fixtures.ts';
-import { device, exportStore, groupKey, NOW } from './bundle-support.ts';
+import { identityOf, provider } from '../support/fixtures.ts';
+import { exportStore, groupKey, NOW } from './bundle-support.ts';
 import { out } from '../support/child-output.ts';
 
 /** Vertices per progress line of an export (an export of 3,000 vertices prints 60). */
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const store = SqliteStore.open(storePath);
   out(`ready ${store.vertexCount}\n`);
   if (mode === 'export') {
-    const report = await exportStore(store, bundlePath, device(Number(deviceText)), 1, (done, total) => {
+    const report = await exportStore(store, bundlePath, identityOf(Number(deviceText)), 1, (done, total) => {
       if (done % EXPORT_STEP === 0 || done === total) out(`progress ${done} ${total}\n`);
     });
     store.close();

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { toHex } from '../../src/crypto/index.ts';
 import { FRAME, groupWrapKey, openBundleFile, verifyBundle } from '../../src/bundle/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
-import { prng, provider } from '../support/fixtures.ts';
+import { identityOf, prng, provider } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
 import { runKillable, type KillableExit } from '../crash/killable-child.ts';
-import { exportStore, device, groupKey, sourceStore, sourceVertices, stateOf } from './bundle-support.ts';
+import { exportStore, groupKey, sourceStore, sourceVertices, stateOf } from './bundle-support.ts';
 import { receivers } from './receiver-support.ts';
 
 // SIGKILL during a bundle export leaves no file under the final name (a hidden .partial at most);
@@ -125,14 +125,14 @@ test(`SIGKILL during export, ${KILLS} times: never a file under the final name u
   );
   const b = receiver('export-check');
   const report = await b.import(path);
-  assert.equal(report.device, device(DEVICE).nodeIdHex);
+  assert.equal(report.device, identityOf(DEVICE).nodeIdHex);
   assert.equal(report.stored, vertices.length);
   assert.deepEqual(b.state(), stateOf(source));
 });
 
 test(`SIGKILL during import, ${KILLS} times: the store stays consistent and a re-import completes it`, { timeout: 300_000 }, async (t) => {
   const bundlePath = join(dir, 'to-import.pars');
-  await exportStore(source, bundlePath, device(DEVICE));
+  await exportStore(source, bundlePath, identityOf(DEVICE));
   const rand = prng(0x1a9c);
   let round = 0;
   const storeName = (): string => `import-round-${round}`;
@@ -166,7 +166,7 @@ test(`SIGKILL during import, ${KILLS} times: the store stays consistent and a re
       // Every batch the child saw committed is on disk (the bundle is in causal order: nothing waits).
       assert.ok(count >= committed && count >= previous, `import ${i}: ${count} stored, but ${committed} were committed (${previous} before)`);
       // The exchange is recorded only after the whole bundle is in (a kill may land just after it).
-      const recorded = store.bundles.withPeer(device(DEVICE).nodeId).length > 0;
+      const recorded = store.bundles.withPeer(identityOf(DEVICE).nodeId).length > 0;
       if (finished) assert.ok(recorded, `import ${i}: finished without recording the exchange`);
       if (recorded) assert.equal(count, vertices.length, `import ${i}: exchange recorded with ${count} vertices stored`);
       if (finished) assert.deepEqual(stateOf(store), stateOf(source));

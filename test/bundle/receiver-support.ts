@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { importBundle, type BundleGroupKey, type ImportOptions, type ImportReport } from '../../src/bundle/index.ts';
+import { BundleError, importBundle, type BundleGroupKey, type ImportOptions, type ImportReport } from '../../src/bundle/index.ts';
 import { Ingester } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { provider } from '../support/fixtures.ts';
@@ -39,4 +41,30 @@ export function receivers(dir: string): (name: string) => Receiver {
     open.push(receiver);
     return receiver;
   };
+}
+
+let caseNo = 0;
+/** Writes `bytes` to a new file under `dir` and returns its path. */
+export function writeCase(dir: string, bytes: Uint8Array): string {
+  const path = join(dir, `case-${caseNo++}.pars`);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/**
+ * Imports the file at `path` into `b`, which must refuse it with a BundleError (returned for
+ * further checks), leave its store unchanged and record no exchange with `exporter` (a node id).
+ */
+export async function importRefused(b: Receiver, path: string, exporter: Uint8Array, what = path): Promise<BundleError> {
+  const before = b.state();
+  let caught: unknown;
+  try {
+    await b.import(path);
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof BundleError, `${what}: expected a BundleError, got ${String(caught)}`);
+  assert.deepEqual(b.state(), before, `${what}: the store changed`);
+  assert.equal(b.store.bundles.withPeer(exporter).length, 0, `${what}: an exchange was recorded`);
+  return caught;
 }

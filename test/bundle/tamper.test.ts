@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { AES_256_GCM } from '../../src/crypto/index.ts';
 import { BUNDLE_LIMITS, BundleError, PREAMBLE_BYTES, SEALED_CHUNK_BYTES, STANZA_BYTES, verifyBundle, type BundleFailureCode } from '../../src/bundle/index.ts';
-import { provider } from '../support/fixtures.ts';
+import { identityOf, provider } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
-import { device, exportStore, groupKey, openInMemory, sourceStore, sourceVertices } from './bundle-support.ts';
+import { exportStore, groupKey, openInMemory, sourceStore, sourceVertices } from './bundle-support.ts';
 import { receivers } from './receiver-support.ts';
 
 // Tamper evidence (issue 8): one flipped bit anywhere in a bundle is refused with a BundleError,
@@ -15,7 +15,7 @@ import { receivers } from './receiver-support.ts';
 const dir = tempDir('pars-bundle-tamper-');
 const receiver = receivers(dir);
 const group = groupKey(1);
-const exporter = device(21);
+const exporter = identityOf(21);
 /** Fixed fields of the preamble: magic 0..7, version 8, kdf 9, reserved 10..11, salt 12..43. */
 const STANZAS_AT = 44;
 

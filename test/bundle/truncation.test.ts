@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { concatBytes } from '../../src/crypto/index.ts';
-import { BundleError, PREAMBLE_BYTES, SEALED_CHUNK_BYTES } from '../../src/bundle/index.ts';
+import { PREAMBLE_BYTES, SEALED_CHUNK_BYTES, type BundleError } from '../../src/bundle/index.ts';
+import { identityOf } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
-import { device, exportStore, sourceStore, sourceVertices } from './bundle-support.ts';
-import { receivers, type Receiver } from './receiver-support.ts';
+import { exportStore, sourceStore, sourceVertices } from './bundle-support.ts';
+import { importRefused, receivers, writeCase, type Receiver } from './receiver-support.ts';
 
 // A bundle cut short, lengthened, or with its sealed chunks reordered, repeated or dropped is
 // refused with an error that says where it broke, and imports nothing.
 
 const dir = tempDir('pars-bundle-cut-');
 const receiver = receivers(dir);
-const exporter = device(31);
+const exporter = identityOf(31);
 
 const vertices = sourceVertices({ vertices: 60, seed: 0xc07, payloadBytes: 1200 });
 const source = sourceStore(join(dir, 'source.sqlite'), vertices);
@@ -32,24 +33,12 @@ async function receiverWithPart(name: string): Promise<Receiver> {
   return b;
 }
 
-let fileNo = 0;
 /** Imports `bytes` from a file; asserts it throws `code` at `offsets`, and that B is unchanged. */
 async function refused(b: Receiver, bytes: Uint8Array, code: string, offsets: readonly number[], what: string): Promise<BundleError> {
-  const before = b.state();
-  const path = join(dir, `case-${fileNo++}.pars`);
-  writeFileSync(path, bytes);
-  let caught: unknown;
-  try {
-    await b.import(path);
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof BundleError, `${what}: expected a BundleError, got ${String(caught)}`);
+  const caught = await importRefused(b, writeCase(dir, bytes), exporter.nodeId, what);
   assert.equal(caught.code, code, `${what}: ${caught.message}`);
   assert.ok(caught.offset !== undefined && offsets.includes(caught.offset), `${what}: broke at byte ${caught.offset}, expected one of ${offsets.join(', ')}`);
   assert.match(caught.message, new RegExp(`\\(at byte ${caught.offset}\\)$`), `${what}: the message names the byte`);
-  assert.deepEqual(b.state(), before, `${what}: the store changed`);
-  assert.equal(b.store.bundles.withPeer(exporter.nodeId).length, 0, `${what}: an exchange was recorded`);
   return caught;
 }
 

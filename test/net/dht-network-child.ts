@@ -2,13 +2,13 @@
 // NODES hosts on loopback, each bootstrapped to one random other, in GROUPS overlapping groups.
 // Every member announces its group, looks the group up through the DHT alone, dials what it found,
 // and waits for the group's messages. Prints one JSON line with what it saw.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveSessionId } from '../../src/group/index.ts';
 import { makeAuthor, prng, provider, randomDag } from '../support/fixtures.ts';
-import { bootstrapRandomly, inBatches, startDhtPeers, type DhtPeer } from './dht-support.ts';
-import { closeNode, until, type FileScope } from './net-support.ts';
+import { bootstrapRandomly, endChild, inBatches, startDhtPeers, type DhtPeer } from './dht-support.ts';
+import { until, type FileScope } from './net-support.ts';
 
 const NODES = Number(process.argv[2] ?? 30);
 const GROUPS = Number(process.argv[3] ?? 4);
@@ -16,6 +16,7 @@ const MEMBERS = Number(process.argv[4] ?? 7);
 
 const scope: FileScope = { dir: mkdtempSync(join(tmpdir(), 'pars-dht-net-')), hosts: [], nodes: [] };
 const result: Record<string, unknown> = {};
+let failure: unknown;
 const t0 = performance.now();
 const phases: Record<string, number> = {};
 result.phasesMs = phases;
@@ -87,11 +88,6 @@ try {
   mark('synced');
   result.unsynced = unsynced;
 } catch (error) {
-  result.error = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
-} finally {
-  for (const h of scope.hosts) await h.stop().catch(() => undefined);
-  for (const n of scope.nodes) await closeNode(n).catch(() => undefined);
-  rmSync(scope.dir, { recursive: true, force: true });
+  failure = error ?? new Error('unknown failure');
 }
-process.stdout.write(`${JSON.stringify(result)}\n`);
-process.exit(0);
+await endChild(scope, result, failure);

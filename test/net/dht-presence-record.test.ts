@@ -74,6 +74,9 @@ test('presence verifier: a cached verdict still checks the key and the time', ()
   now = NOW + 60_000;
   const late = v.check(presenceKey(PEER), bytes);
   assert.equal(late.ok ? 'accepted' : late.reason, 'expired');
+  now = NOW - limits.maxClockSkewMs - 1;
+  const early = v.check(presenceKey(PEER), bytes);
+  assert.equal(early.ok ? 'accepted' : early.reason, 'not-yet-valid');
 });
 
 test('session id: derived from the group bundle key, deterministic, and the DHT key is SHA-256 of it', async () => {
@@ -101,6 +104,14 @@ test('bounded datastore: each class keeps at most its cap, dropping the oldest f
   assert.throws(() => store.get(key('/dht/provider/k0')), (e: Error) => e.name === 'NotFoundError');
   const listed = [...store.query({ prefix: '/dht/provider' })].map((p) => p.key.toString());
   assert.deepEqual(listed, ['/dht/provider/k97', '/dht/provider/k98', '/dht/provider/k99']);
+  // A query only walks the classes its prefix can reach, and still sees every class it reaches.
+  const keys = (prefix?: string): string[] => [...store.queryKeys(prefix === undefined ? {} : { prefix })].map((k) => k.toString());
+  assert.deepEqual(keys('/dht/provider/k9'), ['/dht/provider/k97', '/dht/provider/k98', '/dht/provider/k99']);
+  assert.deepEqual(keys('/peers/'), ['/peers/p8', '/peers/p9']);
+  assert.deepEqual(keys('/'), ['/dht/provider/k97', '/dht/provider/k98', '/dht/provider/k99', '/peers/p8', '/peers/p9']);
+  assert.deepEqual(keys('/d'), ['/dht/provider/k97', '/dht/provider/k98', '/dht/provider/k99']);
+  assert.deepEqual(keys(), keys('/'));
+  assert.deepEqual(keys('/dht/record'), []);
   assert.throws(() => dhtLimitsOf({ refreshMs: DHT_LIMITS.presenceTtlMs }), NetOptionsError);
   assert.throws(() => dhtLimitsOf({ maxRecords: 0 }), NetOptionsError);
 });

@@ -1,7 +1,8 @@
 import { Identity } from '../../src/identity/index.ts';
 import type { DhtLimits, NetHost, NetHostOptions } from '../../src/net/index.ts';
 import { prng, provider } from '../support/fixtures.ts';
-import { openNode, startHost, tcpAddress, type FileScope, type TestNode } from './net-support.ts';
+import { rmSync } from 'node:fs';
+import { closeNode, openNode, otherEncryptions, startHost, tcpAddress, type FileScope, type TestNode } from './net-support.ts';
 
 /** One DHT participant of a test: its storage, host and identity. */
 export interface DhtPeer {
@@ -11,7 +12,7 @@ export interface DhtPeer {
   readonly nodeIdHex: string;
 }
 
-/** DHT limits for tests: short enough that nothing waits on the defaults' minutes. */
+/** DHT limits for tests: twice the default query timeout, so a loaded test machine slows lookups down instead of cutting them short. */
 export const TEST_DHT_LIMITS: Partial<DhtLimits> = { queryTimeoutMs: 60_000 };
 
 /** Starts `n` hosts on loopback with the DHT on, registered in `scope` (stopped after the file). */
@@ -48,4 +49,20 @@ export async function inBatches<T>(items: readonly T[], concurrency: number, fn:
     while (next < items.length) await fn(items[next++] as T);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/**
+ * The end of a DHT child process: notes which encryptions its hosts negotiated besides the
+ * post-quantum one (unless it failed before), stops every host at once (one after another takes
+ * longer than the lookups), closes the stores, removes the directory, prints `result` as the
+ * child's one JSON line and exits.
+ */
+export async function endChild(scope: FileScope, result: Record<string, unknown>, failure?: unknown): Promise<never> {
+  if (failure === undefined) result.otherEncryptions = otherEncryptions(scope.hosts);
+  else result.error = failure instanceof Error ? `${failure.message}\n${failure.stack ?? ''}` : String(failure);
+  await Promise.all(scope.hosts.map((h) => h.stop().catch(() => undefined)));
+  await Promise.all(scope.nodes.map((n) => closeNode(n).catch(() => undefined)));
+  rmSync(scope.dir, { recursive: true, force: true });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
 }

@@ -13,6 +13,8 @@ import {
   NetOptionsError,
   peerIdOfKey,
 } from '../../src/net/index.ts';
+import { Dag } from '../../src/dag/index.ts';
+import { DagReplica, encodeErrorFrame, SyncSession } from '../../src/sync/index.ts';
 import { PeerBook } from '../../src/net/peer-book.ts';
 import { PeerGuard } from '../../src/net/peer-guard.ts';
 import { provider } from '../support/fixtures.ts';
@@ -103,4 +105,13 @@ test('peer book: a book rebuilt from another\'s known peers keeps their recency 
   const second = new PeerBook({ known: first.known() });
   assert.deepEqual(second.known().map((p) => p.peerId), order, 'a restart does not flip the order');
   assert.deepEqual(new PeerBook({ known: second.known() }).known().map((p) => p.peerId), order, 'nor does a second one');
+});
+
+test('the ERROR frame SyncProtocol.refuse encodes for a busy node is the one a fresh responder session sends when aborted as busy', () => {
+  const replica = new DagReplica({ dag: new Dag(), bytes: () => undefined, keys: { getKey: () => undefined } });
+  const session = SyncSession.respond({ replica, hash: (d) => provider.sha3_256(d), random: (n) => provider.randomBytes(n) });
+  session.start();
+  const step = session.abort('busy');
+  assert.equal(step.send.length, 1);
+  assert.deepEqual(step.send[0], encodeErrorFrame('aborted', 'busy'));
 });

@@ -36,12 +36,17 @@ export interface FileScope {
   readonly nodes: TestNode[];
 }
 
+/** Encryption protocols other than the post-quantum one that any of `hosts` negotiated (empty when all is well). */
+export function otherEncryptions(hosts: readonly NetHost[]): string[] {
+  return hosts.flatMap((h) => Object.keys(h.stats().encryptions).filter((e) => e !== PQ_PROTOCOL));
+}
+
 /** A temporary directory for a test file; after its tests, the hosts pushed here stop and the nodes close. */
 export function fileScope(prefix: string): FileScope {
   const scope: FileScope = { dir: tempDir(prefix), hosts: [], nodes: [] };
   after(async () => {
     // Every connection of every host of the file used the post-quantum encrypter.
-    const others = scope.hosts.flatMap((h) => Object.keys(h.stats().encryptions).filter((e) => e !== PQ_PROTOCOL));
+    const others = otherEncryptions(scope.hosts);
     for (const h of scope.hosts) await h.stop();
     for (const n of scope.nodes) await closeNode(n);
     if (others.length > 0) throw new Error(`connections negotiated ${others.join(', ')} instead of ${PQ_PROTOCOL}`);

@@ -38,8 +38,8 @@ class FakeStore implements CourierStoreView {
     return this.bytes.get(toHex(t)) ?? 0;
   }
   readonly written = new Set<string>();
-  wroteIn(t: string): boolean {
-    return this.written.has(t);
+  authoredTopics(): ReadonlySet<string> {
+    return this.written;
   }
   put(vs: readonly DecodedVertex[]): void {
     for (const v of vs) {

@@ -85,3 +85,14 @@ test('topic reconciliation times only move forward', () => {
     store.close();
   }
 });
+
+test('a write SQLite refuses is a StoreError ERR_STORE_WRITE, and nothing of its transaction is kept', () => {
+  const store = SqliteStore.open(freshPath());
+  try {
+    // The second topic breaks the table's length check: the first must not be kept either.
+    assert.throws(() => store.net.putTopicSyncs([topicOf(1), new Uint8Array(15)], 100), { name: 'StoreError', code: 'ERR_STORE_WRITE' });
+    assert.equal(store.net.topicSyncs().size, 0);
+  } finally {
+    store.close();
+  }
+});

@@ -150,3 +150,18 @@ test('property: any delivery order into DAG + store, then reopen, gives the same
     { numRuns: 15, seed: 5 },
   );
 });
+
+test('topicBytes is the encoded size of each topic\'s stored vertices, 0 for a topic it lacks', () => {
+  const vertices = randomDag({ vertices: 60, authors: [alice, makeAuthor(2)], topics: 3, seed: 17 });
+  const store = SqliteStore.open(freshPath());
+  try {
+    store.putVertices(vertices);
+    const expected = new Map<string, number>();
+    for (const v of vertices) expected.set(toHex(v.topic), (expected.get(toHex(v.topic)) ?? 0) + v.bytes.length);
+    assert.equal(expected.size, 3);
+    for (const [topic, bytes] of expected) assert.equal(store.topicBytes(Uint8Array.from(Buffer.from(topic, 'hex'))), bytes);
+    assert.equal(store.topicBytes(new Uint8Array(16).fill(0xee)), 0);
+  } finally {
+    store.close();
+  }
+});

@@ -1,5 +1,6 @@
 import { defaultProvider, nativeAvailable, providerByName, type CryptoProvider } from '../../src/crypto/index.ts';
 import { createVertex, Dag, KeyRing, type DecodedVertex, type VertexSigner } from '../../src/dag/index.ts';
+import { Identity } from '../../src/identity/index.ts';
 
 /** The provider under test (PARS_CRYPTO decides). */
 export const provider: CryptoProvider = defaultProvider();
@@ -23,6 +24,11 @@ export function makeAuthor(n: number, p: CryptoProvider = fastProvider): TestAut
     publicKey: pair.publicKey,
     sign: (message: Uint8Array, context: Uint8Array): Uint8Array => pair.sign(message, context),
   };
+}
+
+/** A deterministic node identity from a small number: a test node, or a bundle's exporting device. */
+export function identityOf(n: number): Identity {
+  return Identity.fromSeed(new Uint8Array(32).fill(n), provider);
 }
 
 export function keyRingFor(authors: readonly TestAuthor[], p: CryptoProvider = provider): KeyRing {

@@ -120,12 +120,12 @@ export class GroupMember implements VertexSigner {
     const steps: WriteStep[] = [];
     for (let guard = 0; guard < MAX_STEPS; guard++) {
       const started = performance.now();
-      const { parents } = this.dag.nextParents(g.topic, this.author);
+      const next = this.dag.nextParents(g.topic, this.author);
       const before = performance.now();
-      const prepared = g.prepare(parents.map(toHex), intent);
+      const prepared = g.prepare(next.parents.map(toHex), intent);
       const prepareMs = performance.now() - before;
       if (prepared.kind === 'message' && intent.kind === 'message') this.sent.set(prepared.nonce, new TextDecoder().decode(intent.content));
-      const vertex = this.#place(g.topic, prepared.payload);
+      const vertex = this.#place(g.topic, prepared.payload, next);
       this.#process(vertex);
       steps.push({ vertex, kind: prepared.kind, prepareMs, totalMs: performance.now() - started });
       if (prepared.done) return steps;
@@ -213,8 +213,9 @@ export class GroupMember implements VertexSigner {
     return g.members(this.dag.frontier(g.topic).map(toHex)).map((m) => m.id);
   }
 
-  #place(topic: Uint8Array, payload: Uint8Array): DecodedVertex {
-    const { parents, lamport } = this.dag.nextParents(topic, this.author);
+  /** Signs and places `payload` on `next` (default: this member's frontier of the topic now). */
+  #place(topic: Uint8Array, payload: Uint8Array, next = this.dag.nextParents(topic, this.author)): DecodedVertex {
+    const { parents, lamport } = next;
     const vertex = createVertex({ topic, parents, lamport, payload }, this, this.provider);
     this.#add(vertex);
     return vertex;

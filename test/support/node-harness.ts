@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { afterEach } from 'node:test';
-import { Identity } from '../../src/identity/index.ts';
+import type { Identity } from '../../src/identity/index.ts';
 import { Ingester, NodeGroups } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
-import { provider } from './fixtures.ts';
+import { identityOf, provider } from './fixtures.ts';
 
 /*
  * Nodes in their own data directories for tests: real crypto, real SQLite, NodeGroups. Without a
@@ -23,10 +23,6 @@ export interface TestNode {
 }
 
 export const START = Date.UTC(2025, 0, 1);
-
-export function identityOf(n: number): Identity {
-  return Identity.fromSeed(new Uint8Array(32).fill(n), provider);
-}
 
 export interface NodeHarness {
   open(name: string, n: number): TestNode;

@@ -37,14 +37,14 @@ export interface DatastoreClass {
  */
 export class BoundedDatastore implements Libp2pDatastore {
   readonly #classes: readonly DatastoreClass[];
-  readonly #other: DatastoreClass;
-  /** Per class (same index as `#classes`, `other` last), insertion order = age. */
+  /** Per class (same index as `#classes`, `other` last): the cap, and the entries in insertion order = age. */
+  readonly #caps: readonly number[];
   readonly #maps: Map<string, Pair>[];
 
   constructor(classes: readonly DatastoreClass[], other: { readonly maxEntries: number }) {
     this.#classes = classes;
-    this.#other = { prefix: '', maxEntries: other.maxEntries };
-    this.#maps = [...classes, this.#other].map(() => new Map<string, Pair>());
+    this.#caps = [...classes.map((c) => c.maxEntries), other.maxEntries];
+    this.#maps = this.#caps.map(() => new Map<string, Pair>());
   }
 
   /** Entries held now in the class of `prefix` (or in `other` for an unknown prefix). */
@@ -56,7 +56,7 @@ export class BoundedDatastore implements Libp2pDatastore {
     const name = key.toString();
     const at = this.#indexOf(name);
     const map = this.#maps[at] as Map<string, Pair>;
-    const limit = (this.#classes[at] ?? this.#other).maxEntries;
+    const limit = this.#caps[at] as number;
     map.delete(name); // re-inserting makes it the newest
     while (map.size >= limit) map.delete(map.keys().next().value as string);
     map.set(name, { key, value });
@@ -122,10 +122,23 @@ export class BoundedDatastore implements Libp2pDatastore {
   /** Every entry whose key starts with `prefix` and passes `keep`, snapshotted (callers delete while iterating). */
   #matching(prefix: string | undefined, keep: (pair: Pair) => boolean): Pair[] {
     const out: Pair[] = [];
-    for (const map of this.#maps) {
+    for (const map of this.#mapsUnder(prefix)) {
       for (const [name, pair] of map) if ((prefix === undefined || name.startsWith(prefix)) && keep(pair)) out.push(pair);
     }
     return out;
+  }
+
+  /**
+   * The maps that can hold a key starting with `prefix`, so that a query (one per DHT request a
+   * stranger sends) walks its own class only. A class holds only keys under its prefix, and a key
+   * under a class prefix never falls into `other`.
+   */
+  #mapsUnder(prefix: string | undefined): Map<string, Pair>[] {
+    if (prefix === undefined) return this.#maps;
+    return this.#maps.filter((_, i) => {
+      const own = this.#classes[i]?.prefix;
+      return own === undefined ? !this.#classes.some((c) => prefix.startsWith(c.prefix)) : prefix.startsWith(own) || own.startsWith(prefix);
+    });
   }
 
   #indexOf(name: string): number {

@@ -33,9 +33,10 @@ export interface DhtServiceOptions {
  * - only presence records (`/pars-presence/…`) are accepted as values; the built-in `/pk/`
  *   namespace is refused (Ed25519 peer ids carry their key, and a namespace nobody reads is
  *   free storage for strangers);
- * - provider entries live `presenceTtlMs` and expired ones are cleaned every `cleanupIntervalMs`;
- *   the reprovider republishes this node's own entries only if they lapsed (the presence
- *   schedule refreshes them before that).
+ * - provider entries live `presenceTtlMs` and expired ones are cleaned every `cleanupIntervalMs`,
+ *   both by kad-dht's reprovider (its `providers` options are read by nothing in kad-dht 16); the
+ *   reprovider republishes this node's own entries only if they lapsed (the presence schedule
+ *   refreshes them before that).
  */
 export function dhtService(o: DhtServiceOptions): (components: KadDHTComponents) => KadDHT {
   const { limits, verifier } = o;
@@ -68,7 +69,6 @@ export function dhtService(o: DhtServiceOptions): (components: KadDHTComponents)
     disjointPaths: limits.disjointPaths,
     validators: { [PRESENCE_NAMESPACE]: validate, pk: refuse },
     selectors: { [PRESENCE_NAMESPACE]: select },
-    providers: { provideValidity: Math.ceil(limits.presenceTtlMs / 1000), cleanupInterval: Math.ceil(limits.cleanupIntervalMs / 1000) },
     reprovide: { validity: limits.presenceTtlMs, interval: limits.cleanupIntervalMs, threshold: 1 },
     incomingMessageTimeout: limits.queryTimeoutMs,
   });

@@ -2,6 +2,7 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { multiaddr } from '@multiformats/multiaddr';
 import { equalBytes, ML_DSA_65, utf8, type CryptoProvider } from '../../crypto/index.ts';
 import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../../dag/index.ts';
+import { nodeIdOf } from '../../identity/index.ts';
 import type { DhtLimits } from './dht-limits.ts';
 
 /**
@@ -43,7 +44,8 @@ const MAX_DEPTH = 2;
 /** Why a presence record is refused. */
 export type PresenceProblemReason = 'too-large' | 'malformed' | 'wrong-key' | 'node-id-mismatch' | 'bad-signature' | 'expired' | 'not-yet-valid' | 'ttl-too-long';
 
-export type PresenceCheck = { readonly ok: true; readonly record: PresenceRecord } | { readonly ok: false; readonly reason: PresenceProblemReason; readonly detail: string };
+export type PresenceCheck = { readonly ok: true; readonly record: PresenceRecord } | PresenceRefusal;
+export type PresenceRefusal = { readonly ok: false; readonly reason: PresenceProblemReason; readonly detail: string };
 
 /** The DHT key of `peerId`'s presence record. */
 export function presenceKey(peerId: string): Uint8Array {
@@ -57,13 +59,30 @@ function unsignedMap(r: PresenceRecord): Record<string, unknown> {
 /** Signs and encodes a presence record (deterministic DAG-CBOR map; the signature covers every other field). */
 export function encodePresenceRecord(provider: CryptoProvider, signer: PresenceSigner, record: Omit<PresenceRecord, 'nodeId' | 'publicKey'>): Uint8Array {
   const publicKey = signer.signingPublicKey;
-  const full: PresenceRecord = { ...record, nodeId: provider.sha3_256(publicKey), publicKey };
+  const full: PresenceRecord = { ...record, nodeId: nodeIdOf(publicKey, provider), publicKey };
   const unsigned = unsignedMap(full);
   const sig = signer.sign(dagCbor.encode(unsigned), PRESENCE_SIGNATURE_CONTEXT);
   return dagCbor.encode({ ...unsigned, sig });
 }
 
-const fail = (reason: PresenceProblemReason, detail: string): PresenceCheck => ({ ok: false, reason, detail });
+const fail = (reason: PresenceProblemReason, detail: string): PresenceRefusal => ({ ok: false, reason, detail });
+
+/*
+ * What depends on where a record was found and when it is read. `PresenceVerifier` runs these two
+ * again on every use of a record it remembers; `checkPresenceRecord` runs them in its own order.
+ */
+
+/** Refusal of a record of `peerId` found under `key` when that is not the peer's own key. */
+export function wrongKey(key: Uint8Array, peerId: string): PresenceRefusal | undefined {
+  return equalBytes(key, presenceKey(peerId)) ? undefined : fail('wrong-key', `record of peer ${peerId} stored under another key`);
+}
+
+/** Refusal of a record that is not valid at `now` (issued too far ahead, or expired). */
+export function notValidAt(issuedAt: number, expiresAt: number, now: number, limits: DhtLimits): PresenceRefusal | undefined {
+  if (issuedAt > now + limits.maxClockSkewMs) return fail('not-yet-valid', `issued ${issuedAt - now} ms in the future`);
+  if (now >= expiresAt) return fail('expired', `expired ${now - expiresAt} ms ago`);
+  return undefined;
+}
 
 function isTime(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -96,12 +115,13 @@ export function checkPresenceRecord(provider: CryptoProvider, key: Uint8Array, v
       return fail('malformed', `address ${JSON.stringify(a.slice(0, 64))} is not a multiaddr`);
     }
   }
-  if (!equalBytes(key, presenceKey(peer))) return fail('wrong-key', `record of peer ${peer} stored under another key`);
+  const misplaced = wrongKey(key, peer);
+  if (misplaced !== undefined) return misplaced;
   if (exp <= iat) return fail('malformed', 'expiresAt must be after issuedAt');
   if (exp - iat > limits.maxTtlMs) return fail('ttl-too-long', `lifetime of ${exp - iat} ms, more than ${limits.maxTtlMs}`);
-  if (iat > now + limits.maxClockSkewMs) return fail('not-yet-valid', `issued ${iat - now} ms in the future`);
-  if (now >= exp) return fail('expired', `expired ${now - exp} ms ago`);
-  if (!equalBytes(provider.sha3_256(publicKey), node)) return fail('node-id-mismatch', 'node id is not SHA3-256 of the public key');
+  const untimely = notValidAt(iat, exp, now, limits);
+  if (untimely !== undefined) return untimely;
+  if (!equalBytes(nodeIdOf(publicKey, provider), node)) return fail('node-id-mismatch', 'node id is not SHA3-256 of the public key');
   const record: PresenceRecord = { nodeId: node, publicKey, peerId: peer, addresses: addrs as string[], issuedAt: iat, expiresAt: exp };
   if (!provider.mlDsa65.verify(publicKey, dagCbor.encode(unsignedMap(record)), sig, PRESENCE_SIGNATURE_CONTEXT)) return fail('bad-signature', 'signature does not verify');
   return { ok: true, record };

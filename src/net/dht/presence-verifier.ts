@@ -1,6 +1,6 @@
-import { equalBytes, toHex, type CryptoProvider } from '../../crypto/index.ts';
+import { toHex, type CryptoProvider } from '../../crypto/index.ts';
 import type { DhtLimits } from './dht-limits.ts';
-import { checkPresenceRecord, presenceKey, type PresenceCheck, type PresenceRecord } from './presence-record.ts';
+import { checkPresenceRecord, notValidAt, wrongKey, type PresenceCheck, type PresenceRecord } from './presence-record.ts';
 
 /** Verified records remembered (by SHA3-256 of their bytes). */
 export const PRESENCE_CACHE_ENTRIES = 1_024;
@@ -29,12 +29,7 @@ export class PresenceVerifier {
     if (value.length > this.#limits.maxRecordBytes) return checkPresenceRecord(this.#provider, key, value, now, this.#limits);
     const digest = toHex(this.#provider.sha3_256(value));
     const known = this.#verified.get(digest);
-    if (known !== undefined) {
-      if (!equalBytes(key, presenceKey(known.peerId))) return { ok: false, reason: 'wrong-key', detail: `record of peer ${known.peerId} stored under another key` };
-      if (known.issuedAt > now + this.#limits.maxClockSkewMs) return { ok: false, reason: 'not-yet-valid', detail: `issued ${known.issuedAt - now} ms in the future` };
-      if (now >= known.expiresAt) return { ok: false, reason: 'expired', detail: `expired ${now - known.expiresAt} ms ago` };
-      return { ok: true, record: known };
-    }
+    if (known !== undefined) return wrongKey(key, known.peerId) ?? notValidAt(known.issuedAt, known.expiresAt, now, this.#limits) ?? { ok: true, record: known };
     const checked = checkPresenceRecord(this.#provider, key, value, now, this.#limits);
     if (checked.ok) {
       this.#verified.set(digest, checked.record);

@@ -2,6 +2,7 @@ import type { KadDHT, QueryEvent } from '@libp2p/kad-dht';
 import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { toHex, type CryptoProvider } from '../../crypto/index.ts';
+import { nodeIdOf } from '../../identity/index.ts';
 import { NetOptionsError } from '../errors.ts';
 import type { DhtLimits } from './dht-limits.ts';
 import { encodePresenceRecord, presenceKey, type PresenceRecord, type PresenceSigner } from './presence-record.ts';
@@ -9,7 +10,7 @@ import type { PresenceVerifier } from './presence-verifier.ts';
 
 /** Raw binary content, the codec of the CIDs session keys are carried in. */
 const RAW_CODEC = 0x55;
-/** Session ids are secrets derived elsewhere (`deriveGroupSessionId`); anything shorter is a bug. */
+/** Session ids are secrets derived elsewhere (`deriveSessionId`); anything shorter is a bug. */
 const MIN_SESSION_ID_BYTES = 16;
 const MAX_SESSION_ID_BYTES = 64;
 
@@ -85,7 +86,7 @@ export class SessionPresence {
 
   constructor(options: SessionPresenceOptions) {
     this.#o = options;
-    this.#selfHex = options.signer === undefined ? undefined : toHex(options.provider.sha3_256(options.signer.signingPublicKey));
+    this.#selfHex = options.signer === undefined ? undefined : toHex(nodeIdOf(options.signer.signingPublicKey, options.provider));
   }
 
   /**
@@ -137,28 +138,28 @@ export class SessionPresence {
     return { peers, queriedPeers: queried.size, providers: providers.size, refused: providers.size - peers.length };
   }
 
-  /** The newest presence record of `peer` that verifies now, if the DHT has one. */
+  /** The first presence record of `peer` the DHT gives that verifies now, if it has one. */
   async #presenceOf(peer: string, signal: AbortSignal): Promise<PresenceRecord | undefined> {
     const key = presenceKey(peer);
-    let best: PresenceRecord | undefined;
-    const consider = (value: Uint8Array): void => {
-      const checked = this.#o.verifier.check(key, value);
-      if (checked.ok && (best === undefined || checked.record.issuedAt > best.issuedAt)) best = checked.record;
-    };
+    let found: PresenceRecord | undefined;
     try {
       // The first record that verifies ends the query: it is signed, so one honest copy is as
       // good as a quorum, and a node re-announcing with new addresses rewrites the copies at its
-      // closest peers, where the query starts. This cuts a lookup's requests several times over.
+      // closest peers, where the query starts.
       for await (const e of this.#o.dht.get(key, { signal }) as AsyncIterable<QueryEvent>) {
-        if (e.name === 'PEER_RESPONSE' && e.record !== undefined) consider(e.record.value);
-        else if (e.name === 'VALUE') consider(e.value);
-        if (best !== undefined) break;
+        const value = e.name === 'PEER_RESPONSE' ? e.record?.value : e.name === 'VALUE' ? e.value : undefined;
+        if (value === undefined) continue;
+        const checked = this.#o.verifier.check(key, value);
+        if (checked.ok) {
+          found = checked.record;
+          break;
+        }
       }
     } catch {
       // kad-dht ends a lookup with an error when a holder of an older record refuses the
       // correction it sends; what was received before still counts.
     }
-    return best;
+    return found;
   }
 
   async #putPresence(signal: AbortSignal): Promise<number> {

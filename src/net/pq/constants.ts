@@ -1,4 +1,4 @@
-import { ML_DSA_65, ML_KEM_768, X25519_SIZES } from '../../crypto/index.ts';
+import { AES_256_GCM, ML_DSA_65, ML_KEM_768, X25519_SIZES } from '../../crypto/index.ts';
 
 /** The multistream protocol id of the post-quantum connection encrypter (see docs/PROTOCOL.md). */
 export const PQ_PROTOCOL = '/pars/pq/1.0.0';
@@ -15,7 +15,7 @@ export const MAX_MUXERS = 8;
 export const MAX_MUXER_NAME_BYTES = 64;
 
 /** AES-256-GCM tag on every sealed identity and record. */
-export const TAG_BYTES = 16;
+export const TAG_BYTES = AES_256_GCM.tag;
 
 export const MESSAGE1_BYTES = 1 + X25519_SIZES.publicKey + ML_KEM_768.publicKey;
 

@@ -1,5 +1,5 @@
 import { publicKeyFromProtobuf } from '@libp2p/crypto/keys';
-import { concatBytes, CryptoInputError, equalBytes, ML_KEM_768, utf8, X25519_SIZES, type CryptoProvider, type KemKeyPair, type X25519KeyPair } from '../../crypto/index.ts';
+import { AES_256_GCM, concatBytes, CryptoInputError, equalBytes, ML_KEM_768, utf8, X25519_SIZES, type CryptoProvider, type KemKeyPair, type X25519KeyPair } from '../../crypto/index.ts';
 import { nodeIdOf } from '../../identity/index.ts';
 import { LABEL_INITIATOR, LABEL_RESPONDER, MAX_HANDSHAKE_MESSAGE_BYTES, MESSAGE1_BYTES, MESSAGE2_FIXED_BYTES, PQ_VERSION, SIGNATURE_CONTEXT, TAG_BYTES } from './constants.ts';
 import { PqHandshakeError } from './errors.ts';
@@ -18,7 +18,7 @@ import { handshakeKeys, libp2pSignedBytes, signedDigest, trafficKeys, transcript
  * both ephemerals. The caller moves the bytes and enforces the timeout.
  */
 
-const NONCE_ZERO = new Uint8Array(12);
+const NONCE_ZERO = new Uint8Array(AES_256_GCM.nonce);
 const CONTEXT = utf8(SIGNATURE_CONTEXT);
 
 /** What a node proves about itself in the handshake. */
@@ -59,6 +59,18 @@ export interface HandshakeResult {
 
 function agreedMuxer(initiator: readonly string[], responder: readonly string[]): string | undefined {
   return initiator.find((m) => responder.includes(m));
+}
+
+function randomSource(o: HandshakeOptions): (length: number) => Uint8Array {
+  return o.random ?? ((n: number): Uint8Array => o.provider.randomBytes(n));
+}
+
+/** ikm = X25519 shared secret ‖ ML-KEM-768 shared secret; both halves are wiped once joined. */
+function hybridSecret(dh: Uint8Array, kem: Uint8Array): Uint8Array {
+  const ikm = concatBytes(dh, kem);
+  dh.fill(0);
+  kem.fill(0);
+  return ikm;
 }
 
 function keyExchangeFailed(err: unknown): never {
@@ -116,7 +128,7 @@ export class InitiatorHandshake {
 
   constructor(options: HandshakeOptions, expectedLibp2pKey?: Uint8Array) {
     this.#o = options;
-    const random = options.random ?? ((n: number): Uint8Array => options.provider.randomBytes(n));
+    const random = randomSource(options);
     const x25519Secret = random(X25519_SIZES.secretKey);
     const kemSeed = random(ML_KEM_768.seed);
     this.#x25519 = options.provider.x25519.keyPair(x25519Secret);
@@ -140,7 +152,7 @@ export class InitiatorHandshake {
     const cipherText = message2.subarray(X25519_SIZES.publicKey, MESSAGE2_FIXED_BYTES);
     let ikm: Uint8Array;
     try {
-      ikm = concatBytes(this.#x25519.agree(responderEphemeral), this.#kem.decapsulate(cipherText));
+      ikm = hybridSecret(this.#x25519.agree(responderEphemeral), this.#kem.decapsulate(cipherText));
     } catch (err) {
       keyExchangeFailed(err);
     }
@@ -180,8 +192,7 @@ export class ResponderHandshake {
     checkSize(message1, MESSAGE1_BYTES, MESSAGE1_BYTES, 'message 1');
     const initiatorEphemeral = message1.subarray(1, 1 + X25519_SIZES.publicKey);
     const encapsulationKey = message1.subarray(1 + X25519_SIZES.publicKey);
-    const random = this.#o.random ?? ((n: number): Uint8Array => provider.randomBytes(n));
-    const secret = random(X25519_SIZES.secretKey);
+    const secret = randomSource(this.#o)(X25519_SIZES.secretKey);
     const own = provider.x25519.keyPair(secret);
     secret.fill(0);
     let ikm: Uint8Array;
@@ -190,9 +201,7 @@ export class ResponderHandshake {
       const shared = own.agree(initiatorEphemeral);
       const encapsulation = provider.mlKem768.encapsulate(encapsulationKey);
       cipherText = encapsulation.cipherText;
-      ikm = concatBytes(shared, encapsulation.sharedSecret);
-      shared.fill(0);
-      encapsulation.sharedSecret.fill(0);
+      ikm = hybridSecret(shared, encapsulation.sharedSecret);
     } catch (err) {
       keyExchangeFailed(err);
     }

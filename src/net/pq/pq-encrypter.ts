@@ -5,6 +5,7 @@ import {
   type ComponentLogger,
   type ConnectionEncrypter,
   type MessageStream,
+  type PeerId,
   type PrivateKey,
   type SecureConnectionOptions,
   type SecuredConnection,
@@ -80,7 +81,7 @@ export class PqEncrypter implements ConnectionEncrypter<PqExtensions> {
     const message2 = (await framed.read(abortable(options))).subarray();
     const { message3, result } = await handshake.readMessage2(message2);
     await framed.write(message3, abortable(options));
-    return this.#secured(framed.unwrap(), result, 'outbound');
+    return this.#secured(framed.unwrap(), result, remotePeerOf(result), 'outbound');
   }
 
   async secureInbound(connection: MessageStream, options?: SecureConnectionOptions): Promise<SecuredConnection<PqExtensions>> {
@@ -90,24 +91,29 @@ export class PqEncrypter implements ConnectionEncrypter<PqExtensions> {
     await framed.write(await handshake.readMessage1(message1), abortable(options));
     const message3 = (await framed.read(abortable(options))).subarray();
     const result = await handshake.readMessage3(message3);
-    if (options?.remotePeer?.publicKey !== undefined && !options.remotePeer.equals(peerIdFromPublicKey(publicKeyFromProtobuf(result.remote.libp2pPublicKey)))) {
+    const remotePeer = remotePeerOf(result);
+    if (options?.remotePeer?.publicKey !== undefined && !options.remotePeer.equals(remotePeer)) {
       throw new PqHandshakeError('ERR_PQ_UNEXPECTED_PEER', 'the peer is not the one expected');
     }
-    return this.#secured(framed.unwrap(), result, 'inbound');
+    return this.#secured(framed.unwrap(), result, remotePeer, 'inbound');
   }
 
-  #secured(connection: MessageStream, result: HandshakeResult, direction: 'inbound' | 'outbound'): SecuredConnection<PqExtensions> {
+  #secured(connection: MessageStream, result: HandshakeResult, remotePeer: PeerId, direction: 'inbound' | 'outbound'): SecuredConnection<PqExtensions> {
     const stream = new EncryptedStream(connection, new RecordCipher(this.#provider, result.sendKey), new RecordCipher(this.#provider, result.receiveKey), direction);
     result.sendKey.fill(0);
     result.receiveKey.fill(0);
     const muxer = result.muxer === undefined ? undefined : this.#components.upgrader.getStreamMuxers().get(result.muxer);
     return {
       connection: stream,
-      remotePeer: peerIdFromPublicKey(publicKeyFromProtobuf(result.remote.libp2pPublicKey)),
+      remotePeer,
       remoteExtensions: { nodeId: result.remote.nodeId, signingPublicKey: result.remote.signingPublicKey },
       ...(muxer === undefined ? {} : { streamMuxer: muxer }),
     };
   }
+}
+
+function remotePeerOf(result: HandshakeResult): PeerId {
+  return peerIdFromPublicKey(publicKeyFromProtobuf(result.remote.libp2pPublicKey));
 }
 
 function abortable(options: SecureConnectionOptions | undefined): AbortOptions {

@@ -38,15 +38,16 @@ export class RecordCipher {
 
   /** `open` of a record that arrived in several buffers; the plaintext in pieces. */
   openParts(parts: readonly Uint8Array[]): Uint8Array[] {
-    const plain = this.#key.openParts(this.#next(), parts);
-    if (plain === undefined) throw new PqHandshakeError('ERR_PQ_DECRYPT', 'a record does not open: tampered, replayed or out of order');
-    return plain;
+    return opened(this.#key.openParts(this.#next(), parts));
   }
 
   /** The next record's plaintext; throws when it does not open (the connection must end). */
   open(sealed: Uint8Array): Uint8Array {
-    const plain = this.#key.open(this.#next(), sealed);
-    if (plain === undefined) throw new PqHandshakeError('ERR_PQ_DECRYPT', 'a record does not open: tampered, replayed or out of order');
-    return plain;
+    return opened(this.#key.open(this.#next(), sealed));
   }
+}
+
+function opened<T>(plain: T | undefined): T {
+  if (plain === undefined) throw new PqHandshakeError('ERR_PQ_DECRYPT', 'a record does not open: tampered, replayed or out of order');
+  return plain;
 }

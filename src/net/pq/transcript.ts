@@ -1,4 +1,4 @@
-import { concatBytes, utf8, type CryptoProvider } from '../../crypto/index.ts';
+import { AES_256_GCM, concatBytes, utf8, type CryptoProvider } from '../../crypto/index.ts';
 import { LABEL_HANDSHAKE_KEYS, LABEL_TRAFFIC_KEYS, LABEL_TRANSCRIPT, LIBP2P_SIGNATURE_PREFIX } from './constants.ts';
 
 /*
@@ -21,8 +21,8 @@ export interface DirectionKeys {
 }
 
 function split(provider: CryptoProvider, ikm: Uint8Array, transcript: Uint8Array, label: string): DirectionKeys {
-  const okm = provider.hkdfSha3_256(ikm, transcript, utf8(label), 64);
-  return { initiator: okm.slice(0, 32), responder: okm.slice(32, 64) };
+  const okm = provider.hkdfSha3_256(ikm, transcript, utf8(label), 2 * AES_256_GCM.key);
+  return { initiator: okm.slice(0, AES_256_GCM.key), responder: okm.slice(AES_256_GCM.key) };
 }
 
 /** Keys sealing each side's identity (message 2: responder's, message 3: initiator's). */

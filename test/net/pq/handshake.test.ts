@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { concatBytes, equalBytes, nobleProvider, providerByName, toHex, X25519_SIZES } from '../../../src/crypto/index.ts';
+import { concatBytes, equalBytes, toHex, X25519_SIZES } from '../../../src/crypto/index.ts';
 import { InitiatorHandshake, PqHandshakeError, RecordCipher, ResponderHandshake, type HandshakeIdentity, type PqFailure } from '../../../src/net/index.ts';
 import { MESSAGE2_FIXED_BYTES } from '../../../src/net/pq/constants.ts';
 import { trafficKeys, transcriptHash } from '../../../src/net/pq/transcript.ts';
+import { flipBit, providerPair } from '../../crypto/helpers.ts';
 import { handshake, party, provider, RecordingRandom, type Party } from './pq-fixture.ts';
 
 const pqError = (code?: PqFailure) => (err: unknown): boolean => err instanceof PqHandshakeError && (code === undefined || err.code === code);
-
-function flipped(bytes: Uint8Array, at: number, mask = 0x01): Uint8Array {
-  const out = Uint8Array.from(bytes);
-  out[at] = (out[at] as number) ^ mask;
-  return out;
-}
 
 test('both sides end with the same pair of keys, each learning the other\'s proven identity', async () => {
   const [a, b] = [await party(), await party()];
@@ -79,7 +74,7 @@ test('any flipped byte of message 2 fails the handshake (every position)', async
   // The replayed initiator is the same one: the untouched message 2 completes with it.
   assert.equal(toHex((await fresh().readMessage2(run.message2)).result.remote.nodeId), b.identity.nodeIdHex);
   for (let at = 0; at < run.message2.length; at++) {
-    await assert.rejects(fresh().readMessage2(flipped(run.message2, at)), pqError(), `flip at byte ${at}`);
+    await assert.rejects(fresh().readMessage2(flipBit(run.message2, at)), pqError(), `flip at byte ${at}`);
   }
 });
 
@@ -89,7 +84,7 @@ test('any flipped byte of message 1 or message 3 fails the handshake (every posi
   for (let at = 0; at < run.message1.length; at++) {
     const initiator = new InitiatorHandshake({ provider, identity: a.handshakeIdentity, muxers: ['/yamux/1.0.0'] });
     const responder = new ResponderHandshake({ provider, identity: b.handshakeIdentity, muxers: ['/yamux/1.0.0'] });
-    const tampered = flipped(initiator.message1(), at);
+    const tampered = flipBit(initiator.message1(), at);
     let failed = false;
     try {
       const message2 = await responder.readMessage1(tampered);
@@ -107,7 +102,7 @@ test('any flipped byte of message 1 or message 3 fails the handshake (every posi
     const responder = new ResponderHandshake({ provider, identity: b.handshakeIdentity, muxers: ['/yamux/1.0.0'] });
     const { message3 } = await initiator.readMessage2(await responder.readMessage1(initiator.message1()));
     assert.equal(message3.length, length);
-    await assert.rejects(responder.readMessage3(flipped(message3, at)), pqError('ERR_PQ_DECRYPT'), `flip at byte ${at} of message 3`);
+    await assert.rejects(responder.readMessage3(flipBit(message3, at)), pqError('ERR_PQ_DECRYPT'), `flip at byte ${at} of message 3`);
   }
 });
 
@@ -160,7 +155,7 @@ test('malformed messages get typed refusals: wrong version, wrong sizes, out of 
   const [a, b] = [await party(), await party()];
   const run = await handshake(a, b);
   const responder = (): ResponderHandshake => new ResponderHandshake({ provider, identity: b.handshakeIdentity, muxers: [] });
-  await assert.rejects(responder().readMessage1(flipped(run.message1, 0, 0x02)), pqError('ERR_PQ_VERSION'));
+  await assert.rejects(responder().readMessage1(flipBit(run.message1, 0, 1)), pqError('ERR_PQ_VERSION'));
   await assert.rejects(responder().readMessage1(run.message1.subarray(0, run.message1.length - 1)), pqError('ERR_PQ_MALFORMED'));
   await assert.rejects(responder().readMessage1(concatBytes(run.message1, Uint8Array.of(0))), pqError('ERR_PQ_MALFORMED'));
   await assert.rejects(responder().readMessage1(new Uint8Array(0)), pqError('ERR_PQ_MALFORMED'));
@@ -188,17 +183,13 @@ test('records: in order they open; repeated, reordered or other-direction record
 });
 
 test('a node on the native provider and one on noble complete the handshake with each other', async (t) => {
-  let native;
-  try {
-    native = providerByName('native');
-  } catch {
-    t.skip('native provider unavailable on this runtime');
-    return;
-  }
+  const pair = providerPair(t);
+  if (pair === undefined) return;
+  const [native, noble] = pair;
   const [a, b] = [await party(), await party()];
   for (const [pi, pr] of [
-    [native, nobleProvider],
-    [nobleProvider, native],
+    [native, noble],
+    [noble, native],
   ] as const) {
     const initiator = new InitiatorHandshake({ provider: pi, identity: a.handshakeIdentity, muxers: ['/yamux/1.0.0'] });
     const responder = new ResponderHandshake({ provider: pr, identity: b.handshakeIdentity, muxers: ['/yamux/1.0.0'] });
