@@ -3,6 +3,7 @@ import { compareIds, idKey, type DecodedVertex, type Vertex, type VertexFields }
 import { VERTEX_CID_PREFIX, vertexCid } from './cid.ts';
 import { VERTEX_LIMITS, VERTEX_VERSION } from './limits.ts';
 import { reject, type Rejection, type RejectionReason } from './rejection.ts';
+import { scanCanonicalVertex } from './vertex-scan.ts';
 
 /*
  * Wire form of a vertex: one DAG-CBOR map (deterministic encoding: definite lengths, minimal
@@ -186,6 +187,14 @@ export function decodeVertex(bytes: Uint8Array): DecodeResult {
   if (bytes.length > VERTEX_LIMITS.maxVertexBytes) {
     return reject('vertex-too-large', `vertex is ${bytes.length} bytes, limit ${VERTEX_LIMITS.maxVertexBytes}`);
   }
+  return scanCanonicalVertex(bytes) ?? parseVertex(bytes);
+}
+
+/**
+ * The general parser behind `decodeVertex`: it reads any layout far enough to name what is wrong.
+ * Exported for the test that checks it accepts exactly what the fast path accepts.
+ */
+export function parseVertex(bytes: Uint8Array): DecodeResult {
   const r = new Reader(bytes);
   try {
     const map = r.head();

@@ -2,6 +2,7 @@ export * from './vertex.ts';
 export * from './limits.ts';
 export * from './rejection.ts';
 export { encodeVertex, encodeUnsigned, decodeVertex, decodeWithId, signedMessageOf, type DecodeResult, type DecodedLayout } from './codec.ts';
+export { LAYOUT_WORDS, packLayout, vertexFromLayout } from './vertex-layout.ts';
 export { vertexCid, idToString, parseVertexCid, VERTEX_CID_PREFIX } from './cid.ts';
 export * from './keyring.ts';
 export * from './verify.ts';

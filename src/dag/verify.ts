@@ -12,13 +12,11 @@ export interface VerifyOptions {
   readonly expectedId?: Uint8Array;
 }
 
+/** The id of bytes that passed every check, with where their fields sit. */
+export type CheckedVertex = ({ readonly ok: true; readonly id: Uint8Array } & DecodedLayout) | Rejection;
+
 /** Checks the id and the author's signature of a decoded vertex. */
-export function verifyDecoded(
-  layout: DecodedLayout,
-  keys: KeyRing,
-  provider: CryptoProvider,
-  options: VerifyOptions = {},
-): VertexResult {
+function checkDecoded(layout: DecodedLayout, keys: KeyRing, provider: CryptoProvider, options: VerifyOptions): Rejection | Uint8Array {
   const { vertex } = layout;
   const id = provider.sha3_256(vertex.bytes);
   if (options.expectedId !== undefined && !equalBytes(id, options.expectedId)) {
@@ -32,7 +30,18 @@ export function verifyDecoded(
   if (!lookup.verifier.verify(signedMessageOf(layout), vertex.sig, VERTEX_SIGNATURE_CONTEXT)) {
     return reject('bad-signature', `signature of ${idKey(id)} does not verify`);
   }
-  return { ok: true, vertex: { ...vertex, id, key: idKey(id) } };
+  return id;
+}
+
+/**
+ * Every check of `validateVertex`, returning the id and the field layout rather than a decoded
+ * vertex: what a verify worker sends back (see `packLayout`).
+ */
+export function checkVertex(bytes: Uint8Array, keys: KeyRing, provider: CryptoProvider, options: VerifyOptions = {}): CheckedVertex {
+  const decoded = decodeVertex(bytes);
+  if (!decoded.ok) return decoded;
+  const id = checkDecoded(decoded, keys, provider, options);
+  return id instanceof Uint8Array ? { ok: true, id, vertex: decoded.vertex, sigEnd: decoded.sigEnd } : id;
 }
 
 /**
@@ -45,7 +54,7 @@ export function validateVertex(
   provider: CryptoProvider,
   options: VerifyOptions = {},
 ): VertexResult {
-  const decoded = decodeVertex(bytes);
-  if (!decoded.ok) return decoded;
-  return verifyDecoded(decoded, keys, provider, options);
+  const checked = checkVertex(bytes, keys, provider, options);
+  if (!checked.ok) return checked;
+  return { ok: true, vertex: { ...checked.vertex, id: checked.id, key: idKey(checked.id) } };
 }

@@ -1,7 +1,6 @@
 import { fromHex, type CryptoProvider } from '../crypto/index.ts';
 import {
   createVertex,
-  decodeWithId,
   idKey,
   KeyRing,
   type AuthorKey,
@@ -130,7 +129,7 @@ export class Ingester {
             if (verdict.id !== undefined) rejected.push(...fromDag(this.dag.markRejected(idKey(verdict.id), verdict.reason, verdict.detail).slice(1)));
             continue;
           }
-          const vertex = this.#assemble(items[i] as Uint8Array, verdict.id);
+          const { vertex } = verdict;
           if (admit !== undefined && !this.dag.has(vertex.key) && !admit(vertex)) {
             overQuota++;
             continue;
@@ -223,13 +222,6 @@ export class Ingester {
       if (!committed) this.dag.retract(placed.map((v) => v.key));
       throw error;
     }
-  }
-
-  #assemble(bytes: Uint8Array, id: Uint8Array): DecodedVertex {
-    // Decoding is cheap (no crypto); the worker already checked everything including the id.
-    const d = decodeWithId(bytes, id);
-    if (!d.ok) throw new NodeError('ERR_VERIFY_WORKER', `worker accepted bytes that do not decode: ${d.reason}`);
-    return d.vertex;
   }
 
   #serially<T>(work: () => T): Promise<T> {

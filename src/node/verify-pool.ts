@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CryptoProvider } from '../crypto/index.ts';
-import type { AuthorKey } from '../dag/index.ts';
+import { LAYOUT_WORDS, vertexFromLayout, type AuthorKey } from '../dag/index.ts';
 import { NodeError } from './errors.ts';
 import { pack, type FromWorker, type ToWorker, type Verdict, type WorkerConfig } from './verify-protocol.ts';
 
@@ -13,6 +13,8 @@ export interface VerifyPoolOptions {
 }
 
 interface Pending {
+  /** The byte strings of the job: the vertices are rebuilt as views of them. */
+  readonly items: readonly Uint8Array[];
   readonly resolve: (verdicts: readonly Verdict[]) => void;
   readonly reject: (error: Error) => void;
 }
@@ -56,7 +58,7 @@ export class VerifyPool {
     for (const w of this.#workers) w.postMessage(message);
   }
 
-  /** Decodes and verifies each byte string; verdicts in input order. */
+  /** Decodes and verifies each byte string; verdicts in input order, each accepted one decoded. */
   async verify(items: readonly Uint8Array[]): Promise<Verdict[]> {
     if (this.#closed) throw new NodeError('ERR_VERIFY_POOL_CLOSED', 'verify pool is closed');
     if (this.#failure !== undefined) throw this.#failure;
@@ -65,10 +67,11 @@ export class VerifyPool {
     const parts: Promise<readonly Verdict[]>[] = [];
     for (let w = 0; w * slice < items.length; w++) {
       const job = this.#nextJob++;
-      const { bytes, offsets } = pack(items.slice(w * slice, (w + 1) * slice));
+      const part = items.slice(w * slice, (w + 1) * slice);
+      const { bytes, offsets } = pack(part);
       parts.push(
         new Promise<readonly Verdict[]>((resolve, reject) => {
-          this.#pending.set(job, { resolve, reject });
+          this.#pending.set(job, { items: part, resolve, reject });
           const message: ToWorker = { type: 'verify', job, bytes, offsets };
           (this.#workers[job % this.size] as Worker).postMessage(message, [bytes]);
         }),
@@ -94,9 +97,14 @@ export class VerifyPool {
     if (p === undefined) return;
     this.#pending.delete(m.job);
     const ids = new Uint8Array(m.ids);
-    const verdicts: Verdict[] = [];
-    for (let i = 0; i < ids.length / 32; i++) verdicts.push({ ok: true, id: ids.subarray(32 * i, 32 * i + 32) });
+    const layouts = new Float64Array(m.layouts);
+    const verdicts: Verdict[] = new Array(p.items.length);
     for (const f of m.failures) verdicts[f.index] = { ok: false, id: f.id, reason: f.reason, detail: f.detail };
+    for (let i = 0; i < p.items.length; i++) {
+      if (verdicts[i] !== undefined) continue;
+      const vertex = vertexFromLayout(p.items[i] as Uint8Array, ids.subarray(32 * i, 32 * i + 32), layouts, LAYOUT_WORDS * i);
+      verdicts[i] = { ok: true, vertex };
+    }
     p.resolve(verdicts);
   }
 

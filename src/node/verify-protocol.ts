@@ -1,5 +1,5 @@
 import type { ProviderName } from '../crypto/index.ts';
-import type { AuthorKey, RejectionReason } from '../dag/index.ts';
+import type { AuthorKey, DecodedVertex, RejectionReason } from '../dag/index.ts';
 
 /**
  * Messages between the verify pool and its workers. A batch travels as one transferred
@@ -30,12 +30,14 @@ export type FromWorker =
       readonly job: number;
       /** 32 bytes per item: the id of every item that passed; zeros where it failed. */
       readonly ids: ArrayBuffer;
+      /** LAYOUT_WORDS float64s per item: where the fields of every item that passed sit (see `packLayout`). */
+      readonly layouts: ArrayBuffer;
       readonly failures: readonly Failure[];
     }
   | { readonly type: 'fatal'; readonly message: string };
 
 export type Verdict =
-  | { readonly ok: true; readonly id: Uint8Array }
+  | { readonly ok: true; readonly vertex: DecodedVertex }
   | { readonly ok: false; readonly id: Uint8Array | undefined; readonly reason: RejectionReason; readonly detail: string };
 
 export interface WorkerConfig {

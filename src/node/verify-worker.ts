@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { providerByName } from '../crypto/index.ts';
-import { decodeVertex, KeyRing, validateVertex } from '../dag/index.ts';
+import { checkVertex, decodeVertex, KeyRing, LAYOUT_WORDS, packLayout } from '../dag/index.ts';
 import type { Failure, FromWorker, ToWorker, WorkerConfig } from './verify-protocol.ts';
 
 // A verification worker: decodes, hashes and signature-checks vertices off the main thread.
@@ -21,19 +21,22 @@ port.on('message', (message: ToWorker) => {
     const all = new Uint8Array(message.bytes);
     const count = message.offsets.length - 1;
     const ids = new Uint8Array(32 * count);
+    const layouts = new Float64Array(LAYOUT_WORDS * count);
     const failures: Failure[] = [];
     for (let i = 0; i < count; i++) {
       const item = all.subarray(message.offsets[i] as number, message.offsets[i + 1] as number);
-      const r = validateVertex(item, ring, provider);
-      if (r.ok) ids.set(r.vertex.id, 32 * i);
-      else {
+      const r = checkVertex(item, ring, provider);
+      if (r.ok) {
+        ids.set(r.id, 32 * i);
+        packLayout(r, layouts, LAYOUT_WORDS * i);
+      } else {
         // Hash refused bytes that decode, so the DAG can remember the id (only on this rare path).
         const id = decodeVertex(item).ok ? provider.sha3_256(item) : undefined;
         failures.push({ index: i, id, reason: r.reason, detail: r.detail });
       }
     }
-    const reply: FromWorker = { type: 'result', job: message.job, ids: ids.buffer, failures };
-    port.postMessage(reply, [ids.buffer]);
+    const reply: FromWorker = { type: 'result', job: message.job, ids: ids.buffer, layouts: layouts.buffer, failures };
+    port.postMessage(reply, [ids.buffer, layouts.buffer]);
   } catch (error) {
     const reply: FromWorker = { type: 'fatal', message: (error as Error).message };
     port.postMessage(reply);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { toHex } from '../../src/crypto/index.ts';
-import { createVertex, Dag, idKey, type DecodedVertex } from '../../src/dag/index.ts';
+import { createVertex, Dag, decodeWithId, idKey, type DecodedVertex } from '../../src/dag/index.ts';
 import { Ingester, VerifyPool } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { fastProvider, makeAuthor, prng, provider, randomDag, topicOf } from '../support/fixtures.ts';
@@ -37,7 +37,15 @@ test('verify pool: verdicts come back in input order whatever the worker count',
     pool.addKeys(authors.map((a) => ({ algorithm: 'ml-dsa-65', publicKey: a.publicKey })));
     const verdicts = await pool.verify(items);
     await pool.close();
-    results.push(verdicts.map((v) => (v.ok ? idKey(v.id) : v.reason)));
+    results.push(verdicts.map((v) => (v.ok ? v.vertex.key : v.reason)));
+    // Accepted vertices come back whole, rebuilt from the workers' layouts: equal to a fresh decode.
+    for (const [i, v] of verdicts.entries()) {
+      if (!v.ok) continue;
+      const fresh = decodeWithId(items[i] as Uint8Array, provider.sha3_256(items[i] as Uint8Array));
+      assert.ok(fresh.ok);
+      assert.deepStrictEqual(v.vertex, fresh.vertex);
+      assert.equal(idKey(v.vertex.id), v.vertex.key);
+    }
   }
   assert.deepEqual(results[1], results[0]);
   assert.deepEqual(results[2], results[0]);
