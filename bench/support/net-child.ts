@@ -1,8 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-/** With PARS_BENCH_CPU_PROF=DIR, each child writes a V8 CPU profile of every thread into DIR. */
+/**
+ * With PARS_BENCH_CPU_PROF=DIR, each child writes a V8 CPU profile of every thread into DIR.
+ * With PARS_BENCH_PERF=1, each child writes /tmp/perf-PID.map for `perf` to name JIT frames (V8's
+ * own profiler samples wall time, so under contention it charges waiting to whatever ran last).
+ */
 function profileFlags(): string[] {
+  if (process.env['PARS_BENCH_PERF'] === '1') return ['--perf-basic-prof'];
   const dir = process.env['PARS_BENCH_CPU_PROF'];
   return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }

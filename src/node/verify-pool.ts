@@ -12,6 +12,11 @@ export interface VerifyPoolOptions {
   readonly workers?: number;
 }
 
+/** Spare batch buffers kept per worker: enough for the batches a sync keeps in flight. */
+const MAX_SPARE_BUFFERS_PER_WORKER = 4;
+/** Larger batch buffers (a bundle's odd huge batch) are left to the garbage collector. */
+const MAX_SPARE_BYTES = 4 * 1024 * 1024;
+
 interface Pending {
   /** The byte strings of the job: the vertices are rebuilt as views of them. */
   readonly items: readonly Uint8Array[];
@@ -30,6 +35,11 @@ export class VerifyPool {
   readonly size: number;
   readonly #workers: Worker[] = [];
   readonly #pending = new Map<number, Pending>();
+  /**
+   * Batch buffers the workers handed back, reused for later batches: a fresh buffer per batch is
+   * fresh memory the kernel must zero, page by page, on every megabyte a sync moves.
+   */
+  readonly #spare: ArrayBuffer[] = [];
   #nextJob = 0;
   #closed = false;
   #failure: Error | undefined;
@@ -68,7 +78,7 @@ export class VerifyPool {
     for (let w = 0; w * slice < items.length; w++) {
       const job = this.#nextJob++;
       const part = items.slice(w * slice, (w + 1) * slice);
-      const { bytes, offsets } = pack(part);
+      const { bytes, offsets } = this.#pack(part);
       parts.push(
         new Promise<readonly Verdict[]>((resolve, reject) => {
           this.#pending.set(job, { items: part, resolve, reject });
@@ -78,6 +88,19 @@ export class VerifyPool {
       );
     }
     return (await Promise.all(parts)).flat();
+  }
+
+  #pack(items: readonly Uint8Array[]): ReturnType<typeof pack> {
+    let need = 0;
+    for (const item of items) need += item.length;
+    // The smallest spare that fits, so large buffers stay free for large batches.
+    let best = -1;
+    for (let i = 0; i < this.#spare.length; i++) {
+      const size = (this.#spare[i] as ArrayBuffer).byteLength;
+      if (size >= need && (best < 0 || size < (this.#spare[best] as ArrayBuffer).byteLength)) best = i;
+    }
+    const spare = best < 0 ? undefined : this.#spare.splice(best, 1)[0];
+    return pack(items, spare);
   }
 
   async close(): Promise<void> {
@@ -93,6 +116,7 @@ export class VerifyPool {
       this.#fail(new NodeError('ERR_VERIFY_WORKER', `verify worker: ${m.message}`));
       return;
     }
+    if (m.bytes.byteLength <= MAX_SPARE_BYTES && this.#spare.length < MAX_SPARE_BUFFERS_PER_WORKER * this.size) this.#spare.push(m.bytes);
     const p = this.#pending.get(m.job);
     if (p === undefined) return;
     this.#pending.delete(m.job);

@@ -11,7 +11,7 @@ export type ToWorker =
   | {
       readonly type: 'verify';
       readonly job: number;
-      /** Item i is bytes[offsets[i], offsets[i + 1]). */
+      /** Item i is bytes[offsets[i], offsets[i + 1]); the buffer may be longer (a reused one). */
       readonly bytes: ArrayBuffer;
       readonly offsets: Uint32Array;
     };
@@ -28,6 +28,8 @@ export type FromWorker =
   | {
       readonly type: 'result';
       readonly job: number;
+      /** The job's `bytes`, handed back for the pool to reuse. */
+      readonly bytes: ArrayBuffer;
       /** 32 bytes per item: the id of every item that passed; zeros where it failed. */
       readonly ids: ArrayBuffer;
       /** LAYOUT_WORDS float64s per item: where the fields of every item that passed sit (see `packLayout`). */
@@ -40,12 +42,18 @@ export type Verdict =
   | { readonly ok: true; readonly vertex: DecodedVertex }
   | { readonly ok: false; readonly id: Uint8Array | undefined; readonly reason: RejectionReason; readonly detail: string };
 
+/** Pack buffers are sized in steps of this, so batches of similar size fit the same buffer. */
+export const PACK_ROUNDING = 256 * 1024;
+
 export interface WorkerConfig {
   readonly provider: ProviderName;
 }
 
-/** Packs byte strings into one buffer with offsets (for transfer to a worker). */
-export function pack(items: readonly Uint8Array[]): { bytes: ArrayBuffer; offsets: Uint32Array } {
+/**
+ * Packs byte strings into one buffer with offsets (for transfer to a worker), in `spare` when it
+ * is large enough. Otherwise a new buffer, rounded up so that it can be reused for later batches.
+ */
+export function pack(items: readonly Uint8Array[], spare?: ArrayBuffer): { bytes: ArrayBuffer; offsets: Uint32Array } {
   const offsets = new Uint32Array(items.length + 1);
   let total = 0;
   for (let i = 0; i < items.length; i++) {
@@ -53,7 +61,7 @@ export function pack(items: readonly Uint8Array[]): { bytes: ArrayBuffer; offset
     total += (items[i] as Uint8Array).length;
   }
   offsets[items.length] = total;
-  const bytes = new Uint8Array(total);
+  const bytes = spare !== undefined && spare.byteLength >= total ? new Uint8Array(spare) : new Uint8Array(Math.ceil(total / PACK_ROUNDING) * PACK_ROUNDING);
   for (let i = 0; i < items.length; i++) bytes.set(items[i] as Uint8Array, offsets[i] as number);
   return { bytes: bytes.buffer, offsets };
 }

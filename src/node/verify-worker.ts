@@ -35,8 +35,8 @@ port.on('message', (message: ToWorker) => {
         failures.push({ index: i, id, reason: r.reason, detail: r.detail });
       }
     }
-    const reply: FromWorker = { type: 'result', job: message.job, ids: ids.buffer, layouts: layouts.buffer, failures };
-    port.postMessage(reply, [ids.buffer, layouts.buffer]);
+    const reply: FromWorker = { type: 'result', job: message.job, bytes: message.bytes, ids: ids.buffer, layouts: layouts.buffer, failures };
+    port.postMessage(reply, [message.bytes, ids.buffer, layouts.buffer]);
   } catch (error) {
     const reply: FromWorker = { type: 'fatal', message: (error as Error).message };
     port.postMessage(reply);

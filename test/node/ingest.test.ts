@@ -53,6 +53,22 @@ test('verify pool: verdicts come back in input order whatever the worker count',
   assert.deepEqual(results[0]?.slice(40), ['bad-signature', 'malformed']);
 });
 
+test('verify pool: batches packed into reused buffers (longer than the batch, holding older bytes) get the same verdicts', async () => {
+  const pool = new VerifyPool({ provider, workers: 2 });
+  pool.addKeys(authors.map((a) => ({ algorithm: 'ml-dsa-65', publicKey: a.publicKey })));
+  const bad = Uint8Array.from(vertices[7]?.bytes as Uint8Array);
+  bad[300] = (bad[300] as number) ^ 1;
+  const batches = [vertices.slice(0, 60).map((v) => v.bytes), [vertices[60]?.bytes as Uint8Array, bad], vertices.slice(61, 64).map((v) => v.bytes), [Uint8Array.of(0xa7)]];
+  const expected = [vertices.slice(0, 60).map((v) => v.key), [vertices[60]?.key, 'bad-signature'], vertices.slice(61, 64).map((v) => v.key), ['truncated']];
+  for (let round = 0; round < 3; round++) {
+    for (const [i, batch] of batches.entries()) {
+      const verdicts = await pool.verify(batch);
+      assert.deepEqual(verdicts.map((v) => (v.ok ? v.vertex.key : v.reason)), expected[i], `round ${round}, batch ${i}`);
+    }
+  }
+  await pool.close();
+});
+
 test('ingest in causal order: all stored durably, frontiers equal the reference, reopen gives the same', async () => {
   const { ingester, path } = open();
   let stored = 0;
