@@ -17,7 +17,7 @@ import { Ingester } from '../src/node/index.ts';
 import { SqliteStore } from '../src/store/index.ts';
 import { signedWorkload } from './support/signed-workload.ts';
 import { median } from './support/median.ts';
-import { ingestLimitPerSecond } from './support/net-ingest-limit.ts';
+import { ingestLimitPerSecond } from './support/ingest-limit.ts';
 
 const { values } = parseArgs({
   options: {
@@ -98,7 +98,6 @@ function sourceStore(name: string, n: number): string {
 const largeStore = sourceStore('large.sqlite', count);
 const smallStore = sourceStore('small.sqlite', small);
 
-/** The normal ingest path on the same vertices: batches streamed into a fresh node, as sync does. */
 async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; value: T }> {
   const started = performance.now();
   const value = await work();

@@ -20,6 +20,7 @@ import type { VertexSigner } from '../src/dag/index.ts';
 import { insecureSimulationProvider } from '../src/sim/insecure-signatures.ts';
 import { readTrace, type EditingTrace } from './support/trace-reader.ts';
 import { applyVertices, concurrentOps, placeShuffled, planReplay, replaySequential, traceSigners, traceVertices, type ReplayStep } from './support/trace-replay.ts';
+import { lcg } from './support/lcg.ts';
 import { median } from './support/median.ts';
 
 const { values } = parseArgs({
@@ -120,12 +121,6 @@ function signersFor(agents: number): { signers: VertexSigner[]; provider: Crypto
   return { signers: traceSigners(provider, agents), provider };
 }
 
-/** The generator of the delivery order, seeded by --seed (an LCG). */
-function lcg(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
-}
-
 function concurrentSides(t: EditingTrace): Sides {
   const plan = planReplay(t);
   const { signers, provider } = signersFor(t.numAgents);
@@ -134,6 +129,7 @@ function concurrentSides(t: EditingTrace): Sides {
   const started = performance.now();
   const vertices = traceVertices(t, ops0, signers, provider, new Uint8Array(16).fill(7));
   console.error(`signed ${vertices.length} vertices (${provider.name}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  // The delivery order, seeded by --seed.
   const placed = placeShuffled(vertices, lcg(Number(values.seed)));
   const index = new Map(vertices.map((v, i) => [v.key, i]));
   const placedTxns = placed.map((v) => index.get(v.key) as number);

@@ -21,6 +21,7 @@ import { nativeAvailable, providerByName } from '../src/crypto/index.ts';
 import { changeOf, CRDT_TYPES, crdtTypeByName, decodeEnvelope, deleteOp, DocumentStore, gCounter, insertOp, lwwRegister, materialise, orSet, rga, rgaLength, type AnyCrdtType, type DocumentChange } from '../src/crdt/index.ts';
 import { createVertex, Dag, type DecodedVertex } from '../src/dag/index.ts';
 import { SqliteStore } from '../src/store/index.ts';
+import { lcg } from './support/lcg.ts';
 
 const { values } = parseArgs({ options: { vertices: { type: 'string', default: '5000' }, every: { type: 'string', default: '512' } } });
 const count = Number(values.vertices);
@@ -28,8 +29,7 @@ const every = Number(values.every);
 const signing = nativeAvailable() ? providerByName('native') : providerByName('noble');
 const TOPIC = new Uint8Array(16).fill(7);
 
-let x = 4242;
-const rand = (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+const rand = lcg(4242);
 
 interface Writer {
   readonly author: { author: Uint8Array; sign(m: Uint8Array, c: Uint8Array): Uint8Array };

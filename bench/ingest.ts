@@ -7,15 +7,16 @@
 // workers' JIT has compiled the decode and check paths before the clock runs, as in a running node.
 //
 //   npm run bench -- ingest [--vertices N] [--warm W] [--batch B] [--payload BYTES]   (PARS_CRYPTO=native|noble)
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultProvider, nativeAvailable, providerByName } from '../src/crypto/index.ts';
-import { decodeVertex, signedMessageOf, VERTEX_SIGNATURE_CONTEXT, type DecodedVertex } from '../src/dag/index.ts';
+import { checkVertex, decodeVertex, KeyRing, signedMessageOf, VERTEX_SIGNATURE_CONTEXT, type DecodedVertex } from '../src/dag/index.ts';
 import { Ingester, VerifyPool } from '../src/node/index.ts';
 import { SqliteStore } from '../src/store/index.ts';
 import { signedWorkload } from './support/signed-workload.ts';
+import { streamBatches } from './support/stream-batches.ts';
 
 const { values } = parseArgs({
   options: {
@@ -58,18 +59,25 @@ function verifyRate(): number {
 verifyRate(); // warm up
 const verifyPerSec1Core = verifyRate();
 
-/** Streams batches through `run` with a bounded number in flight, as a sync session would. */
-async function stream(list: readonly DecodedVertex[], run: (chunk: Uint8Array[]) => Promise<number>): Promise<{ seconds: number; done: number }> {
-  const started = performance.now();
-  const inFlight: Promise<unknown>[] = [];
-  let done = 0;
-  for (let i = 0; i < list.length; i += batch) {
-    inFlight.push(run(list.slice(i, i + batch).map((v) => v.bytes)).then((n) => (done += n)));
-    // Workers verify the next batches while the main thread commits (and fsyncs) an earlier one.
-    if (inFlight.length >= Number(values.inflight)) await inFlight.shift();
-  }
-  await Promise.all(inFlight);
-  return { seconds: (performance.now() - started) / 1000, done };
+// What a worker does per vertex beyond the signature, on one core and the same sample: the whole
+// check (decode, SHA3-256 id, key lookup, signature) and the id hash alone.
+function perVertexUs(work: (bytes: Uint8Array) => void): number {
+  const sample = vertices.slice(0, Math.min(vertices.length, provider.name === 'native' ? 3000 : 600)).map((v) => v.bytes);
+  for (const b of sample.slice(0, 200)) work(b);
+  const start = performance.now();
+  for (const b of sample) work(b);
+  return ((performance.now() - start) * 1000) / sample.length;
+}
+const ring = new KeyRing(provider);
+for (const k of keys) ring.add({ algorithm: 'ml-dsa-65', publicKey: k });
+const checkUs = perVertexUs((b) => {
+  if (!checkVertex(b, ring, provider).ok) throw new Error('fixture does not check');
+});
+const sha3Us = perVertexUs((b) => void provider.sha3_256(b));
+
+/** Streams batches through `run` with `--inflight` calls outstanding, as a sync session would. */
+function stream(list: readonly DecodedVertex[], run: (chunk: Uint8Array[]) => Promise<number>): Promise<{ seconds: number; done: number }> {
+  return streamBatches(list, batch, Number(values.inflight), run);
 }
 
 // Ceiling of the pipeline without DAG or store: the verify pool alone (decode, SHA3 id, signature).
@@ -91,12 +99,14 @@ await new Promise((r) => setTimeout(r, 300));
 
 // process.cpuUsage counts every thread; threadCpuUsage the main thread alone: the rest is workers.
 const faultsStart = process.resourceUsage().minorPageFault;
+const writtenStart = bytesWritten();
 const cpuStart = process.cpuUsage();
 const mainStart = process.threadCpuUsage();
 const { seconds, done: stored } = await stream(vertices, async (chunk) => (await ingester.ingest(chunk, 'bench')).stored.length);
 const cpu = process.cpuUsage(cpuStart);
 const mainCpu = process.threadCpuUsage(mainStart);
 const faults = process.resourceUsage().minorPageFault - faultsStart;
+const written = bytesWritten() - writtenStart;
 await ingester.close();
 if (stored !== vertices.length) throw new Error(`stored ${stored} of ${vertices.length}`);
 store.checkpoint();
@@ -114,6 +124,15 @@ for (let i = 0; i < vertices.length; i += batch) {
 closeSync(fd);
 const appendUs = process.cpuUsage(appendCpu);
 rmSync(dir, { recursive: true, force: true });
+
+/** Bytes this process has handed to write calls (Linux /proc/self/io), or NaN elsewhere. */
+function bytesWritten(): number {
+  try {
+    return Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
 
 function perVertex(u: NodeJS.CpuUsage): number {
   return (u.user + u.system) / vertices.length;
@@ -141,10 +160,14 @@ const result = {
   pool_only_per_s: Math.round(vertices.length / poolOnly.seconds),
   pool_only_ratio: Number((vertices.length / poolOnly.seconds / limit).toFixed(3)),
   verify_us: Number((1e6 / verifyPerSec1Core).toFixed(1)),
+  check_us: Number(checkUs.toFixed(1)),
+  sha3_us: Number(sha3Us.toFixed(1)),
   worker_cpu_us_per_vertex: Number((perVertex(cpu) - perVertex(mainCpu)).toFixed(1)),
   main_cpu_us_per_vertex: Number(perVertex(mainCpu).toFixed(1)),
   main_sys_us_per_vertex: Number((mainCpu.system / vertices.length).toFixed(1)),
   page_faults_per_vertex: Number((faults / vertices.length).toFixed(2)),
+  // SQLite's WAL frames plus checkpoint copies, against encoded_bytes_per_vertex.
+  written_bytes_per_vertex: Math.round(written / vertices.length),
   append_floor_cpu_us_per_vertex: Number(perVertex(appendUs).toFixed(1)),
 };
 console.log(JSON.stringify(result));

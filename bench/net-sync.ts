@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { defaultProvider, nativeAvailable, providerByName } from '../src/crypto/index.ts';
 import { SqliteStore } from '../src/store/index.ts';
 import { NetChild } from './support/net-child.ts';
-import { ingestLimitPerSecond } from './support/net-ingest-limit.ts';
+import { ingestLimitPerSecond } from './support/ingest-limit.ts';
 import { loopbackBytesPerSecond } from './support/net-loopback.ts';
 import { signedWorkload } from './support/signed-workload.ts';
 
@@ -147,7 +147,7 @@ console.log(
     vertices: count,
     seconds: round3(typical.seconds),
     limit_seconds: round3(typical.limit_seconds),
-    ratio: round3(typical.seconds / typical.limit_seconds),
+    ratio: round3(typical.ratio),
     bytes_on_wire: typical.bytes_on_wire,
     target_ratio: 1.5,
     provider: provider.name,

@@ -8,12 +8,12 @@
 //          [--timeout-s S]                 (or fails after S seconds, default 300)
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { defaultProvider } from '../../src/crypto/index.ts';
 import { createNetHost, type NetHost, type SessionReport } from '../../src/net/index.ts';
 import { Ingester } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
+import { startedIngester } from './ingest-limit.ts';
 
 const { values } = parseArgs({
   options: {
@@ -81,10 +81,8 @@ async function serve(): Promise<void> {
 async function fetch(): Promise<void> {
   const expected = Number(values.vertices);
   const wanted = JSON.stringify(JSON.parse(readFileSync(values.frontiers, 'utf8')));
-  const ingester = new Ingester({ provider, store: SqliteStore.open(values.store), workers: availableParallelism() });
-  // Workers start and load their provider before the clock runs, as in the ingest benchmark.
-  await ingester.ingest([]);
-  await new Promise((r) => setTimeout(r, 300));
+  // Workers start and load their provider before the clock runs, as for the ingest limit.
+  const ingester = await startedIngester(provider, values.store);
   // A session at once on connecting (the default jitters it over 2 s so peers do not collide).
   const host = await createNetHost({ ingester, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, antiEntropy: { connectDelayMs: 0 } });
   const sessions: SessionReport[] = [];

@@ -1,5 +1,6 @@
 import type { CryptoProvider } from '../../src/crypto/index.ts';
 import { createVertex, Dag, type DecodedVertex } from '../../src/dag/index.ts';
+import { lcg } from './lcg.ts';
 
 export interface WorkloadOptions {
   readonly count: number;
@@ -24,8 +25,7 @@ export function signedWorkload(options: WorkloadOptions): { vertices: DecodedVer
   const topics = Array.from({ length: options.topics }, (_, i) => new Uint8Array(16).fill(i + 1));
   const dag = new Dag();
   const out: DecodedVertex[] = [];
-  let x = 12345;
-  const rand = (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const rand = lcg(12345);
   for (let i = 0; i < options.count; i++) {
     const a = authors[Math.floor(rand() * authors.length)] as (typeof authors)[number];
     const topic = topics[Math.floor(rand() * topics.length)] as Uint8Array;

@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, fsyncSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { placeNoClobber } from '../identity/index.ts';
@@ -46,7 +46,6 @@ export class AtomicFile implements ByteSink {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new BundleOptionError('ERR_BUNDLE_EXISTS', `${this.path} already exists (pass --force to replace it)`);
         throw err;
       }
-      rmSync(this.temporary, { force: true }); // after a link, the temporary name is still there
     }
     const dir = openSync(dirname(this.path), 'r');
     try {

@@ -54,7 +54,6 @@ export class FrameParser {
   push(data: Uint8Array): ParsedFrame[] {
     const out: ParsedFrame[] = [];
     let at = 0;
-    const signedBefore = this.#signatureStarted;
     while (at < data.length) {
       if (this.#signature !== undefined) {
         for (let i = at; i < data.length; i++) {
@@ -105,7 +104,8 @@ export class FrameParser {
         this.#complete(out, body);
       }
     }
-    if (!signedBefore && !this.#signatureStarted) this.#hash?.update(data);
+    // A piece in which the signature frame began was hashed up to it above.
+    if (!this.#signatureStarted) this.#hash?.update(data);
     return out;
   }
 

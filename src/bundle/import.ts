@@ -104,6 +104,9 @@ export async function importBundle(options: ImportOptions): Promise<ImportReport
   return await importVerified(options, verified, knownDevice, snapshotKeys, markers);
 }
 
+/** Ingest sources of bundle imports start with this (then the bundle's marker). */
+export const BUNDLE_SOURCE_PREFIX = 'bundle:';
+
 async function importVerified(
   options: ImportOptions,
   verified: VerifiedBundle,
@@ -114,7 +117,7 @@ async function importVerified(
   const { provider, sink } = options;
   const total = verified.frameCounts.get(FRAME.vertex) ?? 0;
   const snapshots = { matched: 0, differed: 0, unchecked: 0 };
-  const pipeline = new IngestPipeline(sink, `bundle:${verified.marker}`, options.batch ?? 512, options.inFlight ?? 2, (done) => options.onProgress?.('import', done, total));
+  const pipeline = new IngestPipeline(sink, `${BUNDLE_SOURCE_PREFIX}${verified.marker}`, options.batch ?? 512, options.inFlight ?? 2, (done) => options.onProgress?.('import', done, total));
   try {
     for await (const frame of framesFromWorker(provider, verified)) {
       switch (frame.type) {

@@ -1,7 +1,7 @@
 // Sneakernet bundles (docs/BUNDLE.md): a signed, encrypted, padded file of DAG vertices, frontier
 // markers and CRDT snapshots, written and read as a stream.
 export { exportBundle, type BundleGroupKey, type BundleSigner, type ExportOptions, type ExportReport } from './export.ts';
-export { importBundle, type ImportOptions, type ImportReport, type IngestSink, type UnknownDevicePolicy } from './import.ts';
+export { importBundle, BUNDLE_SOURCE_PREFIX, type ImportOptions, type ImportReport, type IngestSink, type UnknownDevicePolicy } from './import.ts';
 export { openBundle, openBundleFile, readFrames, verifyBundle, type OpenedBundle, type VerifiedBundle, type WrapKeyAttempt } from './bundle-reader.ts';
 export { BundleWriter, BUNDLE_SIGNATURE_CONTEXT, type ByteSink, type WrittenBundle } from './bundle-writer.ts';
 export { forPeer, sinceMarker, MIN_MARKER_PREFIX, type BelievedFrontiers } from './exchange.ts';

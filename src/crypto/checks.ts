@@ -1,6 +1,6 @@
 import { assertBytes } from './bytes.ts';
 import { CryptoInputError } from './errors.ts';
-import { AES_256_GCM, HKDF_MAX_LENGTH, ML_DSA_65, X25519_SIZES, type IncrementalHash, type SignatureVerifier, type X25519KeyPair } from './provider.ts';
+import { AES_256_GCM, HKDF_MAX_LENGTH, ML_DSA_65, X25519_SIZES, type AeadKey, type IncrementalHash, type SignatureVerifier, type X25519KeyPair } from './provider.ts';
 
 // Argument checks shared by both providers, so they reject exactly the same inputs.
 
@@ -39,7 +39,7 @@ export function checkAead(key: Uint8Array, nonce: Uint8Array, data: Uint8Array, 
 }
 
 /** The checks of `checkAead` but the key's (a bound key was checked once, when it was set up). */
-export function checkAeadInput(nonce: Uint8Array, data: Uint8Array, aad: Uint8Array | undefined): Uint8Array {
+function checkAeadInput(nonce: Uint8Array, data: Uint8Array, aad: Uint8Array | undefined): Uint8Array {
   assertBytes(nonce, AES_256_GCM.nonce, 'AES-256-GCM nonce');
   assertBytes(data, undefined, 'AES-256-GCM data');
   if (aad === undefined) return EMPTY;
@@ -105,9 +105,32 @@ export function checkedX25519(secretKey: Uint8Array, derive: (secretKey: Uint8Ar
 }
 
 /** Checks a nonce and the pieces of a message; returns the nonce. */
-export function checkParts(nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
+function checkParts(nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
   assertBytes(nonce, AES_256_GCM.nonce, 'AES-256-GCM nonce');
   if (!Array.isArray(parts)) throw new CryptoInputError('AES-256-GCM parts must be an array of byte arrays');
   for (const part of parts) assertBytes(part, undefined, 'AES-256-GCM part');
   return nonce;
+}
+
+/** A provider's AES-256-GCM under one prepared key, given inputs `checkedAeadKey` has checked. */
+export interface PreparedAead {
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined;
+  sealParts(nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[];
+  openParts(nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] | undefined;
+}
+
+/**
+ * The bound AES-256-GCM key both providers hand out: the key checked and copied once, when it is
+ * set up, and every message's nonce, data and AAD checked alike around each provider's own cipher.
+ */
+export function checkedAeadKey(key: Uint8Array, prepare: (key: Uint8Array) => PreparedAead): AeadKey {
+  assertBytes(key, AES_256_GCM.key, 'AES-256-GCM key');
+  const inner = prepare(Uint8Array.from(key));
+  return Object.freeze({
+    seal: (nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array => inner.seal(nonce, plaintext, checkAeadInput(nonce, plaintext, aad)),
+    open: (nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined => inner.open(nonce, sealed, checkAeadInput(nonce, sealed, aad)),
+    sealParts: (nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] => inner.sealParts(checkParts(nonce, parts), parts),
+    openParts: (nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] | undefined => inner.openParts(checkParts(nonce, parts), parts),
+  });
 }

@@ -1,6 +1,6 @@
 import * as nodeCrypto from 'node:crypto';
 import { assertBytes } from './bytes.ts';
-import { checkAead, checkAeadInput, checkContext, checkParts, checkedVerifier, checkedX25519, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
+import { checkAead, checkContext, checkedAeadKey, checkedVerifier, checkedX25519, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
 import { CryptoInputError } from './errors.ts';
 import {
   AES_256_GCM,
@@ -212,14 +212,16 @@ export const nativeProvider: CryptoProvider = Object.freeze({
       return gcmOpen(key, nonce, sealed, checkAead(key, nonce, sealed, aad));
     },
     key(key: Uint8Array): AeadKey {
-      assertBytes(key, AES_256_GCM.key, 'AES-256-GCM key');
-      // A KeyObject made once: given raw bytes, node:crypto builds one for every message.
-      const secret = nodeCrypto.createSecretKey(Uint8Array.from(key));
-      return Object.freeze({
-        seal: (nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array => gcmSeal(secret, nonce, plaintext, checkAeadInput(nonce, plaintext, aad)),
-        open: (nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined => gcmOpen(secret, nonce, sealed, checkAeadInput(nonce, sealed, aad)),
-        sealParts: (nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] => gcmSealParts(secret, checkParts(nonce, parts), parts),
-        openParts: (nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] | undefined => gcmOpenParts(secret, checkParts(nonce, parts), parts),
+      return checkedAeadKey(key, (own) => {
+        // A KeyObject made once: given raw bytes, node:crypto builds one for every message.
+        const secret = nodeCrypto.createSecretKey(own);
+        own.fill(0);
+        return {
+          seal: (nonce, plaintext, ad) => gcmSeal(secret, nonce, plaintext, ad),
+          open: (nonce, sealed, ad) => gcmOpen(secret, nonce, sealed, ad),
+          sealParts: (nonce, parts) => gcmSealParts(secret, nonce, parts),
+          openParts: (nonce, parts) => gcmOpenParts(secret, nonce, parts),
+        };
       });
     },
   }),

@@ -7,7 +7,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { assertBytes, concatBytes } from './bytes.ts';
-import { checkAead, checkContext, checkedVerifier, checkParts, checkedX25519, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
+import { checkAead, checkContext, checkedAeadKey, checkedVerifier, checkedX25519, checkHkdf, checkRandomLength, guardedHash } from './checks.ts';
 import { CryptoInputError } from './errors.ts';
 import {
   AES_256_GCM,
@@ -30,6 +30,21 @@ function nobleVerifier(publicKey: Uint8Array): SignatureVerifier {
       return false;
     }
   });
+}
+
+const NO_AAD = new Uint8Array(0);
+
+function gcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array {
+  return gcm(key, nonce, ad).encrypt(plaintext);
+}
+
+function gcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array | undefined {
+  if (sealed.length < AES_256_GCM.tag) return undefined;
+  try {
+    return gcm(key, nonce, ad).decrypt(sealed);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The portable provider: pure TypeScript from the audited `@noble/*` libraries (also the browser path). */
@@ -77,31 +92,22 @@ export const nobleProvider: CryptoProvider = Object.freeze({
   }),
   aes256Gcm: Object.freeze({
     seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
-      const ad = checkAead(key, nonce, plaintext, aad);
-      return gcm(key, nonce, ad).encrypt(plaintext);
+      return gcmSeal(key, nonce, plaintext, checkAead(key, nonce, plaintext, aad));
     },
     open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined {
-      const ad = checkAead(key, nonce, sealed, aad);
-      if (sealed.length < AES_256_GCM.tag) return undefined;
-      try {
-        return gcm(key, nonce, ad).decrypt(sealed);
-      } catch {
-        return undefined;
-      }
+      return gcmOpen(key, nonce, sealed, checkAead(key, nonce, sealed, aad));
     },
     key(key: Uint8Array): AeadKey {
-      assertBytes(key, AES_256_GCM.key, 'AES-256-GCM key');
-      const own = Uint8Array.from(key);
-      return Object.freeze({
-        seal: (nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array => nobleProvider.aes256Gcm.seal(own, nonce, plaintext, aad),
-        open: (nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array | undefined => nobleProvider.aes256Gcm.open(own, nonce, sealed, aad),
+      return checkedAeadKey(key, (own) => ({
+        seal: (nonce, plaintext, ad) => gcmSeal(own, nonce, plaintext, ad),
+        open: (nonce, sealed, ad) => gcmOpen(own, nonce, sealed, ad),
         // noble's GCM takes one buffer: the pieces are joined (the browser path; native avoids it).
-        sealParts: (nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] => [nobleProvider.aes256Gcm.seal(own, checkParts(nonce, parts), concatBytes(...parts))],
-        openParts: (nonce: Uint8Array, parts: readonly Uint8Array[]): Uint8Array[] | undefined => {
-          const plain = nobleProvider.aes256Gcm.open(own, checkParts(nonce, parts), concatBytes(...parts));
+        sealParts: (nonce, parts) => [gcmSeal(own, nonce, concatBytes(...parts), NO_AAD)],
+        openParts: (nonce, parts) => {
+          const plain = gcmOpen(own, nonce, concatBytes(...parts), NO_AAD);
           return plain === undefined ? undefined : [plain];
         },
-      });
+      }));
     },
   }),
   sha3_256(data: Uint8Array): Uint8Array {

@@ -4,23 +4,22 @@ import { VERTEX_CID_PREFIX, vertexCid } from './cid.ts';
 import { VERTEX_LIMITS, VERTEX_VERSION } from './limits.ts';
 import { reject, type Rejection, type RejectionReason } from './rejection.ts';
 import { scanCanonicalVertex } from './vertex-scan.ts';
+import { FIELD_ORDER, LINK_STRING_BYTES } from './vertex-wire.ts';
 
 /*
  * Wire form of a vertex: one DAG-CBOR map (deterministic encoding: definite lengths, minimal
  * integer heads, keys sorted by length then bytes), so the bytes that sort in that order are
  *   sig, topic, author, lamport, parents, payload, version
  * Parents are CIDv1 links (tag 42). Encoding goes through @ipld/dag-cbor so the bytes are what
- * any IPLD tool produces; decoding is a strict parser of exactly this layout, which accepts a byte
- * string only if re-encoding the decoded value gives the same bytes, and checks every length
- * against VERTEX_LIMITS before it looks further. It is ~10x cheaper than a generic decode and
- * re-encode, which matters because every received vertex passes through it.
+ * any IPLD tool produces; decoding reads exactly this layout instead of running a generic decode
+ * and re-encode (every received vertex passes through it): a straight-line pass for canonical
+ * bytes (vertex-scan.ts), else a strict parser that accepts a byte string only if re-encoding the
+ * decoded value gives the same bytes, checks every length against VERTEX_LIMITS before it looks
+ * further, and names what is wrong.
  */
 
-const FIELD_ORDER = ['sig', 'topic', 'author', 'lamport', 'parents', 'payload', 'version'] as const;
 type FieldName = (typeof FIELD_ORDER)[number];
 const FIELD_INDEX: ReadonlyMap<string, number> = new Map(FIELD_ORDER.map((name, i) => [name, i]));
-/** Encoded length of a parent link's byte string: multibase identity prefix 0x00 + binary CID. */
-const LINK_BYTES = 1 + VERTEX_CID_PREFIX.length + VERTEX_LIMITS.idBytes;
 
 function toIpld(fields: VertexFields, sig?: Uint8Array): Record<string, unknown> {
   const value: Record<string, unknown> = {
@@ -151,8 +150,8 @@ function readParents(r: Reader): Uint8Array[] {
   for (let i = 0; i < count; i++) {
     const tag = r.head();
     if (tag.major !== 6 || tag.value !== 42) throw new Stop('malformed', 'parent is not a CID link (tag 42)');
-    const link = r.byteString('parent link', LINK_BYTES, 'malformed');
-    if (link.length !== LINK_BYTES || link[0] !== 0) throw new Stop('malformed', 'parent link is not a 32-byte vertex CID');
+    const link = r.byteString('parent link', LINK_STRING_BYTES, 'malformed');
+    if (link.length !== LINK_STRING_BYTES || link[0] !== 0) throw new Stop('malformed', 'parent link is not a 32-byte vertex CID');
     for (let j = 0; j < VERTEX_CID_PREFIX.length; j++) {
       if (link[1 + j] !== VERTEX_CID_PREFIX[j]) throw new Stop('malformed', 'parent link is not a CIDv1 dag-cbor sha3-256');
     }
@@ -180,7 +179,7 @@ export function decodeWithId(bytes: Uint8Array, id: Uint8Array): { readonly ok: 
 /**
  * Decodes canonical vertex bytes. Never throws on bad input: every failure is a typed Rejection.
  * Decoding checks structure, sizes and canonical form; signatures and ids are checked by
- * `verifyVertex`, Lamport clocks and parents by the DAG.
+ * `validateVertex`, Lamport clocks and parents by the DAG.
  */
 export function decodeVertex(bytes: Uint8Array): DecodeResult {
   if (!(bytes instanceof Uint8Array)) return reject('malformed', 'input is not a byte array');

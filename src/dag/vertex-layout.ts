@@ -1,7 +1,7 @@
 import type { DecodedLayout } from './codec.ts';
 import { VERTEX_LIMITS, VERTEX_VERSION } from './limits.ts';
 import { idKey, type DecodedVertex } from './vertex.ts';
-import { LINK_BYTES } from './vertex-scan.ts';
+import { LINK_BYTES } from './vertex-wire.ts';
 
 /*
  * Where the fields of a decoded vertex sit in its bytes, as numbers that fit in a transferable

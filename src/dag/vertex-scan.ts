@@ -1,7 +1,7 @@
 import type { DecodedLayout } from './codec.ts';
 import { compareIds } from './vertex.ts';
-import { VERTEX_CID_PREFIX } from './cid.ts';
 import { VERTEX_LIMITS, VERTEX_VERSION } from './limits.ts';
+import { FIELD_ORDER, LINK_BYTES, LINK_HEAD } from './vertex-wire.ts';
 
 /*
  * The fast path of `decodeVertex`: reads bytes laid out exactly as a canonical vertex is, in one
@@ -15,14 +15,9 @@ import { VERTEX_LIMITS, VERTEX_VERSION } from './limits.ts';
  */
 
 /** Canonical map keys in order: text-string head, then the ASCII name. */
-const KEYS: readonly Uint8Array[] = ['sig', 'topic', 'author', 'lamport', 'parents', 'payload', 'version'].map((name) =>
+const [SIG, TOPIC, AUTHOR, LAMPORT, PARENTS, PAYLOAD, VERSION] = FIELD_ORDER.map((name) =>
   Uint8Array.from([0x60 + name.length, ...[...name].map((c) => c.charCodeAt(0))]),
-);
-const [SIG, TOPIC, AUTHOR, LAMPORT, PARENTS, PAYLOAD, VERSION] = KEYS as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
-/** A parent: tag 42, a 37-byte string head, the identity multibase prefix, the CID prefix, the id. */
-const LINK_HEAD = Uint8Array.from([0xd8, 0x2a, 0x58, 1 + VERTEX_CID_PREFIX.length + VERTEX_LIMITS.idBytes, 0x00, ...VERTEX_CID_PREFIX]);
-/** Encoded bytes of one parent link; in a canonical vertex the parent ids sit this far apart. */
-export const LINK_BYTES = LINK_HEAD.length + VERTEX_LIMITS.idBytes;
+) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
 
 /** Read position of the scan in progress (the scan is synchronous and never re-entered). */
 let pos = 0;
@@ -90,11 +85,13 @@ function parents(b: Uint8Array): Uint8Array[] | undefined {
   return out;
 }
 
-/** The fields of `b` if it is a canonical vertex within the limits; undefined for anything else. */
+/**
+ * The fields of `b` if it is a canonical vertex within the limits; undefined for anything else.
+ * The total size is `decodeVertex`'s to check, before it calls this.
+ */
 export function scanCanonicalVertex(b: Uint8Array): ({ readonly ok: true } & DecodedLayout) | undefined {
-  if (b.length > VERTEX_LIMITS.maxVertexBytes) return undefined;
   pos = 0;
-  if (head(b, 5) !== 7 || !literal(b, SIG)) return undefined;
+  if (head(b, 5) !== FIELD_ORDER.length || !literal(b, SIG)) return undefined;
   const sig = byteString(b, VERTEX_LIMITS.maxVertexBytes);
   if (sig === undefined) return undefined;
   const sigEnd = pos;

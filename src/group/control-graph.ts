@@ -69,7 +69,7 @@ export class ControlGraph {
   }
 
   /** Records an accepted control vertex: its view's frontier and the state after it. */
-  addControl(vertexKey: string, view: View, after: ControlState): number {
+  addControl(vertexKey: string, view: View, after: ControlState): void {
     const index = this.#after.length;
     const bits = new Uint32Array((index >>> 5) + 1);
     for (const f of view.frontier) {
@@ -80,7 +80,6 @@ export class ControlGraph {
     this.#past.push(bits);
     this.#after.push(after);
     this.#frontierOf.set(vertexKey, this.#intern([index]));
-    return index;
   }
 
   /** Records any other vertex (a message, or a control vertex the rules refused): it passes its view on. */

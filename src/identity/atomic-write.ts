@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, linkSync, lstatSync, promises as fs, renameSync } from 'node:fs';
+import { constants, linkSync, lstatSync, promises as fs, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -34,7 +34,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     }
     if (options.overwrite === true) await fs.rename(temp, path);
     else placeNoClobber(temp, path);
-    await fs.rm(temp, { force: true }); // after a link, the temporary name is still there
     tempExists = false;
     await syncDirectory(dir);
   } finally {
@@ -43,19 +42,24 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 }
 
 /**
- * Gives `temp`'s content the name `path` unless `path` exists (then throws an `EEXIST` error): a
- * hard link, which fails atomically when the name is taken. The temporary name stays; the caller
- * removes it. Filesystems without hard links (FAT on a USB stick) get a check, then a rename: a
- * narrow race, but the best such a filesystem allows.
+ * Moves `temp` to `path` unless `path` exists (then throws an `EEXIST` error and leaves `temp`):
+ * a hard link, which fails atomically when the name is taken, then the temporary name removed.
+ * Filesystems without hard links (FAT on a USB stick) get a check, then a rename: a narrow race,
+ * but the best such a filesystem allows.
  */
 export function placeNoClobber(temp: string, path: string): void {
   try {
     linkSync(temp, path);
-    return;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EXDEV') throw err;
+    renameUnlessExists(temp, path);
+    return;
   }
+  rmSync(temp, { force: true });
+}
+
+function renameUnlessExists(temp: string, path: string): void {
   let exists = true;
   try {
     lstatSync(path);

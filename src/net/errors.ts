@@ -78,3 +78,9 @@ export class PeerBannedError extends NetError {
     super('ERR_PEER_BANNED', `peer ${peer} is refused for a cool-down period`);
   }
 }
+
+/** Whether `error` is an abort or a timeout (an AbortSignal fired), the way libp2p reports silence. */
+export function isAbortOrTimeout(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
+}

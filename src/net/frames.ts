@@ -68,8 +68,9 @@ export class LengthPrefixParser {
 }
 
 /**
- * Writes one frame and waits, if the stream's send buffer is full, until it drains. Returns the
- * bytes put on the stream (prefix included). Throws StreamClosedError if the stream cannot take it.
+ * Writes one frame and waits until the stream's send queue is empty again (the muxer took it
+ * all). Returns the bytes put on the stream (prefix included). Throws StreamClosedError if the
+ * stream cannot take it.
  */
 export async function writeFrame(stream: Stream, payload: Uint8Array, options: AbortOptions = {}): Promise<number> {
   const prefix = encodeLengthPrefix(payload.length);

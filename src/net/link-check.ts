@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id';
-import { FrameTimeoutError, FrameTruncatedError, SessionTimeoutError, StreamIdleError } from './errors.ts';
+import { FrameTruncatedError, isAbortOrTimeout } from './errors.ts';
 import type { Libp2pNode } from './libp2p-node.ts';
+import { streamBlame } from './peer-guard.ts';
 
 /**
  * Tells a peer that stalls or breaks off a frame on purpose from a link that went away under it.
@@ -20,9 +21,9 @@ export interface LinkCheck {
   lostLink(peer: string, failure: unknown): Promise<boolean>;
 }
 
-/** A failure a dead link can cause: a frame cut short, or a silence. */
+/** A failure a dead link can cause: a frame cut short, or a silence (a stall, to `streamBlame`). */
 function linkFailure(failure: unknown): boolean {
-  return failure instanceof FrameTruncatedError || failure instanceof FrameTimeoutError || failure instanceof StreamIdleError || failure instanceof SessionTimeoutError;
+  return failure instanceof FrameTruncatedError || streamBlame(failure) === 'timeout';
 }
 
 /**
@@ -43,8 +44,7 @@ export function libp2pLinkCheck(libp2p: Libp2pNode, timeoutMs: number): LinkChec
         return false;
       } catch (error) {
         // Only silence counts: a refused or failed protocol negotiation is an answer.
-        const name = (error as { name?: unknown }).name;
-        const silent = name === 'TimeoutError' || name === 'AbortError';
+        const silent = isAbortOrTimeout(error);
         if (silent) await libp2p.hangUp(peerId, { signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
         return silent || !connected();
       }

@@ -1,3 +1,5 @@
+import { FrameError, FrameTimeoutError, SessionTimeoutError, StreamIdleError } from './errors.ts';
+
 /**
  * What a peer did wrong. An honest peer never breaks the framing or the wire formats, never
  * stalls a stream past its timeouts, and validates every vertex before passing it on, so each of
@@ -5,9 +7,9 @@
  * that carries a few bad vertices it could not check itself (an author key it lacks).
  */
 export type Misbehaviour =
-  /** Broken framing: oversized or malformed prefix, truncated frame, slowloris. */
+  /** Broken framing: oversized or malformed prefix, truncated frame. */
   | 'framing'
-  /** A sync stream idle past its timeout, or running past the whole-session timeout. */
+  /** A stall: a frame not complete in time (slowloris), a sync stream idle past its timeout, or past the whole-session timeout. */
   | 'timeout'
   /** A sync frame refused by the session (malformed, limits, unexpected, bad vertex bytes...). */
   | 'sync-protocol'
@@ -19,6 +21,17 @@ export type Misbehaviour =
   | 'bad-key'
   /** A received vertex refused because this peer's quarantine share was full. */
   | 'quarantine-full';
+
+/**
+ * What a peer is charged for a stream that failed under it, when the fault is one the stream
+ * layer sees (a stall, or broken framing); undefined for anything else. Whether the link went away
+ * instead is for LinkCheck to tell.
+ */
+export function streamBlame(failure: unknown): 'timeout' | 'framing' | undefined {
+  if (failure instanceof FrameTimeoutError || failure instanceof StreamIdleError || failure instanceof SessionTimeoutError) return 'timeout';
+  if (failure instanceof FrameError) return 'framing';
+  return undefined;
+}
 
 /** Points per kind; the whole budget means the first offence drops the peer. */
 function pointsOf(kind: Misbehaviour, budget: number): number {

@@ -3,12 +3,12 @@ import { equalBytes, fromHex } from '../crypto/index.ts';
 import type { DecodedVertex } from '../dag/index.ts';
 import type { NetIngester } from './ingest-port.ts';
 import { DEFAULT_FORWARD_POLICY, Gossip, type ForwardPolicy, type GossipConfig, type GossipSend, type GossipVertex } from '../sync/index.ts';
-import { FrameError, FrameTimeoutError, StreamClosedError } from './errors.ts';
+import { StreamClosedError } from './errors.ts';
 import { FrameReader } from './frame-reader.ts';
 import { offerFrame } from './frames.ts';
 import type { NetLimits } from './limits.ts';
 import type { NetCounters } from './net-stats.ts';
-import type { PeerGuard } from './peer-guard.ts';
+import { streamBlame, type PeerGuard } from './peer-guard.ts';
 import type { Arrival, PeerIntake } from './peer-intake.ts';
 import type { TrafficCounter } from './traffic.ts';
 import type { LinkCheck } from './link-check.ts';
@@ -128,7 +128,8 @@ export class PushProtocol {
         await this.#o.intake.room(peer);
       }
     } catch (error) {
-      if (error instanceof FrameError && !(await this.#o.links.lostLink(peer, error))) this.#o.guard.penalise(peer, error instanceof FrameTimeoutError ? 'timeout' : 'framing', error.message);
+      const blame = streamBlame(error);
+      if (blame !== undefined && !(await this.#o.links.lostLink(peer, error))) this.#o.guard.penalise(peer, blame, (error as Error).message);
     } finally {
       this.#o.counters.buffered(reader.highWater);
       reader.detach();

@@ -2,13 +2,13 @@ import type { Stream } from '@libp2p/interface';
 import type { CryptoProvider } from '../crypto/index.ts';
 import type { NetIngestReport } from './ingest-port.ts';
 import { encodeErrorFrame, REFUSED_FRAME_CODES, SyncSession, type SyncFailureCode, type SyncReplica, type SyncSessionOptions, type SyncStep, type SyncTuning } from '../sync/index.ts';
-import { FrameError, FrameTimeoutError, NetError, SessionTimeoutError, StreamClosedError, StreamIdleError } from './errors.ts';
+import { NetError, SessionTimeoutError, StreamClosedError } from './errors.ts';
 import { FrameReader } from './frame-reader.ts';
 import { offerFrame, writeFrame } from './frames.ts';
 import type { NetLimits } from './limits.ts';
 import type { LinkCheck } from './link-check.ts';
 import type { NetCounters } from './net-stats.ts';
-import type { Misbehaviour, PeerGuard } from './peer-guard.ts';
+import { streamBlame, type Misbehaviour, type PeerGuard } from './peer-guard.ts';
 import type { PeerIntake } from './peer-intake.ts';
 import type { PeerStateStore } from './peer-states.ts';
 import { failedReport, type SessionReport, type SessionTicket } from './session-ticket.ts';
@@ -255,8 +255,5 @@ function describe(failure: unknown): string {
 
 /** What the peer is charged for, if the session ended by its fault. */
 function blameOf(failure: unknown, syncCode: SyncFailureCode | undefined): Misbehaviour | undefined {
-  if (failure instanceof FrameTimeoutError || failure instanceof StreamIdleError || failure instanceof SessionTimeoutError) return 'timeout';
-  if (failure instanceof FrameError) return 'framing';
-  if (syncCode !== undefined && PEER_FAULTS.has(syncCode)) return 'sync-protocol';
-  return undefined;
+  return streamBlame(failure) ?? (syncCode !== undefined && PEER_FAULTS.has(syncCode) ? 'sync-protocol' : undefined);
 }

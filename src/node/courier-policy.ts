@@ -1,3 +1,4 @@
+import { BUNDLE_SOURCE_PREFIX } from '../bundle/index.ts';
 import { fromHex, toHex } from '../crypto/index.ts';
 import type { Dag, DecodedVertex } from '../dag/index.ts';
 import type { SqliteStore } from '../store/index.ts';
@@ -17,8 +18,8 @@ export const MEMBERSHIP_RECHECK_MS = 1_000;
 export const MAX_DECLINED_TOPICS = 1_024;
 
 /** Ingest sources the quotas do not apply to: this node's own writes and bundles its user imports. */
-export function isExemptSource(source: string): boolean {
-  return source === LOCAL_SOURCE || source.startsWith('bundle:');
+function isExemptSource(source: string): boolean {
+  return source === LOCAL_SOURCE || source.startsWith(BUNDLE_SOURCE_PREFIX);
 }
 
 /** What the policy reads of the store: the foreign bytes it counts are derived from it at start. */
@@ -102,10 +103,6 @@ export class CourierPolicy implements IngestAdmission {
       if (authored.has(topic)) this.#members.authored(topic);
       else this.#count(topic);
     }
-  }
-
-  get quotas(): CourierQuotas {
-    return this.#ledger.quotas;
   }
 
   usage(): CourierUsage {

@@ -14,9 +14,6 @@ export { StorageSealer, SealedRowError, STORAGE_KEY_DOMAIN, type SealedKind } fr
 export { MeshNode } from './mesh-node.ts';
 export type { MeshNodeOptions, MeshNetOptions } from './mesh-node-options.ts';
 export type { NodeStatus, GroupLag, PeersReport, ConnectedPeer, KnownPeerEntry, MeshJoinResult } from './mesh-status.ts';
-export { SyncLag } from './sync-lag.ts';
-export { StoredPeerStates } from './stored-peer-states.ts';
-export { inviteAddresses } from './invite-addresses.ts';
-export { CourierPolicy, courierStoreView, isExemptSource, MAX_DECLINED_TOPICS, MEMBERSHIP_RECHECK_MS, type CourierStoreView, type CourierUsage } from './courier-policy.ts';
+export { CourierPolicy, MAX_DECLINED_TOPICS, MEMBERSHIP_RECHECK_MS, type CourierStoreView, type CourierUsage } from './courier-policy.ts';
 export { courierQuotasOf, CourierQuotaError, DEFAULT_COURIER_QUOTAS, COURIER_FULL_MARGIN, type CourierQuotas } from './courier-quotas.ts';
-export { DEFAULT_PRESENCE_SCHEDULE, GroupPresence, MAX_REMEMBERED_PEERS, type PresenceSchedule } from './group-presence.ts';
+export { DEFAULT_PRESENCE_SCHEDULE, MAX_REMEMBERED_PEERS, type PresenceSchedule } from './group-presence.ts';

@@ -39,12 +39,16 @@ export function withConfigured(stored: readonly KnownPeer[], configured: readonl
     const peerId = peerIdOf(ma);
     if (peerId === undefined) throw new NodeError('ERR_NODE_PEER_ADDRESS', `peer address ${text} does not end in /p2p/<peer id>`);
     const address = withoutPeerId(ma);
+    const at = first.findIndex((p) => p.peerId === peerId);
+    // A peer configured again keeps what its first entry took from the store (lastConnectedAt).
+    const earlier = first[at];
+    if (earlier !== undefined) {
+      first[at] = { ...earlier, addresses: [...new Set([...earlier.addresses, address])] };
+      continue;
+    }
     const old = byId.get(peerId);
     byId.delete(peerId);
-    const merged: KnownPeer = { ...old, peerId, addresses: [address, ...(old?.addresses ?? []).filter((a) => a !== address)] };
-    const at = first.findIndex((p) => p.peerId === peerId);
-    if (at >= 0) first[at] = { ...merged, addresses: [...new Set([...(first[at] as KnownPeer).addresses, address])] };
-    else first.push(merged);
+    first.push({ ...old, peerId, addresses: [address, ...(old?.addresses ?? []).filter((a) => a !== address)] });
   }
   return [...first, ...byId.values()];
 }

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { toHex } from '../crypto/index.ts';
 import { decodeInvite } from '../group/index.ts';
 import type { Identity } from '../identity/index.ts';
@@ -59,7 +58,7 @@ export class MeshNode {
       // Nothing is received before the policy exists (the network starts later); until then all is kept.
       const late: { courier?: CourierPolicy } = {};
       const admission = { batch: (source: string) => late.courier?.batch(source) ?? ((): boolean => true) };
-      ingester = new Ingester({ provider: options.provider, store: this.store, workers: options.workers ?? availableParallelism(), admission });
+      ingester = new Ingester({ provider: options.provider, store: this.store, workers: options.workers, admission });
       this.ingester = ingester;
       this.#lag = new SyncLag(this.store.net, this.store.topics(), this.#now);
       this.#unsubscribe.push(ingester.onStored((vertices, source) => this.#lag.noteStored(vertices, source)));

@@ -46,22 +46,20 @@ export class SyncLag {
 
   /**
    * Records a finished session: if it completed without a cut, every topic of `topics` (the ones
-   * whose lag is shown) that it covered is reconciled as of its start. Returns that start, or
-   * undefined when the session reconciled nothing.
+   * whose lag is shown) that it covered is reconciled as of its start.
    */
-  noteSession(report: SessionReport, topics: readonly Uint8Array[]): number | undefined {
-    if (report.outcome !== 'completed' || report.stats.courierResume !== undefined) return undefined;
+  noteSession(report: SessionReport, topics: readonly Uint8Array[]): void {
+    if (report.outcome !== 'completed' || report.stats.courierResume !== undefined) return;
     const start = Math.round(this.#now() - report.durationMs);
-    const covered = topics.filter((t) => {
-      const seen = this.#firstSeen.get(toHex(t));
-      return seen === undefined || seen.at <= start || seen.source === report.peer;
-    });
-    for (const t of covered) {
+    const covered: Uint8Array[] = [];
+    for (const t of topics) {
       const hex = toHex(t);
+      const seen = this.#firstSeen.get(hex);
+      if (seen !== undefined && seen.at > start && seen.source !== report.peer) continue;
+      covered.push(t);
       if ((this.#reconciled.get(hex) ?? -Infinity) < start) this.#reconciled.set(hex, start);
     }
     this.#tables.putTopicSyncs(covered, start);
-    return start;
   }
 
   /** Start of the last session that reconciled `topic` (hex), or undefined if none did. */

@@ -78,7 +78,7 @@ export class VerifyPool {
     for (let w = 0; w * slice < items.length; w++) {
       const job = this.#nextJob++;
       const part = items.slice(w * slice, (w + 1) * slice);
-      const { bytes, offsets } = this.#pack(part);
+      const { bytes, offsets } = pack(part, (total) => this.#takeSpare(total));
       parts.push(
         new Promise<readonly Verdict[]>((resolve, reject) => {
           this.#pending.set(job, { items: part, resolve, reject });
@@ -90,17 +90,14 @@ export class VerifyPool {
     return (await Promise.all(parts)).flat();
   }
 
-  #pack(items: readonly Uint8Array[]): ReturnType<typeof pack> {
-    let need = 0;
-    for (const item of items) need += item.length;
-    // The smallest spare that fits, so large buffers stay free for large batches.
+  /** Takes the smallest spare buffer of at least `need` bytes, so large buffers stay free for large batches. */
+  #takeSpare(need: number): ArrayBuffer | undefined {
     let best = -1;
     for (let i = 0; i < this.#spare.length; i++) {
       const size = (this.#spare[i] as ArrayBuffer).byteLength;
       if (size >= need && (best < 0 || size < (this.#spare[best] as ArrayBuffer).byteLength)) best = i;
     }
-    const spare = best < 0 ? undefined : this.#spare.splice(best, 1)[0];
-    return pack(items, spare);
+    return best < 0 ? undefined : this.#spare.splice(best, 1)[0];
   }
 
   async close(): Promise<void> {

@@ -50,10 +50,11 @@ export interface WorkerConfig {
 }
 
 /**
- * Packs byte strings into one buffer with offsets (for transfer to a worker), in `spare` when it
- * is large enough. Otherwise a new buffer, rounded up so that it can be reused for later batches.
+ * Packs byte strings into one buffer with offsets (for transfer to a worker): into the buffer
+ * `spareFor(total)` hands over when it is large enough, otherwise a new one, rounded up so that it
+ * can be reused for later batches.
  */
-export function pack(items: readonly Uint8Array[], spare?: ArrayBuffer): { bytes: ArrayBuffer; offsets: Uint32Array } {
+export function pack(items: readonly Uint8Array[], spareFor?: (total: number) => ArrayBuffer | undefined): { bytes: ArrayBuffer; offsets: Uint32Array } {
   const offsets = new Uint32Array(items.length + 1);
   let total = 0;
   for (let i = 0; i < items.length; i++) {
@@ -61,6 +62,7 @@ export function pack(items: readonly Uint8Array[], spare?: ArrayBuffer): { bytes
     total += (items[i] as Uint8Array).length;
   }
   offsets[items.length] = total;
+  const spare = spareFor?.(total);
   const bytes = spare !== undefined && spare.byteLength >= total ? new Uint8Array(spare) : new Uint8Array(Math.ceil(total / PACK_ROUNDING) * PACK_ROUNDING);
   for (let i = 0; i < items.length; i++) bytes.set(items[i] as Uint8Array, offsets[i] as number);
   return { bytes: bytes.buffer, offsets };

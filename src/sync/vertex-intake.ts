@@ -1,5 +1,5 @@
-import { toHex } from '../crypto/index.ts';
-import { decodeVertex, idKey, type AuthorKey } from '../dag/index.ts';
+import { equalBytes, toHex } from '../crypto/index.ts';
+import { decodeVertex, type AuthorKey } from '../dag/index.ts';
 import { SyncDecodeFailure } from './errors.ts';
 import { SYNC_LIMITS } from './limits.ts';
 import type { SyncReplica } from './replica.ts';
@@ -47,7 +47,7 @@ export class VertexIntake {
     for (const bytes of vertices) {
       const decoded = decodeVertex(bytes);
       if (!decoded.ok) throw new SyncDecodeFailure('bad-vertex', `vertex does not decode: ${decoded.reason}`);
-      if (idKey(decoded.vertex.topic) !== t.hex) throw new SyncDecodeFailure('bad-vertex', 'vertex of another topic');
+      if (!equalBytes(decoded.vertex.topic, t.topic)) throw new SyncDecodeFailure('bad-vertex', 'vertex of another topic');
       total += bytes.length;
       if (!accepts) continue;
       const author = toHex(decoded.vertex.author);

@@ -5,15 +5,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface';
-import { tcp } from '@libp2p/tcp';
-import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
-import { createLibp2p } from 'libp2p';
 import { encodeGossip } from '../../src/sync/index.ts';
-import { connectionEncrypters, encodeLengthPrefix, GOSSIP_PROTOCOL, SYNC_PROTOCOL, type NetHost, type SessionReport } from '../../src/net/index.ts';
+import { encodeLengthPrefix, GOSSIP_PROTOCOL, SYNC_PROTOCOL, type NetHost, type SessionReport } from '../../src/net/index.ts';
 import { fastProvider, randomSource } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
 import { closeNode, frontiers, history, openNode, seed, startHost, tcpAddress, until, type TestNode } from './net-support.ts';
+import { rawPeer } from './raw-peer.ts';
 
 // The victim: a node holding 300 vertices, with short timeouts so stalls are caught quickly.
 const dir = tempDir('pars-net-bad-');
@@ -41,14 +39,7 @@ after(async () => {
  * them) and then writes whatever the test wants on our protocols.
  */
 async function attacker(privateKey?: PrivateKey): Promise<Libp2p> {
-  const node = await createLibp2p({
-    ...(privateKey === undefined ? {} : { privateKey }),
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: connectionEncrypters(undefined),
-    streamMuxers: [yamux()],
-  });
-  await node.handle(GOSSIP_PROTOCOL, () => undefined);
+  const node = await rawPeer(privateKey === undefined ? {} : { privateKey });
   cleanup.push(async () => {
     await node.stop();
   });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Lan, lanUnavailable } from './lan-namespaces.ts';
+import { ip, Lan, lanUnavailable } from './lan-namespaces.ts';
+import { NamespaceChild } from './namespace-child.ts';
 
 /*
  * PIP-1's Starlink bridge, in network namespaces the test makes: a LAN with no internet {A, B}
@@ -24,32 +23,17 @@ interface Reply {
 }
 
 /** A MeshNode process in a namespace, driven by JSON commands (bridge-node-child.ts). */
-class BridgeNode {
-  readonly name: string;
-  readonly #child: ChildProcess;
-  readonly #lines: AsyncIterator<string>;
-  readonly exited: Promise<number | null>;
+class BridgeNode extends NamespaceChild<Reply> {
   #id = 0;
   peerId = '';
   addresses: string[] = [];
 
   constructor(name: string, namespace: string, args: readonly string[]) {
-    this.name = name;
-    this.#child = spawn('ip', ['netns', 'exec', namespace, process.execPath, CHILD, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-    this.#lines = createInterface({ input: this.#child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
-    this.exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
-  }
-
-  async #next(): Promise<Reply> {
-    const line = await this.#lines.next();
-    if (line.done === true) throw new Error(`node ${this.name} exited with ${String(await this.exited)}`);
-    const reply = JSON.parse(line.value) as Reply;
-    if (reply['error'] !== undefined) throw new Error(`node ${this.name}: ${String(reply['error'])}`);
-    return reply;
+    super(name, namespace, CHILD, args);
   }
 
   async ready(): Promise<this> {
-    const r = await this.#next();
+    const r = await this.next();
     this.peerId = String(r['peerId']);
     this.addresses = r['addresses'] as string[];
     return this;
@@ -57,26 +41,17 @@ class BridgeNode {
 
   async do(op: string, fields: Record<string, unknown> = {}): Promise<Reply> {
     const id = ++this.#id;
-    this.#child.stdin?.write(`${JSON.stringify({ id, op, ...fields })}\n`);
-    const r = await this.#next();
+    this.send({ id, op, ...fields });
+    const r = await this.next();
     assert.equal(r['id'], id);
     return r;
   }
 
   async stop(): Promise<void> {
-    this.#child.stdin?.end();
-    assert.equal((await this.#next())['stopped'], true);
+    this.endInput();
+    assert.equal((await this.next())['stopped'], true);
     assert.equal(await this.exited, 0, `${this.name} shut down cleanly`);
   }
-
-  kill(): void {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
-  }
-}
-
-function ip(args: readonly string[]): void {
-  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
-  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
 }
 
 test('bridge: a node in two networks carries a group it is not in between a LAN and the internet', { timeout: 120_000 }, async (t) => {
@@ -85,26 +60,21 @@ test('bridge: a node in two networks carries a group it is not in between a LAN 
     t.skip(unavailable);
     return;
   }
-  const prefix = `pbr-${process.pid}`;
-  const lan = new Lan(prefix);
-  const internet = `${prefix}-inet`;
+  const lan = new Lan(`pbr-${process.pid}`);
   const dir = mkdtempSync(join(tmpdir(), 'pars-bridge-'));
   const nodes: BridgeNode[] = [];
-  let internetMade = false;
   t.after(async () => {
     for (const n of nodes) n.kill();
     await Promise.all(nodes.map((n) => n.exited));
     rmSync(dir, { recursive: true, force: true });
     const failed = lan.destroy();
-    if (internetMade) ip(['netns', 'del', internet]);
-    assert.deepEqual(failed, [], 'every namespace of the LAN is deleted');
+    assert.deepEqual(failed, [], 'every namespace of the test is deleted');
   });
   if (!lan.createBridgeOrSkip(t)) return;
   const [hostA, hostB, hostD] = ['a', 'b', 'd'].map((n) => lan.addHost(n));
   if (hostA === undefined || hostB === undefined || hostD === undefined) throw new Error('LAN hosts');
   // The internet side: C's namespace, joined to D's by a veth pair (D's second interface, eth1).
-  ip(['netns', 'add', internet]);
-  internetMade = true;
+  const internet = lan.addNamespace('inet');
   ip(['-n', hostD.namespace, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', internet]);
   ip(['-n', hostD.namespace, 'addr', 'add', `${INTERNET.d}/24`, 'dev', 'eth1']);
   ip(['-n', hostD.namespace, 'link', 'set', 'eth1', 'up']);

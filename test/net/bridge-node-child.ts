@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { Identity } from '../../src/identity/index.ts';
 import { MeshNode } from '../../src/node/index.ts';
 import { provider } from '../support/fixtures.ts';
+import { texts, until } from './mesh-watch.ts';
 
 const { values } = parseArgs({
   options: {
@@ -23,18 +24,6 @@ interface Command {
   readonly id: number;
   readonly op: string;
   readonly [field: string]: unknown;
-}
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function texts(node: MeshNode, group: string): string[] {
-  return node.groups.groups().some((g) => g.id === group) ? node.groups.log(group).map((m) => m.text) : [];
 }
 
 async function run(node: MeshNode, c: Command): Promise<object> {

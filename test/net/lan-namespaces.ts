@@ -10,7 +10,8 @@ export interface LanHost {
 /** The private /24 of the test LAN (namespaces are isolated, so every run may use the same one). */
 const SUBNET = '10.203.0';
 
-function ip(args: readonly string[]): void {
+/** Runs iproute2's `ip` with `args`; throws with its message when it fails. */
+export function ip(args: readonly string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
 }
 
@@ -65,9 +66,8 @@ export class Lan {
 
   /** Adds a host named `name` (a short letter or word) with the next address of the /24. */
   addHost(name: string): LanHost {
-    const namespace = `${this.#prefix}-${name}`;
+    const namespace = this.addNamespace(name);
     const address = `${SUBNET}.${this.hosts.length + 1}`;
-    this.#addNamespace(namespace);
     const port = `veth-${name}`;
     ip(['-n', this.#bridge, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', namespace]);
     ip(['-n', this.#bridge, 'link', 'set', port, 'master', 'br0', 'up']);
@@ -90,8 +90,18 @@ export class Lan {
     return failed;
   }
 
-  #addNamespace(name: string): void {
-    ip(['netns', 'add', name]);
-    this.#created.push(name);
+  /**
+   * Creates a namespace `<prefix>-<name>` off the LAN (for a network of its own that a test links
+   * by hand), deleted with the others by `destroy()`; returns its name.
+   */
+  addNamespace(name: string): string {
+    const namespace = `${this.#prefix}-${name}`;
+    this.#addNamespace(namespace);
+    return namespace;
+  }
+
+  #addNamespace(namespace: string): void {
+    ip(['netns', 'add', namespace]);
+    this.#created.push(namespace);
   }
 }

@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { LanHost } from './lan-namespaces.ts';
+import { NamespaceChild } from './namespace-child.ts';
 
 const child = fileURLToPath(new URL('./lan-node-child.ts', import.meta.url));
 
@@ -34,39 +33,15 @@ export interface LanNodeOptions {
   readonly peers: number;
 }
 
-/** A node process started inside a LAN host's namespace (`ip netns exec`), read line by line. */
-export class LanNodeProcess {
-  readonly name: string;
-  readonly #process: ChildProcess;
-  readonly #lines: AsyncIterator<string>;
-  readonly exited: Promise<number | null>;
-
+/** A node process started inside a LAN host's namespace, read line by line. */
+export class LanNodeProcess extends NamespaceChild<LanReport> {
   constructor(o: LanNodeOptions) {
-    this.name = o.name;
     const args = ['--name', o.name, '--dir', o.dir, '--address', o.host.address, '--author', String(o.author), '--writes', String(o.writes), '--total', String(o.total), '--peers', String(o.peers)];
-    // `ip netns exec` execs the command, so this pid is the node process itself.
-    this.#process = spawn('ip', ['netns', 'exec', o.host.namespace, process.execPath, child, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const stdout = this.#process.stdout;
-    if (stdout === null) throw new Error('no stdout');
-    this.#lines = createInterface({ input: stdout })[Symbol.asyncIterator]();
-    this.exited = new Promise((resolve) => this.#process.once('exit', (code) => resolve(code)));
-  }
-
-  /** The next report; throws when the node reports an error or exits without a report. */
-  async next(): Promise<LanReport> {
-    const line = await this.#lines.next();
-    if (line.done === true) throw new Error(`node ${this.name} exited with ${String(await this.exited)} before reporting`);
-    const report = JSON.parse(line.value) as LanReport;
-    if (report.error !== undefined) throw new Error(`node ${this.name}: ${report.error}`);
-    return report;
+    super(o.name, o.host.namespace, child, args);
   }
 
   /** Tells the node to stop (its stdin ends). */
   stop(): void {
-    this.#process.stdin?.end();
-  }
-
-  kill(): void {
-    if (this.#process.exitCode === null && this.#process.signalCode === null) this.#process.kill('SIGKILL');
+    this.endInput();
   }
 }

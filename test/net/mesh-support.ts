@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { Identity } from '../../src/identity/index.ts';
-import { PQ_PROTOCOL } from '../../src/net/index.ts';
 import { MeshNode, type MeshNetOptions } from '../../src/node/index.ts';
 import { provider } from '../support/fixtures.ts';
+import { assertPqOnly, nonPqEncryptions } from './net-support.ts';
+
+export { texts, until } from './mesh-watch.ts';
 
 /*
  * Whole MeshNodes in this process on loopback (no mDNS), with sessions and redials soon: the
@@ -15,7 +17,7 @@ const running = new Set<MeshNode>();
 const otherEncryptions = new Set<string>();
 after(async () => {
   for (const n of running) await stopMesh(n);
-  if (otherEncryptions.size > 0) throw new Error(`connections negotiated ${[...otherEncryptions].join(', ')} instead of ${PQ_PROTOCOL}`);
+  assertPqOnly([...otherEncryptions]);
 });
 
 export const LOOPBACK_NET: MeshNetOptions = {
@@ -45,21 +47,7 @@ export function storePathOf(dir: string, name: string): string {
 }
 
 export async function stopMesh(node: MeshNode): Promise<void> {
-  if (running.has(node)) for (const e of Object.keys(node.status().net.encryptions)) if (e !== PQ_PROTOCOL) otherEncryptions.add(e);
+  if (running.has(node)) for (const e of nonPqEncryptions(node.status().net)) otherEncryptions.add(e);
   await node.stop();
   running.delete(node);
-}
-
-/** Polls `check` every 50 ms until it holds; fails after `ms` naming `what`. */
-export async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The texts of a group's log; none while the node is not (yet) in the group. */
-export function texts(node: MeshNode, group: string): string[] {
-  return node.groups.groups().some((g) => g.id === group) ? node.groups.log(group).map((m) => m.text) : [];
 }

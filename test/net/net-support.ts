@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { toHex } from '../../src/crypto/index.ts';
 import type { Dag, DecodedVertex } from '../../src/dag/index.ts';
-import { createNetHost, PQ_PROTOCOL, type NetHost, type NetHostEvents, type NetHostOptions } from '../../src/net/index.ts';
+import { createNetHost, PQ_PROTOCOL, type NetHost, type NetHostEvents, type NetHostOptions, type NetStats } from '../../src/net/index.ts';
 import { Ingester } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { makeAuthor, provider, randomDag, type TestAuthor } from '../support/fixtures.ts';
@@ -36,9 +36,19 @@ export interface FileScope {
   readonly nodes: TestNode[];
 }
 
+/** Encryption protocols other than the post-quantum one among the connections `stats` counted. */
+export function nonPqEncryptions(stats: NetStats): string[] {
+  return Object.keys(stats.encryptions).filter((e) => e !== PQ_PROTOCOL);
+}
+
 /** Encryption protocols other than the post-quantum one that any of `hosts` negotiated (empty when all is well). */
 export function otherEncryptions(hosts: readonly NetHost[]): string[] {
-  return hosts.flatMap((h) => Object.keys(h.stats().encryptions).filter((e) => e !== PQ_PROTOCOL));
+  return hosts.flatMap((h) => nonPqEncryptions(h.stats()));
+}
+
+/** Fails (at the end of a test file) when connections negotiated `others`, encryptions other than the post-quantum one. */
+export function assertPqOnly(others: readonly string[]): void {
+  if (others.length > 0) throw new Error(`connections negotiated ${others.join(', ')} instead of ${PQ_PROTOCOL}`);
 }
 
 /** A temporary directory for a test file; after its tests, the hosts pushed here stop and the nodes close. */
@@ -49,7 +59,7 @@ export function fileScope(prefix: string): FileScope {
     const others = otherEncryptions(scope.hosts);
     for (const h of scope.hosts) await h.stop();
     for (const n of scope.nodes) await closeNode(n);
-    if (others.length > 0) throw new Error(`connections negotiated ${others.join(', ')} instead of ${PQ_PROTOCOL}`);
+    assertPqOnly(others);
   });
   return scope;
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { decodeInvite } from '../../src/group/index.ts';
 import { Identity } from '../../src/identity/index.ts';
 import { MeshNode, type MeshNetOptions } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { provider } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
+import { LOOPBACK_NET, startMesh, stopMesh, storePathOf, texts, until } from '../net/mesh-support.ts';
 
 /*
  * Two whole nodes in one process, on loopback TCP and WebSocket: the group, the invite, the join,
@@ -14,47 +14,15 @@ import { tempDir } from '../support/tmp.ts';
  */
 
 const dir = tempDir('pars-mesh-node-');
-const running = new Set<MeshNode>();
-after(async () => {
-  for (const n of running) await n.stop();
-});
 
-/** Loopback only, no mDNS, sessions and redials soon (the defaults are for people, not tests). */
+/** Beyond the loopback defaults: WebSocket too, the DHT on, anti-entropy at its default interval. */
 const net: MeshNetOptions = {
   listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'],
-  mdns: false,
+  dht: {},
   antiEntropy: { connectDelayMs: 50 },
-  redial: { initialDelayMs: 100, maxDelayMs: 1_000 },
 };
 
-async function startNode(name: string, seed: number, extra: MeshNetOptions = {}): Promise<MeshNode> {
-  const node = new MeshNode({
-    identity: Identity.fromSeed(new Uint8Array(32).fill(seed), provider),
-    provider,
-    storePath: join(dir, `${name}.sqlite`),
-    workers: 1,
-    net: { ...net, ...extra },
-  });
-  running.add(node);
-  await node.start();
-  return node;
-}
-
-async function stopNode(node: MeshNode): Promise<void> {
-  await node.stop();
-  running.delete(node);
-}
-
-/** Polls `check` every 50 ms until it holds; fails after `ms` naming `what`. */
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const texts = (node: MeshNode, group: string): string[] => node.groups.log(group).map((m) => m.text);
+const startNode = (name: string, seed: number, extra: MeshNetOptions = {}): Promise<MeshNode> => startMesh(dir, name, seed, { ...net, ...extra });
 
 test('two MeshNodes: invite with addresses, join over the network, talk both ways; a restarted node redials and catches up by itself', async () => {
   const a = await startNode('a', 1);
@@ -99,12 +67,12 @@ test('two MeshNodes: invite with addresses, join over the network, talk both way
   // B goes away; A keeps writing; B comes back on the same store and finds A with no dial.
   const peerIdB = b.net.peerId;
   await until(() => a.net.knownPeers().some((p) => p.peerId === peerIdB && p.addresses.length > 0), 10_000, 'A to learn B’s address');
-  await stopNode(b);
+  await stopMesh(b);
   await until(() => a.net.peers().length === 0, 10_000, 'A to notice B left');
   assert.equal(a.state, 'reconnecting');
   await a.groups.send(group, 'while b was away');
 
-  const reopened = SqliteStore.open(join(dir, 'b.sqlite'));
+  const reopened = SqliteStore.open(storePathOf(dir, 'b'));
   try {
     assert.deepEqual(reopened.net.knownPeers().map((p) => p.peerId), [a.net.peerId], 'B remembered A in its store');
     assert.ok(reopened.net.syncState(a.net.peerId) !== undefined, 'and the sync state of their last session');
@@ -132,7 +100,7 @@ test('configured peers are dialled at start; a configured address without /p2p/ 
   await until(() => d.state === 'online' && c.state === 'online', 10_000, 'D to reach C');
   assert.deepEqual(d.peers().connected.map((p) => p.peerId), [c.net.peerId]);
 
-  const bad = new MeshNode({ identity: Identity.fromSeed(new Uint8Array(32).fill(5), provider), provider, storePath: join(dir, 'e.sqlite'), workers: 1, net: { ...net, peers: ['/ip4/127.0.0.1/tcp/1'] } });
+  const bad = new MeshNode({ identity: Identity.fromSeed(new Uint8Array(32).fill(5), provider), provider, storePath: storePathOf(dir, 'e'), workers: 1, net: { ...LOOPBACK_NET, ...net, peers: ['/ip4/127.0.0.1/tcp/1'] } });
   await assert.rejects(bad.start(), { code: 'ERR_NODE_PEER_ADDRESS' });
   await bad.stop();
 });

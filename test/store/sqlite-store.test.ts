@@ -8,6 +8,7 @@ import { createVertex, Dag, KeyRing, type DecodedVertex } from '../../src/dag/in
 import { LATEST_SCHEMA_VERSION, SqliteStore } from '../../src/store/index.ts';
 import { fastProvider, makeAuthor, prng, provider, randomDag, topicOf } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
+import { storeAtSchema } from './schema-at.ts';
 
 const dir = tempDir();
 let n = 0;
@@ -34,6 +35,28 @@ test('a new store is migrated to the latest schema and uses WAL', () => {
   const raw = new Database(path);
   assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
   raw.close();
+});
+
+test('a new store file takes 32 KiB pages; an existing one keeps its page size', () => {
+  const pageSize = (path: string): unknown => {
+    const raw = new Database(path, { readonly: true });
+    try {
+      return raw.pragma('page_size', { simple: true });
+    } finally {
+      raw.close();
+    }
+  };
+  const fresh = freshPath();
+  SqliteStore.open(fresh).close();
+  assert.equal(pageSize(fresh), 32_768);
+  const old = freshPath();
+  storeAtSchema(old, 1).close();
+  const before = pageSize(old);
+  assert.notEqual(before, 32_768);
+  const migrated = SqliteStore.open(old);
+  assert.equal(migrated.schemaVersion, LATEST_SCHEMA_VERSION);
+  migrated.close();
+  assert.equal(pageSize(old), before);
 });
 
 test('a store written by a newer program is refused with a clear error', () => {

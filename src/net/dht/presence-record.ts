@@ -2,7 +2,7 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { multiaddr } from '@multiformats/multiaddr';
 import { equalBytes, ML_DSA_65, utf8, type CryptoProvider } from '../../crypto/index.ts';
 import { decodeBoundedCbor, hasExactKeys, isPlainMap } from '../../dag/index.ts';
-import { nodeIdOf } from '../../identity/index.ts';
+import { NODE_ID_LENGTH, nodeIdOf } from '../../identity/index.ts';
 import type { DhtLimits } from './dht-limits.ts';
 
 /**
@@ -101,7 +101,7 @@ export function checkPresenceRecord(provider: CryptoProvider, key: Uint8Array, v
   if (!isPlainMap(m) || !hasExactKeys(m, FIELDS)) return fail('malformed', `a presence record is a map of exactly ${FIELDS.join(', ')}`);
   const { v, node, key: publicKey, peer, addrs, iat, exp, sig } = m;
   if (v !== PRESENCE_VERSION) return fail('malformed', `unknown presence record version ${String(v)}`);
-  if (!(node instanceof Uint8Array) || node.length !== 32) return fail('malformed', 'node id must be 32 bytes');
+  if (!(node instanceof Uint8Array) || node.length !== NODE_ID_LENGTH) return fail('malformed', `node id must be ${NODE_ID_LENGTH} bytes`);
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== ML_DSA_65.publicKey) return fail('malformed', `public key must be ${ML_DSA_65.publicKey} bytes`);
   if (!(sig instanceof Uint8Array) || sig.length !== ML_DSA_65.signature) return fail('malformed', `signature must be ${ML_DSA_65.signature} bytes`);
   if (typeof peer !== 'string' || peer.length === 0 || peer.length > 128) return fail('malformed', 'peer id must be a string of 1..128 characters');

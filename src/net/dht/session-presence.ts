@@ -3,7 +3,7 @@ import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { toHex, type CryptoProvider } from '../../crypto/index.ts';
 import { nodeIdOf } from '../../identity/index.ts';
-import { NetOptionsError } from '../errors.ts';
+import { isAbortOrTimeout, NetOptionsError } from '../errors.ts';
 import type { DhtLimits } from './dht-limits.ts';
 import { encodePresenceRecord, presenceKey, type PresenceRecord, type PresenceSigner } from './presence-record.ts';
 import type { PresenceVerifier } from './presence-verifier.ts';
@@ -112,21 +112,21 @@ export class SessionPresence {
     const key = await sessionKey(sessionId);
     const signal = this.#signal(options.signal);
     const queried = new Set<string>();
-    const providers = new Map<string, true>();
+    const providers = new Set<string>();
     try {
       for await (const e of this.#o.dht.findProviders(key, { signal })) {
         if (e.name === 'SEND_QUERY') queried.add(e.to.toString());
         if (e.name !== 'PROVIDER') continue;
         for (const p of e.providers) {
           const id = p.id.toString();
-          if (id !== this.#o.peerId && providers.size < this.#o.limits.maxSessionPeers) providers.set(id, true);
+          if (id !== this.#o.peerId && providers.size < this.#o.limits.maxSessionPeers) providers.add(id);
         }
       }
     } catch (error) {
       // A timed-out or aborted query still found what it found so far.
-      if (!isAbort(error)) throw error;
+      if (!isAbortOrTimeout(error)) throw error;
     }
-    const found = await boundedMap([...providers.keys()], this.#o.limits.lookupConcurrency, (peer) => this.#presenceOf(peer, signal));
+    const found = await boundedMap([...providers], this.#o.limits.lookupConcurrency, (peer) => this.#presenceOf(peer, signal));
     const peers: SessionPeer[] = [];
     for (const r of found) {
       if (r === undefined) continue;
@@ -183,11 +183,6 @@ export class SessionPresence {
     const timeout = AbortSignal.timeout(this.#o.limits.queryTimeoutMs);
     return signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
   }
-}
-
-function isAbort(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'AbortError' || name === 'TimeoutError';
 }
 
 /** `fn` over `items`, at most `concurrency` at a time, results in input order. */

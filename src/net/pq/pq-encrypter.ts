@@ -30,10 +30,11 @@ export interface PqExtensions {
 }
 
 export interface PqEncrypterInit {
-  /** The node's identity; its ML-DSA-65 key authenticates every connection. */
+  /**
+   * The node's identity: its ML-DSA-65 key authenticates every connection, and its provider
+   * (default: the runtime's) runs the handshake and the records.
+   */
   readonly identity: Pick<Identity, 'signingPublicKey' | 'sign'> & { readonly provider?: CryptoProvider };
-  /** Default: the identity's provider, else the runtime's default. */
-  readonly provider?: CryptoProvider;
 }
 
 /** The libp2p components the encrypter uses. */
@@ -58,7 +59,7 @@ export class PqEncrypter implements ConnectionEncrypter<PqExtensions> {
 
   constructor(components: PqEncrypterComponents, init: PqEncrypterInit) {
     this.#components = components;
-    this.#provider = init.provider ?? init.identity.provider ?? defaultProvider();
+    this.#provider = init.identity.provider ?? defaultProvider();
     const key = components.privateKey;
     if (key.type !== 'Ed25519') throw new NetOptionsError(`the PQ encrypter needs an Ed25519 libp2p key, got ${key.type}`);
     const identity = init.identity;

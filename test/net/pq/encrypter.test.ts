@@ -10,7 +10,7 @@ import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import { Identity } from '../../../src/identity/index.ts';
-import { PQ_PROTOCOL, pqEncrypter, type ConnectionEncrypterFactory } from '../../../src/net/index.ts';
+import { connectionEncrypters, PQ_PROTOCOL } from '../../../src/net/index.ts';
 import { provider } from './pq-fixture.ts';
 
 // The encrypter inside real libp2p nodes over TCP on loopback.
@@ -21,7 +21,7 @@ after(async () => {
 });
 
 async function node(encrypter: 'pq' | 'noise' = 'pq'): Promise<Libp2p<{ ping: Ping }>> {
-  const encrypters = encrypter === 'pq' ? [pqEncrypter({ identity: Identity.generate(provider) }) as ConnectionEncrypterFactory] : [noise()];
+  const encrypters = encrypter === 'pq' ? connectionEncrypters(Identity.generate(provider)) : [noise()];
   const n = await createLibp2p({
     privateKey: await generateKeyPair('Ed25519'),
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
