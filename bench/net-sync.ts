@@ -73,10 +73,11 @@ interface Fetched {
   readonly vertex_bytes: number;
   readonly cpu_ms: number;
   readonly main_cpu_ms: number;
+  readonly page_faults: number;
 }
 
 /** One sync of the whole store from a fresh A process into a fresh, empty B process. */
-async function netSync(roundDir: string): Promise<Fetched & { serve_cpu_ms: number }> {
+async function netSync(roundDir: string): Promise<Fetched & { serve_cpu_ms: number; serve_page_faults: number }> {
   const a = new NetChild(peerScript, ['--role', 'serve', '--store', sourcePath]);
   let b: NetChild | undefined;
   try {
@@ -88,8 +89,8 @@ async function netSync(roundDir: string): Promise<Fetched & { serve_cpu_ms: numb
     b = new NetChild(peerScript, args);
     const fetched = await b.finish<Fetched>();
     if (fetched.stored !== count || !fetched.frontiers_equal) throw new Error(`B stored ${fetched.stored} of ${count}, frontiers equal: ${fetched.frontiers_equal}`);
-    const { cpu_ms } = await a.finish<{ cpu_ms: number }>();
-    return { ...fetched, serve_cpu_ms: cpu_ms };
+    const { cpu_ms, page_faults } = await a.finish<{ cpu_ms: number; page_faults: number }>();
+    return { ...fetched, serve_cpu_ms: cpu_ms, serve_page_faults: page_faults };
   } finally {
     b?.kill();
     a.kill();
@@ -98,6 +99,7 @@ async function netSync(roundDir: string): Promise<Fetched & { serve_cpu_ms: numb
 
 interface Round extends Fetched {
   readonly serve_cpu_ms: number;
+  readonly serve_page_faults: number;
   readonly loopback_bytes_per_s: number;
   readonly ingest_limit_per_s: number;
   readonly bytes_on_wire: number;
@@ -171,6 +173,9 @@ console.log(
     fetch_cpu_ms: typical.cpu_ms,
     fetch_main_cpu_ms: typical.main_cpu_ms,
     serve_cpu_ms: typical.serve_cpu_ms,
+    // Minor page faults over the sync: fresh pages each process touched (buffers, heap growth).
+    fetch_page_faults: typical.page_faults,
+    serve_page_faults: typical.serve_page_faults,
     ratios_all: results.map((r) => round3(r.ratio)),
     seconds_all: results.map((r) => round3(r.seconds)),
   }),

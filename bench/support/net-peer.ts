@@ -29,6 +29,8 @@ const { values } = parseArgs({
 const provider = defaultProvider();
 const report = (value: object): void => void process.stdout.write(`${JSON.stringify(value)}\n`);
 const cpuMs = (u: NodeJS.CpuUsage): number => Math.round((u.user + u.system) / 1000);
+/** Pages this process has touched for the first time (fresh memory: zeroed by the kernel on fault). */
+const pageFaults = (): number => process.resourceUsage().minorPageFault;
 
 /** Frontiers as the store holds them on disk: topic hex → sorted vertex ids (hex). */
 function storedFrontiers(store: SqliteStore): Record<string, string[]> {
@@ -69,13 +71,15 @@ async function serve(): Promise<void> {
   const ingester = new Ingester({ provider, store: SqliteStore.open(values.store), workers: 1 });
   const host = await createNetHost({ ingester, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false });
   const cpu = process.cpuUsage();
+  const faults = pageFaults();
   report({ address: tcpAddress(host), vertices: ingester.store.vertexCount, frontiers: storedFrontiers(ingester.store) });
   await stdinEnded();
   const used = process.cpuUsage(cpu);
+  const faulted = pageFaults() - faults;
   await host.stop();
   await ingester.close();
   ingester.store.close();
-  report({ cpu_ms: cpuMs(used) });
+  report({ cpu_ms: cpuMs(used), page_faults: faulted });
 }
 
 async function fetch(): Promise<void> {
@@ -108,6 +112,7 @@ async function fetch(): Promise<void> {
     });
   });
   const cpu = process.cpuUsage();
+  const faults = pageFaults();
   const mainCpu = process.threadCpuUsage();
   started = performance.now();
   const peer = await host.dial(values.address);
@@ -116,6 +121,7 @@ async function fetch(): Promise<void> {
   const seconds = (finished - started) / 1000;
   const used = process.cpuUsage(cpu);
   const mainUsed = process.threadCpuUsage(mainCpu);
+  const faulted = pageFaults() - faults;
   const port = Number(/\/tcp\/(\d+)/.exec(values.address)?.[1]);
   const tcpBytes = tcpBytesTo(port);
   const summary = host.peers().find((p) => p.peerId === peer);
@@ -142,6 +148,7 @@ async function fetch(): Promise<void> {
     vertex_bytes: sync.reduce((n, s) => n + s.stats.vertexBytesReceived, 0),
     cpu_ms: cpuMs(used),
     main_cpu_ms: cpuMs(mainUsed),
+    page_faults: faulted,
   });
 }
 

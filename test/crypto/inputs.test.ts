@@ -148,3 +148,35 @@ test('SHA3-256 and randomBytes refuse bad arguments', async (t: TestContext) => 
     assert.equal(provider.randomBytes(65536).length, 65536);
   });
 });
+
+test('ML-DSA-65 signing and verifying leave Error.stackTraceLimit as they found it', async (t: TestContext) => {
+  // The native provider turns stack capture off around node:crypto's calls (see native.ts).
+  const before = Error.stackTraceLimit;
+  try {
+    await forEachProvider(t, (provider) => {
+      Error.stackTraceLimit = 17;
+      const pair = provider.mlDsa65.keyPair(zeros(ML_DSA_65.seed));
+      const context = Uint8Array.of(9, 9);
+      const signature = pair.sign(Uint8Array.of(1, 2, 3), context);
+      assert.equal(Error.stackTraceLimit, 17, 'after sign');
+      const verifier = provider.mlDsa65.verifier(pair.publicKey);
+      assert.equal(verifier.verify(Uint8Array.of(1, 2, 3), signature, context), true);
+      assert.equal(verifier.verify(Uint8Array.of(1, 2, 4), signature, context), false);
+      assert.equal(provider.mlDsa65.verify(pair.publicKey, Uint8Array.of(1, 2, 3), signature, Uint8Array.of(9)), false);
+      assert.equal(Error.stackTraceLimit, 17, 'after verify');
+      // Errors raised by our own argument checks still carry their stack.
+      const error = (() => {
+        try {
+          verifier.verify(notBytes('abc'), signature, context);
+        } catch (e) {
+          return e as Error;
+        }
+        return undefined;
+      })();
+      assert.ok(error?.stack?.includes('inputs.test.ts'), 'argument errors keep their stack');
+      assert.equal(Error.stackTraceLimit, 17, 'after a refused call');
+    });
+  } finally {
+    Error.stackTraceLimit = before;
+  }
+});
