@@ -1,4 +1,5 @@
 import { fromHex, toHex } from '../crypto/index.ts';
+import { decodeWithId } from './codec.ts';
 import type { DecodedVertex } from './vertex.ts';
 
 /** Caps of the missing-parent quarantine; see docs/LIMITS.md. */
@@ -16,6 +17,20 @@ export const DEFAULT_QUARANTINE_LIMITS: QuarantineLimits = Object.freeze({
   maxBytes: 64 * 1024 * 1024,
   maxPerSource: 2_000,
 });
+
+/**
+ * The vertex with its fields in memory of its own. Received vertices are views into the frame or
+ * batch they came in (see VertexIntake), which is garbage once the batch is committed; a vertex
+ * that waits here may wait long, and must not keep a whole frame alive, nor count for less than
+ * the memory it holds.
+ */
+function compacted(vertex: DecodedVertex): DecodedVertex {
+  const { bytes } = vertex;
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return vertex;
+  // It decoded (and verified) before; should it not decode now, it is kept as it came.
+  const own = decodeWithId(bytes.slice(), vertex.id.slice());
+  return own.ok ? own.vertex : vertex;
+}
 
 interface Waiting {
   readonly vertex: DecodedVertex;
@@ -79,7 +94,7 @@ export class Quarantine {
   put(vertex: DecodedVertex, missing: ReadonlySet<string>, source: string): void {
     if (this.#entries.has(vertex.key)) return;
     const topic = toHex(vertex.topic);
-    this.#entries.set(vertex.key, { vertex, missing: new Set(missing), source, topic });
+    this.#entries.set(vertex.key, { vertex: compacted(vertex), missing: new Set(missing), source, topic });
     for (const parent of missing) {
       let set = this.#waitingOn.get(parent);
       if (set === undefined) this.#waitingOn.set(parent, (set = new Set()));

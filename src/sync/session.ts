@@ -147,7 +147,11 @@ export class SyncSession {
     return this.#emit(out.frames(opening, { await: true, owe: false }));
   }
 
-  /** Feeds one frame from the peer. Bad input ends the session with a typed `error`, never a throw. */
+  /**
+   * Feeds one frame from the peer. Bad input ends the session with a typed `error`, never a throw.
+   * The step's vertices may be views of `frame`: the caller hands the frame over and must not
+   * write to it afterwards.
+   */
   receive(frame: Uint8Array): SyncStep {
     const step = { send: [] as Uint8Array[], vertices: [] as Uint8Array[], keys: [] as AuthorKey[] };
     if (this.#phase === 'done') return { ...step, done: true, error: { code: 'closed', detail: 'frame received after the session ended' } };

@@ -53,7 +53,9 @@ export class VertexIntake {
       const author = toHex(decoded.vertex.author);
       const queue = this.#held.get(t.hex);
       if (queue === undefined && this.#authorKnown(author)) {
-        out.push(bytes.slice());
+        // A view, not a copy: the frame is garbage once its vertices are committed, and the DAG's
+        // quarantine copies out any vertex that has to wait. Held vertices (below) are copied.
+        out.push(bytes);
         continue;
       }
       this.#heldBytes += bytes.length;

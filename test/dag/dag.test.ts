@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createVertex, Dag, idKey, type DecodedVertex } from '../../src/dag/index.ts';
+import { createVertex, Dag, decodeWithId, idKey, type DecodedVertex } from '../../src/dag/index.ts';
 import { fastProvider, makeAuthor, topicOf } from '../support/fixtures.ts';
 
 const alice = makeAuthor(1);
@@ -151,4 +151,32 @@ test("nextParents keeps the author's own latest vertex in the new vertex's past 
   const next = createVertex({ topic, ...forBobAgain, payload: Uint8Array.of(1) }, bob, fastProvider);
   assert.equal(dag.add(next).status, 'added');
   assert.equal(dag.ancestors([next.id]).has(bobRoot.key), true);
+});
+
+test('quarantine: a waiting vertex received as a view into a larger frame is kept in memory of its own', () => {
+  const dag = new Dag();
+  const a = vx([], 1);
+  const b = vx([a], 2);
+  // b arrives inside a 1 MiB frame, as the sync intake hands vertices on.
+  const frame = new Uint8Array(1 << 20);
+  frame.set(b.bytes, 1000);
+  const decoded = decodeWithId(frame.subarray(1000, 1000 + b.bytes.length), b.id);
+  assert.ok(decoded.ok);
+  assert.equal(dag.add(decoded.vertex, 'peer').status, 'quarantined');
+  assert.equal(dag.quarantine.bytes, b.bytes.length);
+  frame.fill(0); // the frame's memory is gone (reused) once its batch is committed
+  const out = dag.add(a);
+  assert.ok(out.status === 'added');
+  const released = out.added[1] as DecodedVertex;
+  assert.equal(released.key, b.key);
+  assert.equal(released.bytes.buffer.byteLength, b.bytes.length, 'not a view into the frame');
+  assert.deepEqual(released.bytes, b.bytes);
+  assert.deepEqual(released.payload, b.payload);
+  assert.deepEqual(released.parents, b.parents);
+  assert.deepEqual(released.id, b.id);
+  // A vertex that owns its memory already is kept as it is.
+  const c = vx([b], 3);
+  const d = vx([c], 4);
+  assert.equal(dag.add(d).status, 'quarantined');
+  assert.equal(dag.add(c).status, 'added');
 });
