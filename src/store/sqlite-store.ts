@@ -68,10 +68,10 @@ export class SqliteStore implements KeySource {
     try {
       if (options.readonly !== true) {
         // Only a new, empty file takes this (an existing store keeps its page size). A vertex is
-        // about 4.5 KiB (the ML-DSA-65 signature alone is 3.3 KiB). With 4 KiB pages each one
-        // spills into an overflow page that is mostly empty; 32 KiB pages hold seven whole. The
-        // file is then about 1.08 times the vertex bytes (bench ingest), and writing and reading
-        // vertices skips the overflow pages.
+        // about 4.5 KiB (the ML-DSA-65 signature alone is 3.3 KiB). 32 KiB pages hold seven
+        // whole, so reading or writing one never follows an overflow page; the file is about 1.08
+        // times the vertex bytes (bench ingest). 4 KiB pages would store about as compactly (SQLite
+        // fills each overflow page), but split every vertex over two pages.
         db.pragma(`page_size = ${PAGE_BYTES}`);
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal') throw new StoreError('ERR_STORE_OPEN', `cannot put store ${path} in WAL mode (got ${String(mode)})`);

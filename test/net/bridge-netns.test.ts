@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ip, Lan, lanUnavailable } from './lan-namespaces.ts';
+import { ip, lanForTest } from './lan-namespaces.ts';
 import { NamespaceChild } from './namespace-child.ts';
 
 /*
@@ -55,22 +53,9 @@ class BridgeNode extends NamespaceChild<Reply> {
 }
 
 test('bridge: a node in two networks carries a group it is not in between a LAN and the internet', { timeout: 120_000 }, async (t) => {
-  const unavailable = lanUnavailable();
-  if (unavailable !== undefined) {
-    t.skip(unavailable);
-    return;
-  }
-  const lan = new Lan(`pbr-${process.pid}`);
-  const dir = mkdtempSync(join(tmpdir(), 'pars-bridge-'));
-  const nodes: BridgeNode[] = [];
-  t.after(async () => {
-    for (const n of nodes) n.kill();
-    await Promise.all(nodes.map((n) => n.exited));
-    rmSync(dir, { recursive: true, force: true });
-    const failed = lan.destroy();
-    assert.deepEqual(failed, [], 'every namespace of the test is deleted');
-  });
-  if (!lan.createBridgeOrSkip(t)) return;
+  const setup = lanForTest<BridgeNode>(t, 'pbr');
+  if (setup === undefined) return;
+  const { lan, dir, nodes } = setup;
   const [hostA, hostB, hostD] = ['a', 'b', 'd'].map((n) => lan.addHost(n));
   if (hostA === undefined || hostB === undefined || hostD === undefined) throw new Error('LAN hosts');
   // The internet side: C's namespace, joined to D's by a veth pair (D's second interface, eth1).

@@ -1,4 +1,9 @@
+import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 
 /** One machine on the test LAN: a network namespace whose `eth0` is plugged into the bridge. */
 export interface LanHost {
@@ -104,4 +109,34 @@ export class Lan {
     ip(['netns', 'add', namespace]);
     this.#created.push(namespace);
   }
+}
+
+/** A process a namespace test runs on its LAN. */
+export interface LanChild {
+  kill(): void;
+  readonly exited: Promise<unknown>;
+}
+
+/**
+ * A test's LAN (its bridge made) and scratch directory, with `nodes` for the test to fill. After
+ * the test, every node is killed and awaited, the directory removed and every namespace deleted
+ * (asserted). Undefined when the test was marked skipped: no root, no `ip`, or namespaces that
+ * cannot be made here.
+ */
+export function lanForTest<T extends LanChild>(t: TestContext, prefix: string): { lan: Lan; dir: string; nodes: T[] } | undefined {
+  const unavailable = lanUnavailable();
+  if (unavailable !== undefined) {
+    t.skip(unavailable);
+    return undefined;
+  }
+  const lan = new Lan(`${prefix}-${process.pid}`);
+  const dir = mkdtempSync(join(tmpdir(), `pars-${prefix}-`));
+  const nodes: T[] = [];
+  t.after(async () => {
+    for (const n of nodes) n.kill();
+    await Promise.all(nodes.map((n) => n.exited));
+    rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(lan.destroy(), [], 'every namespace of the test is deleted');
+  });
+  return lan.createBridgeOrSkip(t) ? { lan, dir, nodes } : undefined;
 }

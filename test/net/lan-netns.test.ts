@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { Lan, lanUnavailable } from './lan-namespaces.ts';
+import { lanForTest } from './lan-namespaces.ts';
 import { LanNodeProcess, type LanReport } from './lan-node-process.ts';
 
 /*
@@ -16,22 +13,9 @@ const NAMES = ['a', 'b', 'c'];
 const WRITES = 10;
 
 test('LAN: three nodes in network namespaces find each other by mDNS alone and converge', { timeout: 60_000 }, async (t) => {
-  const unavailable = lanUnavailable();
-  if (unavailable !== undefined) {
-    t.skip(unavailable);
-    return;
-  }
-  const lan = new Lan(`pars-${process.pid}`);
-  const dir = mkdtempSync(join(tmpdir(), 'pars-lan-'));
-  const nodes: LanNodeProcess[] = [];
-  t.after(async () => {
-    for (const n of nodes) n.kill();
-    await Promise.all(nodes.map((n) => n.exited));
-    rmSync(dir, { recursive: true, force: true });
-    const failed = lan.destroy();
-    assert.deepEqual(failed, [], 'every namespace of the LAN is deleted');
-  });
-  if (!lan.createBridgeOrSkip(t)) return;
+  const setup = lanForTest<LanNodeProcess>(t, 'lan');
+  if (setup === undefined) return;
+  const { lan, dir, nodes } = setup;
   for (const name of NAMES) lan.addHost(name);
 
   const total = NAMES.length * 2 * WRITES;
