@@ -1,6 +1,11 @@
 // `npm run bench -- NAME [args]`: runs bench/NAME.ts, which prints one JSON line last.
 import { readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { relaunchWithRuntimeFlags } from '../src/cli/runtime-flags.ts';
+
+// Benchmarks run under the V8 flags of the node's own process (`pars start`), so what they
+// measure, limits included, is what a running node does.
+relaunchWithRuntimeFlags(() => true);
 
 const [name, ...args] = process.argv.slice(2);
 const available = readdirSync(new URL('.', import.meta.url))

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { RUNTIME_FLAGS } from '../../src/cli/runtime-flags.ts';
 
 /**
  * With PARS_BENCH_CPU_PROF=DIR, each child writes a V8 CPU profile of every thread into DIR.
@@ -13,9 +14,10 @@ function profileFlags(): string[] {
 }
 
 /**
- * A benchmark child process that reports on stdout, one JSON object per line. Its stderr goes to
- * ours (progress notes); its stdin stays open until `finish()`, and a child that sees stdin end
- * shuts down, so a benchmark that dies takes its children with it.
+ * A benchmark child process that reports on stdout, one JSON object per line, run under the
+ * node's V8 flags (RUNTIME_FLAGS) as `pars start` is. Its stderr goes to ours (progress notes);
+ * its stdin stays open until `finish()`, and a child that sees stdin end shuts down, so a
+ * benchmark that dies takes its children with it.
  */
 export class NetChild {
   readonly #process: ChildProcess;
@@ -23,7 +25,7 @@ export class NetChild {
   readonly #exited: Promise<number | null>;
 
   constructor(script: string, args: readonly string[]) {
-    this.#process = spawn(process.execPath, [...profileFlags(), script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.#process = spawn(process.execPath, [...RUNTIME_FLAGS, ...profileFlags(), script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     const stdout = this.#process.stdout;
     if (stdout === null) throw new Error('child has no stdout');
     this.#lines = createInterface({ input: stdout })[Symbol.asyncIterator]();

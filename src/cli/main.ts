@@ -1,5 +1,4 @@
-import { readFileSync, realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { defaultProvider, type CryptoProvider } from '../crypto/index.ts';
 import { resolveDataDir } from '../identity/index.ts';
@@ -83,15 +82,3 @@ function packageVersion(): string {
     return '0.0.0';
   }
 }
-
-function isEntryModule(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryModule()) process.exitCode = await main(process.argv);

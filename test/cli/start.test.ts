@@ -9,6 +9,7 @@ import { controlRequest } from '../../src/cli/control-client.ts';
 import { acquireLock } from '../../src/cli/control-lock.ts';
 import { readControlSecret, socketPath } from '../../src/cli/control-files.ts';
 import { encodeControlFrame } from '../../src/cli/control-protocol.ts';
+import { RUNTIME_FLAGS } from '../../src/cli/runtime-flags.ts';
 import type { NodeStatus, PeersReport } from '../../src/node/index.ts';
 import { assertNoStack, cliSandboxes, pars } from '../support/cli.ts';
 import { parsOk, startNode, stopNode } from './start-support.ts';
@@ -42,6 +43,9 @@ test('pars start: ready line, status and peers through the control socket, secre
 
   const node = await startNode(env);
   assert.match(node.nodeId, /^[0-9a-f]{64}$/);
+  // The node replaced its own process (same pid) with one under the node's V8 flags.
+  const cmdline = (await fs.readFile(`/proc/${node.child.pid}/cmdline`, 'utf8')).split('\0');
+  for (const flag of RUNTIME_FLAGS) assert.ok(cmdline.includes(flag), `${flag} in ${cmdline.join(' ')}`);
   assert.ok(node.addresses.length === 2, node.out.join('\n'));
   for (const a of node.addresses) assert.match(a, new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+(/ws)?/p2p/${node.peerId}$`));
   assert.equal((await fs.stat(socketPath(dataDir))).mode & 0o777, 0o600, 'the socket is for its owner only');

@@ -8,7 +8,7 @@ import { after } from 'node:test';
 
 // The CLI as a child process, the way a user runs it. Every run gets its own HOME and PARS_HOME
 // under a temp dir, and PARS_SCRYPT_N=1024 keeps keystore creation fast.
-export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
 
 export interface Run {
   readonly code: number;
