@@ -1,15 +1,9 @@
 /*
  * V8 flags for the processes that move vertices in bulk (a running node, bundle import and
- * export). A node's working memory is mostly short-lived Buffers outside the JavaScript heap:
- * frames read and written, records decrypted and encrypted, rows read from SQLite. V8 frees such
- * a Buffer only when it collects the object that holds it, and with its default young generation
- * (semi-spaces that grow to 32 MiB) a sync allocates tens of megabytes of them between two
- * collections; the heap then grows into fresh pages, which the kernel must zero one by one, and
- * the external memory left over sets off full mark-compact collections of the whole DAG. With
- * 4 MiB semi-spaces the young collections run often enough to free those Buffers while their
- * memory is still warm. Measured with `npm run bench -- net-sync` (rounds with and without the
- * flag, in one run): about 15% less CPU for the two nodes of a 10,000-vertex sync, and a third
- * fewer fresh pages on the serving node; `npm run bench -- ingest` used less main-thread CPU too.
+ * export). Their memory is mostly short-lived Buffers that V8 frees only when it collects their
+ * holders; small semi-spaces make the young collections free them while their memory is still
+ * warm, instead of the heap growing into fresh pages and setting off full collections of the
+ * whole DAG. Why and what it saves: docs/ARCHITECTURE.md, "The node process's V8 flags".
  */
 
 /** The flags, as `node` takes them on its command line. */
@@ -17,6 +11,9 @@ export const RUNTIME_FLAGS: readonly string[] = Object.freeze(['--max-semi-space
 
 /** Commands whose process the flags are for: the long-running node and bulk bundle transfer. */
 const BULK_COMMANDS: ReadonlySet<string> = new Set(['start', 'bundle']);
+
+/** The V8 options RUNTIME_FLAGS set, dashed (V8 takes `_` and `-` alike). */
+const FLAG_NAMES: readonly string[] = RUNTIME_FLAGS.map((f) => f.split('=')[0] as string);
 
 /** Global options of `pars` that take a value (the value is not the command). */
 const VALUE_OPTIONS: ReadonlySet<string> = new Set(['--data-dir']);
@@ -43,12 +40,12 @@ export function isBulkCommand(argv: readonly string[]): boolean {
 
 /**
  * The command line that runs `argv` again under RUNTIME_FLAGS, or undefined when the process
- * needs no relaunch: the flags are there already, or the user chose a young generation size (on
- * the command line or in NODE_OPTIONS), which is left as it is.
+ * needs no relaunch: the options are set already, by an earlier relaunch or by the user (on the
+ * command line or in NODE_OPTIONS), whose choice is left as it is.
  */
 export function relaunchCommandLine(execPath: string, execArgv: readonly string[], argv: readonly string[], nodeOptions = ''): string[] | undefined {
-  const chosen = [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => a.startsWith('--max-semi-space-size') || a.startsWith('--max_semi_space_size'));
-  if (chosen) return undefined;
+  const given = [...execArgv, ...nodeOptions.split(/\s+/)].map((a) => a.split('=')[0]?.replaceAll('_', '-'));
+  if (FLAG_NAMES.some((name) => given.includes(name))) return undefined;
   return [execPath, ...RUNTIME_FLAGS, ...execArgv, ...argv.slice(1)];
 }
 

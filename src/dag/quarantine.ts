@@ -18,17 +18,22 @@ export const DEFAULT_QUARANTINE_LIMITS: QuarantineLimits = Object.freeze({
   maxPerSource: 2_000,
 });
 
+/** Whether `bytes` is the whole of its buffer (not a view into something larger). */
+function ownsBuffer(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+}
+
 /**
  * The vertex with its fields in memory of its own. Received vertices are views into the frame or
- * batch they came in (see VertexIntake), which is garbage once the batch is committed; a vertex
- * that waits here may wait long, and must not keep a whole frame alive, nor count for less than
- * the memory it holds.
+ * batch they came in (see VertexIntake; the verify pool's ids are views into one buffer per
+ * batch), which is garbage once the batch is committed; a vertex that waits here may wait long,
+ * and must not keep a whole frame or batch alive, nor count for less than the memory it holds.
  */
 function compacted(vertex: DecodedVertex): DecodedVertex {
-  const { bytes } = vertex;
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return vertex;
+  const { bytes, id } = vertex;
+  if (ownsBuffer(bytes) && ownsBuffer(id)) return vertex;
   // It decoded (and verified) before; should it not decode now, it is kept as it came.
-  const own = decodeWithId(bytes.slice(), vertex.id.slice());
+  const own = decodeWithId(bytes.slice(), id.slice());
   return own.ok ? own.vertex : vertex;
 }
 

@@ -30,23 +30,31 @@ test('no relaunch once the flags are there, nor over a young generation size the
   assert.equal(again, undefined, 'the relaunched process must not relaunch again');
   assert.equal(relaunchCommandLine('/usr/bin/node', ['--max-semi-space-size=16'], argv('start')), undefined);
   assert.equal(relaunchCommandLine('/usr/bin/node', ['--max_semi_space_size=16'], argv('start')), undefined);
+  assert.equal(relaunchCommandLine('/usr/bin/node', ['--max-semi-space-size', '16'], argv('start')), undefined);
   assert.equal(relaunchCommandLine('/usr/bin/node', [], argv('start'), '--max-old-space-size=4096 --max-semi-space-size=1'), undefined);
   assert.notEqual(relaunchCommandLine('/usr/bin/node', [], argv('start'), '--max-old-space-size=4096'), undefined);
 });
 
-test('a quick command runs in the process it was started in; a bulk command relaunches and runs to the end', async () => {
-  const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+test('a bulk command replaces its own process (same pid) with one under the flags; a quick command runs as it was started', async () => {
+  // A preload that runs in every Node process started with this environment, relaunches included.
+  const probe = "--import=data:text/javascript,console.error('RUNTIME'+JSON.stringify({pid:process.pid,execArgv:process.execArgv}))";
+  const run = (args: string[]): Promise<{ code: number; stdout: string; runs: { pid: number; execArgv: string[] }[] }> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [CLI_MAIN, ...args], { env: { ...process.env, NODE_OPTIONS: '' }, encoding: 'utf8' }, (err, stdout, stderr) => {
-        resolve({ code: err === null ? 0 : Number((err as { code?: unknown }).code ?? 1), stdout, stderr });
+      execFile(process.execPath, [CLI_MAIN, ...args], { env: { ...process.env, NODE_OPTIONS: probe }, encoding: 'utf8' }, (err, stdout, stderr) => {
+        const runs = stderr.split('\n').filter((l) => l.startsWith('RUNTIME')).map((l) => JSON.parse(l.slice('RUNTIME'.length)) as { pid: number; execArgv: string[] });
+        resolve({ code: err === null ? 0 : Number((err as { code?: unknown }).code ?? 1), stdout, runs });
       });
     });
-  // `bundle --help` relaunches (a bulk command) and prints its help from the new process.
   const bulk = await run(['bundle', '--help']);
-  assert.equal(bulk.code, 0, bulk.stderr);
-  assert.match(bulk.stdout, /Usage: pars bundle/);
-  assert.equal(bulk.stderr, '', 'the relaunch prints nothing of its own');
+  assert.equal(bulk.code, 0);
+  assert.match(bulk.stdout, /Usage: pars bundle/, 'the relaunched process runs the command');
+  assert.equal(bulk.runs.length, 2, 'started once, relaunched once, and not again');
+  const [first, second] = bulk.runs as [{ pid: number; execArgv: string[] }, { pid: number; execArgv: string[] }];
+  assert.equal(second.pid, first.pid, 'the same process, replaced');
+  assert.deepEqual(first.execArgv, []);
+  assert.deepEqual(second.execArgv, [...RUNTIME_FLAGS]);
   const quick = await run(['--version']);
-  assert.equal(quick.code, 0, quick.stderr);
+  assert.equal(quick.code, 0);
   assert.match(quick.stdout, /^\d+\.\d+\.\d+/);
+  assert.equal(quick.runs.length, 1, 'a quick command is not relaunched');
 });

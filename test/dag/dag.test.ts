@@ -174,9 +174,25 @@ test('quarantine: a waiting vertex received as a view into a larger frame is kep
   assert.deepEqual(released.payload, b.payload);
   assert.deepEqual(released.parents, b.parents);
   assert.deepEqual(released.id, b.id);
-  // A vertex that owns its memory already is kept as it is.
-  const c = vx([b], 3);
-  const d = vx([c], 4);
-  assert.equal(dag.add(d).status, 'quarantined');
-  assert.equal(dag.add(c).status, 'added');
+  // Bytes of their own but an id that is a view into a batch's ids (as the verify pool hands
+  // them over): copied out too, so the batch's ids are not kept alive.
+  const p = vx([b], 3);
+  const c = vx([p], 4);
+  const ids = new Uint8Array(32 * 512);
+  ids.set(c.id, 32 * 7);
+  const cWithBatchId = decodeWithId(c.bytes.slice(), ids.subarray(32 * 7, 32 * 8));
+  assert.ok(cWithBatchId.ok);
+  assert.equal(dag.add(cWithBatchId.vertex, 'peer').status, 'quarantined');
+  // A vertex that owns all its memory already waits as it is.
+  const dOwn = vx([p], 5);
+  const decodedD = decodeWithId(dOwn.bytes.slice(), dOwn.id.slice());
+  assert.ok(decodedD.ok);
+  const d = decodedD.vertex;
+  assert.equal(dag.add(d, 'peer').status, 'quarantined');
+  const outP = dag.add(p);
+  assert.ok(outP.status === 'added');
+  const releasedC = outP.added.find((v) => v.key === c.key) as DecodedVertex;
+  assert.equal(releasedC.id.buffer.byteLength, 32, 'the id is not a view into the batch');
+  assert.deepEqual(releasedC.id, c.id);
+  assert.equal(outP.added.find((v) => v.key === d.key), d, 'the very object comes back');
 });

@@ -4,6 +4,7 @@ import { toHex } from '../../src/crypto/index.ts';
 import type { DecodedVertex } from '../../src/dag/index.ts';
 import { CourierPolicy, MAX_DECLINED_TOPICS, type CourierStoreView } from '../../src/node/courier-policy.ts';
 import { COURIER_FULL_MARGIN, CourierQuotaError, courierQuotasOf, DEFAULT_COURIER_QUOTAS, type CourierQuotas } from '../../src/node/courier-quotas.ts';
+import { topicOf } from '../support/fixtures.ts';
 
 /*
  * The courier policy on its own: a store view and own topics made up by the test, vertices that
@@ -11,14 +12,6 @@ import { COURIER_FULL_MARGIN, CourierQuotaError, courierQuotasOf, DEFAULT_COURIE
  */
 
 const KIB = 1024;
-
-function topic(n: number): Uint8Array {
-  const t = new Uint8Array(16);
-  t[0] = n >> 8;
-  t[1] = n & 0xff;
-  t[15] = 0x77;
-  return t;
-}
 
 function vertex(t: Uint8Array, size: number): DecodedVertex {
   return { topic: t, bytes: new Uint8Array(size) } as unknown as DecodedVertex;
@@ -79,9 +72,9 @@ function fixture(quotas: Partial<CourierQuotas>, store = new FakeStore(), own = 
   };
 }
 
-const T1 = topic(1);
-const T2 = topic(2);
-const OWN = topic(9);
+const T1 = topicOf(1);
+const T2 = topicOf(2);
+const OWN = topicOf(9);
 
 test('quotas: defaults, overrides, and clear errors for values that cannot be used', () => {
   assert.deepEqual(courierQuotasOf(), DEFAULT_COURIER_QUOTAS);
@@ -135,7 +128,7 @@ test('the total quota covers all foreign topics; a new topic then is declined an
   assert.deepEqual(f.ingest('p2', [vertex(T2, 1 * KIB)]), [false]);
   assert.equal(f.policy.carries(T2, 'p2'), false);
   assert.deepEqual(f.policy.declined().map(toHex), [toHex(T2)], 'held nothing of it: listed so peers do not push it whole');
-  for (let i = 0; i < MAX_DECLINED_TOPICS + 5; i++) f.policy.carries(topic(100 + i));
+  for (let i = 0; i < MAX_DECLINED_TOPICS + 5; i++) f.policy.carries(topicOf(100 + i));
   assert.equal(f.policy.declined().length, MAX_DECLINED_TOPICS, 'the declined list is bounded');
 });
 

@@ -40,9 +40,11 @@ export function keyRingFor(authors: readonly TestAuthor[], p: CryptoProvider = p
   return ring;
 }
 
+/** A deterministic 16-byte topic from a number below 65,536. */
 export function topicOf(n: number): Uint8Array {
   const t = new Uint8Array(16);
-  t[0] = n;
+  t[0] = n & 0xff;
+  t[1] = n >> 8;
   t[15] = 0x77;
   return t;
 }
