@@ -1,5 +1,6 @@
 import { fromHex, toHex } from '../crypto/index.ts';
 import { VERTEX_LIMITS } from './limits.ts';
+import { IdSlab } from './id-slab.ts';
 import { Quarantine, type QuarantineLimits } from './quarantine.ts';
 import { RejectedSet } from './rejected-set.ts';
 import { DagError, PERMANENT_REASONS, type RejectionReason } from './rejection.ts';
@@ -69,6 +70,13 @@ export class Dag {
   readonly #frontiers = new Map<string, Set<string>>();
   readonly #topicSizes = new Map<string, number>();
   readonly #rejected: RejectedSet;
+  /** The placed vertices' ids (see IdSlab). */
+  readonly #ids = new IdSlab();
+  /**
+   * One string per topic and author hex, shared by every node that names it: a node keeps them
+   * for as long as the DAG holds it, and per-node copies would be most of its memory.
+   */
+  readonly #names = new Map<string, string>();
 
   constructor(options: DagOptions = {}) {
     this.quarantine = new Quarantine(options.quarantine);
@@ -156,15 +164,15 @@ export class Dag {
       return { status: 'rejected', reason: earlier as RejectionReason, detail: 'rejected before', rejected: [] };
     }
     const parentKeys = vertex.parents.map(idKey);
-    const missing = new Set<string>();
+    let missing: Set<string> | undefined;
     for (const pk of parentKeys) {
       if (this.#rejected.reasonFor(pk) !== undefined) {
         const rejected = this.#refuse(vertex.key, 'parent-rejected', `parent ${pk} was rejected`);
         return { status: 'rejected', reason: 'parent-rejected', detail: `parent ${pk} was rejected`, rejected };
       }
-      if (!this.#nodes.has(pk)) missing.add(pk);
+      if (!this.#nodes.has(pk)) (missing ??= new Set()).add(pk);
     }
-    if (missing.size > 0) {
+    if (missing !== undefined) {
       const problem = this.quarantine.admissionProblem(vertex, source);
       if (problem !== undefined) return { status: 'rejected', reason: 'quarantine-full', detail: problem, rejected: [] };
       this.quarantine.put(vertex, missing, source);
@@ -324,25 +332,35 @@ export class Dag {
     return undefined;
   }
 
-  #place(vertex: PlacementFields, topic: string, parents: readonly string[]): void {
+  #place(vertex: PlacementFields, topic: string, parentKeys: readonly string[]): void {
+    const parentNodes = parentKeys.map((pk) => this.#nodes.get(pk) as Node);
     const node: Node = {
-      id: Uint8Array.from(vertex.id),
+      id: this.#ids.copy(vertex.id),
       key: vertex.key,
-      topic,
+      topic: this.#shared(topic),
       lamport: vertex.lamport,
-      author: toHex(vertex.author),
-      parents,
+      author: this.#shared(toHex(vertex.author)),
+      // The parents' own key strings: the ones just computed from the vertex are copies.
+      parents: parentNodes.map((p) => p.key),
       children: [],
     };
     this.#nodes.set(node.key, node);
-    let frontier = this.#frontiers.get(topic);
-    if (frontier === undefined) this.#frontiers.set(topic, (frontier = new Set()));
-    for (const pk of parents) {
-      (this.#nodes.get(pk) as Node).children.push(node.key);
-      frontier.delete(pk);
+    let frontier = this.#frontiers.get(node.topic);
+    if (frontier === undefined) this.#frontiers.set(node.topic, (frontier = new Set()));
+    for (const parent of parentNodes) {
+      parent.children.push(node.key);
+      frontier.delete(parent.key);
     }
     frontier.add(node.key);
-    this.#topicSizes.set(topic, (this.#topicSizes.get(topic) ?? 0) + 1);
+    this.#topicSizes.set(node.topic, (this.#topicSizes.get(node.topic) ?? 0) + 1);
+  }
+
+  /** The DAG's one copy of a topic or author hex string. */
+  #shared(name: string): string {
+    const known = this.#names.get(name);
+    if (known !== undefined) return known;
+    this.#names.set(name, name);
+    return name;
   }
 
   #refuse(key: string, reason: RejectionReason, detail: string): RejectedVertex[] {

@@ -196,3 +196,39 @@ test('quarantine: a waiting vertex received as a view into a larger frame is kep
   assert.deepEqual(releasedC.id, c.id);
   assert.equal(outP.added.find((v) => v.key === d.key), d, 'the very object comes back');
 });
+
+test('placed vertices keep copies of their ids: a batch buffer reused afterwards changes nothing', () => {
+  const dag = new Dag();
+  const a = vx([], 1);
+  const b = vx([a], 2);
+  // As the verify pool hands them over: ids are views into one buffer per batch, reused later.
+  const ids = new Uint8Array(64);
+  ids.set(a.id, 0);
+  ids.set(b.id, 32);
+  for (const [v, at] of [[a, 0], [b, 32]] as const) {
+    const decoded = decodeWithId(v.bytes, ids.subarray(at, at + 32));
+    assert.ok(decoded.ok);
+    assert.equal(dag.add(decoded.vertex).status, 'added');
+  }
+  ids.fill(0xee);
+  assert.deepEqual(dag.get(a.key)?.id, a.id);
+  assert.deepEqual(dag.get(b.key)?.parents, [a.key]);
+  assert.deepEqual(keys(dag.frontier(topic)), [b.key]);
+  assert.deepEqual(dag.nextParents(topic), { parents: [b.id], lamport: 3 });
+  // Thousands of placements (more than one 64 KiB chunk of ids) keep every id intact.
+  let tip = b;
+  const placed = [a, b];
+  for (let i = 0; i < 2100; i++) {
+    tip = vx([tip], 3 + (i % 200));
+    assert.equal(dag.add(tip).status, 'added');
+    placed.push(tip);
+  }
+  for (const v of placed) assert.deepEqual(dag.get(v.key)?.id, v.id);
+});
+
+test('restoring a vertex whose id is not 32 bytes is refused with a typed error', () => {
+  const dag = new Dag();
+  const a = vx([], 1);
+  assert.throws(() => dag.restore({ ...a, id: a.id.subarray(0, 31) }), { code: 'ERR_ID_SIZE' });
+  assert.equal(dag.size, 0);
+});
