@@ -7,7 +7,7 @@
 // workers' JIT has compiled the decode and check paths before the clock runs, as in a running node.
 //
 //   npm run bench -- ingest [--vertices N] [--warm W] [--batch B] [--payload BYTES]   (PARS_CRYPTO=native|noble)
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { defaultProvider, nativeAvailable, providerByName } from '../src/crypto/
 import { checkVertex, decodeVertex, KeyRing, signedMessageOf, VERTEX_SIGNATURE_CONTEXT, type DecodedVertex } from '../src/dag/index.ts';
 import { Ingester, VerifyPool } from '../src/node/index.ts';
 import { SqliteStore } from '../src/store/index.ts';
+import { bytesWritten } from './support/bytes-written.ts';
 import { signedWorkload } from './support/signed-workload.ts';
 import { streamBatches } from './support/stream-batches.ts';
 
@@ -124,15 +125,6 @@ for (let i = 0; i < vertices.length; i += batch) {
 closeSync(fd);
 const appendUs = process.cpuUsage(appendCpu);
 rmSync(dir, { recursive: true, force: true });
-
-/** Bytes this process has handed to write calls (Linux /proc/self/io), or NaN elsewhere. */
-function bytesWritten(): number {
-  try {
-    return Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN);
-  } catch {
-    return NaN;
-  }
-}
 
 function perVertex(u: NodeJS.CpuUsage): number {
   return (u.user + u.system) / vertices.length;

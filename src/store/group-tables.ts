@@ -78,10 +78,13 @@ function groupOf(r: Row): GroupRecord {
 export class GroupTables {
   readonly #db: Database.Database;
   readonly #stmt: ReturnType<typeof prepare>;
+  /** Whether the store holds a vertex: a log row may only name a stored one. */
+  readonly #isStored: (id: Uint8Array) => boolean;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, isStored: (id: Uint8Array) => boolean) {
     this.#db = db;
     this.#stmt = prepare(db);
+    this.#isStored = isStored;
   }
 
   /**
@@ -127,8 +130,11 @@ export class GroupTables {
     }));
   }
 
-  /** Adds or replaces log rows. */
+  /** Adds or replaces log rows, each naming a stored vertex (else `ERR_STORE_NO_VERTEX`, nothing written). */
   putLog(rows: readonly GroupLogRecord[]): void {
+    for (const r of rows) {
+      if (!this.#isStored(r.vertexId)) throw new StoreError('ERR_STORE_NO_VERTEX', `group log row names vertex ${toHex(r.vertexId)}, which is not stored`);
+    }
     for (const r of rows) this.#stmt.putLog.run(r.vertexId, r.topic, r.status, r.reason ?? null, r.detail ?? null, r.record ?? null);
   }
 

@@ -176,6 +176,56 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    description: 'vertices without the index on id (found through IdIndex); frontiers and group_log without foreign keys to it',
+    sql: `
+      -- A SQLite index on the id takes its inserts at random places (ids are hashes): once it
+      -- outgrows a batch, every stored vertex rewrote a 32 KiB page of it, and ingest slowed as the
+      -- store grew. The store now finds a row by id through an in-memory table of seqs (IdIndex,
+      -- built from this table) and keeps ids unique itself; checkIntegrity checks both. Foreign
+      -- keys need a unique index on what they name, so the two tables naming vertex ids lose
+      -- theirs; checkIntegrity checks those ids instead. Children first, so that no foreign key
+      -- names vertices when it is dropped.
+      CREATE TABLE frontiers_v6 (
+        topic BLOB NOT NULL,
+        id    BLOB NOT NULL CHECK (length(id) = 32),
+        PRIMARY KEY (topic, id)
+      ) WITHOUT ROWID;
+      INSERT INTO frontiers_v6 (topic, id) SELECT topic, id FROM frontiers;
+      DROP TABLE frontiers;
+      ALTER TABLE frontiers_v6 RENAME TO frontiers;
+
+      CREATE TABLE group_log_v6 (
+        vertex_id BLOB PRIMARY KEY CHECK (length(vertex_id) = 32),
+        topic     BLOB NOT NULL CHECK (length(topic) = 16),
+        status    TEXT NOT NULL,
+        reason    TEXT,
+        detail    TEXT,
+        record    BLOB
+      ) WITHOUT ROWID;
+      INSERT INTO group_log_v6 (vertex_id, topic, status, reason, detail, record)
+        SELECT vertex_id, topic, status, reason, detail, record FROM group_log;
+      DROP TABLE group_log;
+      ALTER TABLE group_log_v6 RENAME TO group_log;
+      CREATE INDEX group_log_by_topic ON group_log (topic);
+
+      CREATE TABLE vertices_v6 (
+        seq     INTEGER PRIMARY KEY,
+        id      BLOB    NOT NULL CHECK (length(id) = 32),
+        topic   BLOB    NOT NULL CHECK (length(topic) = 16),
+        lamport INTEGER NOT NULL CHECK (lamport >= 1),
+        author  BLOB    NOT NULL CHECK (length(author) = 32),
+        parents BLOB    NOT NULL CHECK (length(parents) % 32 = 0),
+        bytes   BLOB    NOT NULL
+      );
+      INSERT INTO vertices_v6 (seq, id, topic, lamport, author, parents, bytes)
+        SELECT seq, id, topic, lamport, author, parents, bytes FROM vertices ORDER BY seq;
+      DROP TABLE vertices;
+      ALTER TABLE vertices_v6 RENAME TO vertices;
+      CREATE INDEX vertices_by_topic_order ON vertices (topic, lamport, id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

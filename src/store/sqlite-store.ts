@@ -4,6 +4,7 @@ import { Dag, idKey, type AuthorKey, type DagOptions, type DecodedVertex, type K
 import { StoreError } from './errors.ts';
 import { BundleTables } from './bundle-tables.ts';
 import { GroupTables } from './group-tables.ts';
+import { IdIndex } from './id-index.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 import { NetTables } from './net-tables.ts';
 import { packIds, unpackIds } from './packed-ids.ts';
@@ -23,18 +24,29 @@ export interface IntegrityReport {
 /** Page size of a new store file (see `open`). */
 const PAGE_BYTES = 32_768;
 
+/** A batch's rows, to enter the id index once their transaction has committed. */
+interface InsertedBatch {
+  readonly inserted: { readonly id: Uint8Array; readonly seq: number }[];
+  readonly frontiers: Map<string, Set<string>>;
+}
+
 /**
  * The node's durable state in one SQLite file: WAL journal with `synchronous = FULL`, so a
  * transaction that has returned is on disk (fsync'd) and survives a crash or power loss. Vertices
  * are written in batches, one transaction per batch: the caller acknowledges them only after
- * `putVertices` returns. Per vertex a batch costs one row insert and one index probe per parent;
- * frontier rows are rewritten once per batch for each topic the batch touched.
+ * `putVertices` returns. Per vertex a batch costs one row appended in arrival order and one
+ * index entry in its topic's Lamport order; frontier rows are rewritten once per batch for each
+ * topic the batch touched. A row is found by id through `IdIndex` (built from the table on first
+ * use), not a SQLite index: see id-index.ts. So one handle writes a store file at a time (the
+ * data-directory lock sees to it): another handle's index would not learn its rows.
  */
 export class SqliteStore implements KeySource {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #stmt: ReturnType<SqliteStore['prepare']>;
-  readonly #putBatch: (vertices: readonly DecodedVertex[]) => { inserted: number; frontiers: Map<string, Set<string>> };
+  readonly #putBatch: (vertices: readonly DecodedVertex[]) => InsertedBatch;
+  /** Row of each stored id; built on first use (see `#ids`). */
+  #idIndex: IdIndex | undefined;
   /** topic hex → frontier id keys; mirrors the frontiers table (loaded at open). */
   #frontiers = new Map<string, Set<string>>();
   readonly #snapshots: SnapshotTables;
@@ -52,7 +64,7 @@ export class SqliteStore implements KeySource {
     for (const [topic, ids] of this.frontiers()) this.#frontiers.set(topic, new Set(ids));
     this.#putBatch = db.transaction((vertices: readonly DecodedVertex[]) => this.#insertBatch(vertices));
     this.#snapshots = new SnapshotTables(db);
-    this.groups = new GroupTables(db);
+    this.groups = new GroupTables(db, (id) => this.hasVertex(id));
     this.bundles = new BundleTables(db);
     this.net = new NetTables(db);
   }
@@ -91,9 +103,13 @@ export class SqliteStore implements KeySource {
   private prepare() {
     const db = this.#db;
     return {
-      insertVertex: db.prepare('INSERT OR IGNORE INTO vertices (id, topic, lamport, author, parents, bytes) VALUES (?, ?, ?, ?, ?, ?)'),
-      hasVertex: db.prepare('SELECT 1 FROM vertices WHERE id = ?').pluck(),
-      getBytes: db.prepare('SELECT bytes FROM vertices WHERE id = ?').pluck(),
+      insertVertex: db.prepare('INSERT INTO vertices (id, topic, lamport, author, parents, bytes) VALUES (?, ?, ?, ?, ?, ?)'),
+      // Confirm an IdIndex candidate: the row's own id must be the one asked for.
+      isRowOf: db.prepare('SELECT 1 FROM vertices WHERE seq = ? AND id = ?').pluck(),
+      bytesOfRow: db.prepare('SELECT bytes FROM vertices WHERE seq = ? AND id = ?').pluck(),
+      seqAndId: db.prepare('SELECT seq, id FROM vertices').raw(),
+      duplicateIds: db.prepare('SELECT count(*) FROM (SELECT id FROM vertices GROUP BY id HAVING count(*) > 1)').pluck(),
+      danglingLogRows: db.prepare('SELECT count(*) FROM group_log WHERE vertex_id NOT IN (SELECT id FROM vertices)').pluck(),
       count: db.prepare('SELECT count(*) FROM vertices').pluck(),
       topicCounts: db.prepare('SELECT topic, count(*) AS n FROM vertices GROUP BY topic ORDER BY topic'),
       // length() of a blob is taken from the record header: the bytes themselves are not read.
@@ -101,7 +117,7 @@ export class SqliteStore implements KeySource {
       clearFrontier: db.prepare('DELETE FROM frontiers WHERE topic = ?'),
       addFrontier: db.prepare('INSERT INTO frontiers (topic, id) VALUES (?, ?)'),
       allFrontiers: db.prepare('SELECT topic, id FROM frontiers ORDER BY topic, id'),
-      metaInOrder: db.prepare('SELECT id, topic, lamport, author, parents FROM vertices ORDER BY lamport, id'),
+      metaInOrder: db.prepare('SELECT seq, id, topic, lamport, author, parents FROM vertices ORDER BY lamport, id'),
       parentsOnly: db.prepare('SELECT id, topic, parents FROM vertices'),
       bytesByTopic: db.prepare('SELECT bytes FROM vertices WHERE topic = ? ORDER BY lamport, id').pluck(),
       bytesAll: db.prepare('SELECT bytes FROM vertices ORDER BY lamport, id').pluck(),
@@ -114,22 +130,25 @@ export class SqliteStore implements KeySource {
     };
   }
 
-  #insertBatch(vertices: readonly DecodedVertex[]): { inserted: number; frontiers: Map<string, Set<string>> } {
+  #insertBatch(vertices: readonly DecodedVertex[]): InsertedBatch {
     const s = this.#stmt;
     // Copies of the frontiers this batch moves; swapped in only after the commit succeeds.
     const touched = new Map<string, Set<string>>();
-    let inserted = 0;
+    const inserted: { id: Uint8Array; seq: number }[] = [];
+    // Keys stored by this batch so far: the index learns them only after the commit.
+    const inBatch = new Set<string>();
     for (const v of vertices) {
+      if (inBatch.has(v.key) || this.hasVertex(v.id)) continue;
       const info = s.insertVertex.run(v.id, v.topic, v.lamport, v.author, packIds(v.parents), v.bytes);
-      if (info.changes === 0) continue;
-      inserted++;
+      inserted.push({ id: v.id, seq: Number(info.lastInsertRowid) });
+      inBatch.add(v.key);
       const topic = toHex(v.topic);
       let frontier = touched.get(topic);
       if (frontier === undefined) touched.set(topic, (frontier = new Set(this.#frontiers.get(topic))));
       for (const p of v.parents) {
         const pk = idKey(p);
-        // A frontier member is stored by construction; probe the table only for older parents.
-        if (!frontier.delete(pk) && s.hasVertex.get(p) === undefined) {
+        // A frontier member is stored by construction; look up only older parents.
+        if (!frontier.delete(pk) && !inBatch.has(pk) && !this.hasVertex(p)) {
           // Rolls the whole batch back: the DAG only hands over vertices whose parents are placed.
           throw new StoreError('ERR_STORE_MISSING_PARENT', `vertex ${v.key} names parent ${pk} that is not stored`);
         }
@@ -144,6 +163,22 @@ export class SqliteStore implements KeySource {
     return { inserted, frontiers: touched };
   }
 
+  /** The id index, built from the table on first use. */
+  #ids(): IdIndex {
+    if (this.#idIndex === undefined) {
+      const index = new IdIndex();
+      for (const [seq, id] of this.#stmt.seqAndId.iterate() as IterableIterator<[number, Buffer]>) index.add(id, seq);
+      this.#idIndex = index;
+    }
+    return this.#idIndex;
+  }
+
+  /** The row holding `id`, if one does. */
+  #seqOf(id: Uint8Array): number | undefined {
+    if (id.length !== 32) return undefined;
+    return this.#ids().find(id, (seq) => this.#stmt.isRowOf.get(seq, id) !== undefined);
+  }
+
   /**
    * Stores a batch of vertices (parents before children, as `Dag.add` returns them) in one
    * transaction. When this returns, the batch is durable; if it throws, nothing of it is stored.
@@ -151,7 +186,7 @@ export class SqliteStore implements KeySource {
    */
   putVertices(vertices: readonly DecodedVertex[]): number {
     if (vertices.length === 0) return 0;
-    let result: { inserted: number; frontiers: Map<string, Set<string>> };
+    let result: InsertedBatch;
     try {
       result = this.#putBatch(vertices);
     } catch (error) {
@@ -159,16 +194,19 @@ export class SqliteStore implements KeySource {
       throw new StoreError('ERR_STORE_WRITE', `storing ${vertices.length} vertices failed: ${(error as Error).message}`, { cause: error });
     }
     for (const [topic, frontier] of result.frontiers) this.#frontiers.set(topic, frontier);
-    return result.inserted;
+    const index = this.#ids();
+    for (const { id, seq } of result.inserted) index.add(id, seq);
+    return result.inserted.length;
   }
 
   hasVertex(id: Uint8Array): boolean {
-    return this.#stmt.hasVertex.get(id) !== undefined;
+    return this.#seqOf(id) !== undefined;
   }
 
   getVertexBytes(id: Uint8Array): Uint8Array | undefined {
-    const b = this.#stmt.getBytes.get(id);
-    return b === undefined ? undefined : blobView(b);
+    const seq = this.#seqOf(id);
+    const bytes = seq === undefined ? undefined : this.#stmt.bytesOfRow.get(seq, id);
+    return bytes === undefined ? undefined : blobView(bytes);
   }
 
   get vertexCount(): number {
@@ -222,10 +260,13 @@ export class SqliteStore implements KeySource {
   /** Rebuilds the in-memory DAG from the stored vertices (parents come first in Lamport order). */
   loadDag(options: DagOptions = {}): Dag {
     const dag = new Dag(options);
+    // The same scan builds the id index, if nothing has yet: one read of the table at start.
+    const index = this.#idIndex === undefined ? new IdIndex() : undefined;
     try {
       for (const r of this.#stmt.metaInOrder.iterate() as IterableIterator<Row>) {
         // Views suffice: the DAG copies the id and keeps topic and author as hex.
         const id = blobView(r['id']);
+        index?.add(id, r['seq'] as number);
         dag.restore({
           id,
           key: idKey(id),
@@ -238,6 +279,7 @@ export class SqliteStore implements KeySource {
     } catch (error) {
       throw new StoreError('ERR_STORE_CORRUPT', `store ${this.path} does not form a DAG: ${(error as Error).message}`, { cause: error });
     }
+    if (index !== undefined) this.#idIndex = index;
     return dag;
   }
 
@@ -289,11 +331,22 @@ export class SqliteStore implements KeySource {
    * vertices, and (given a hash function) every vertex's bytes hashing to its id.
    */
   checkIntegrity(hash?: (data: Uint8Array) => Uint8Array): IntegrityReport {
+    // One read transaction: every check sees the same snapshot, even while a node writes.
+    return this.#db.transaction(() => this.#checkSnapshot(hash))();
+  }
+
+  #checkSnapshot(hash: ((data: Uint8Array) => Uint8Array) | undefined): IntegrityReport {
     const problems: string[] = [];
     const integrity = this.#db.pragma('integrity_check', { simple: false }) as Row[];
     for (const r of integrity) if (r['integrity_check'] !== 'ok') problems.push(`integrity_check: ${String(r['integrity_check'])}`);
     const fk = this.#db.pragma('foreign_key_check') as Row[];
     if (fk.length > 0) problems.push(`foreign_key_check: ${fk.length} dangling references`);
+    // What SQLite no longer enforces (see migration 6): unique ids, and group log rows naming
+    // stored vertices. Frontier ids are covered by the comparison with a rebuild below.
+    const duplicates = this.#stmt.duplicateIds.get() as number;
+    if (duplicates > 0) problems.push(`${duplicates} vertex ids are stored more than once`);
+    const dangling = this.#stmt.danglingLogRows.get() as number;
+    if (dangling > 0) problems.push(`group_log: ${dangling} rows name vertices that are not stored`);
     const stored = this.frontiers();
     const rebuilt = this.rebuildFrontiers();
     for (const t of new Set([...stored.keys(), ...rebuilt.keys()])) {

@@ -51,7 +51,8 @@ test('group rows come back field for field; log rows need their vertex; an invit
 
   const v = vertexOn(2, 7);
   const row = { vertexId: v.id, topic: v.topic, status: 'message', reason: undefined, detail: undefined, record: bytes(40, 6) };
-  assert.throws(() => t.transaction(() => t.putLog([row])), { code: 'ERR_STORE_WRITE' }, 'the vertex is not stored yet');
+  assert.throws(() => t.transaction(() => t.putLog([row])), { code: 'ERR_STORE_NO_VERTEX' }, 'the vertex is not stored yet');
+  assert.deepEqual(t.logOf(v.topic), []);
   store.putVertices([v]);
   t.putLog([row, { ...row, vertexId: v.id, status: 'rejected', reason: 'malformed', detail: 'x', record: undefined }]);
   assert.deepEqual(t.logOf(v.topic), [{ ...row, status: 'rejected', reason: 'malformed', detail: 'x', record: undefined }], 'a row is replaced, not duplicated');

@@ -10,13 +10,13 @@ const dir = tempDir('pars-net-tables-');
 let n = 0;
 const freshPath = (): string => join(dir, `net-${n++}.sqlite`);
 
-test('a version 4 store is migrated to version 5 with empty network tables', () => {
+test('a version 4 store is migrated to the latest schema with empty network tables', () => {
   const path = freshPath();
   storeAtSchema(path, 4).close();
   const store = SqliteStore.open(path);
   try {
-    assert.equal(LATEST_SCHEMA_VERSION, 5);
-    assert.equal(store.schemaVersion, 5);
+    assert.ok(LATEST_SCHEMA_VERSION >= 5);
+    assert.equal(store.schemaVersion, LATEST_SCHEMA_VERSION);
     assert.deepEqual(store.net.knownPeers(), []);
     assert.equal(store.net.syncState('p'), undefined);
     assert.equal(store.net.topicSyncs().size, 0);

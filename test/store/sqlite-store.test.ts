@@ -137,6 +137,89 @@ test('integrity check catches a frontier that disagrees with the edges, and a ve
   reopened.close();
 });
 
+test('a batch that holds the same vertex twice stores it once; ids are found after reopening, lazily and through loadDag', () => {
+  const path = freshPath();
+  const store = SqliteStore.open(path);
+  const a = vx([], 1);
+  const b = vx([a], 2);
+  assert.equal(store.putVertices([a, b, a, b]), 2);
+  assert.equal(store.vertexCount, 2);
+  store.close();
+  for (const viaDag of [false, true]) {
+    const reopened = SqliteStore.open(path);
+    if (viaDag) assert.equal(reopened.loadDag().size, 3);
+    assert.ok(reopened.hasVertex(a.id));
+    assert.deepEqual(reopened.getVertexBytes(b.id), b.bytes);
+    assert.equal(reopened.putVertices([b]), 0, 'a stored vertex is a duplicate');
+    assert.equal(reopened.hasVertex(a.id.subarray(0, 31)), false);
+    const c = vx([b], viaDag ? 4 : 3);
+    assert.equal(reopened.putVertices([c]), 1);
+    assert.deepEqual(reopened.getVertexBytes(c.id), c.bytes);
+    assert.equal(reopened.vertexCount, viaDag ? 4 : 3);
+    reopened.close();
+  }
+});
+
+test('a failed batch leaves no trace in the id index', () => {
+  const store = SqliteStore.open(freshPath());
+  const a = vx([], 1);
+  const orphan = vx([vx([], 99)], 3);
+  assert.throws(() => store.putVertices([a, orphan]), { code: 'ERR_STORE_MISSING_PARENT' });
+  assert.equal(store.hasVertex(a.id), false);
+  assert.equal(store.getVertexBytes(a.id), undefined);
+  assert.equal(store.putVertices([a]), 1, 'stored when it comes again');
+  assert.ok(store.hasVertex(a.id));
+  store.close();
+});
+
+test('a version 5 store (ids indexed by SQLite) is migrated: rows, frontiers and group log kept, no index on id left', () => {
+  const path = freshPath();
+  const raw = storeAtSchema(path, 5);
+  const a = vx([], 1);
+  const b = vx([a], 2);
+  const insert = raw.prepare('INSERT INTO vertices (id, topic, lamport, author, parents, bytes) VALUES (?, ?, ?, ?, ?, ?)');
+  insert.run(a.id, a.topic, a.lamport, a.author, new Uint8Array(0), a.bytes);
+  insert.run(b.id, b.topic, b.lamport, b.author, a.id, b.bytes);
+  raw.prepare('INSERT INTO frontiers (topic, id) VALUES (?, ?)').run(b.topic, b.id);
+  raw.prepare("INSERT INTO group_log (vertex_id, topic, status) VALUES (?, ?, 'message')").run(a.id, a.topic);
+  assert.equal((raw.prepare("SELECT count(*) AS n FROM pragma_index_list('vertices') WHERE \"unique\" = 1").get() as { n: number }).n, 1);
+  raw.close();
+
+  const store = SqliteStore.open(path);
+  assert.equal(store.schemaVersion, LATEST_SCHEMA_VERSION);
+  assert.deepEqual(store.frontier(b.topic), [b.id]);
+  assert.deepEqual(store.getVertexBytes(a.id), a.bytes);
+  assert.deepEqual([...store.groups.loggedIds(a.topic)], [a.key]);
+  assert.deepEqual(dagView(store.loadDag()).order, [a.key, b.key]);
+  const report = store.checkIntegrity((d) => provider.sha3_256(d));
+  assert.deepEqual(report.problems, []);
+  const c = vx([b], 3);
+  assert.equal(store.putVertices([c]), 1);
+  store.close();
+  const check = new Database(path, { readonly: true });
+  const indexes = check.prepare("SELECT name, \"unique\" FROM pragma_index_list('vertices')").all() as { name: string; unique: number }[];
+  check.close();
+  assert.deepEqual(indexes, [{ name: 'vertices_by_topic_order', unique: 0 }]);
+});
+
+test('integrity check catches what SQLite no longer enforces: an id stored twice, a group log row naming no stored vertex', () => {
+  const path = freshPath();
+  const store = SqliteStore.open(path);
+  const a = vx([], 1);
+  store.putVertices([a]);
+  store.close();
+  const raw = new Database(path);
+  raw.prepare('INSERT INTO vertices (id, topic, lamport, author, parents, bytes) SELECT id, topic, lamport, author, parents, bytes FROM vertices').run();
+  raw.prepare("INSERT INTO group_log (vertex_id, topic, status) VALUES (?, ?, 'message')").run(new Uint8Array(32).fill(5), a.topic);
+  raw.close();
+  const reopened = SqliteStore.open(path);
+  const report = reopened.checkIntegrity();
+  assert.equal(report.ok, false);
+  assert.ok(report.problems.some((p) => p.includes('stored more than once')), report.problems.join('; '));
+  assert.ok(report.problems.some((p) => p.includes('group_log')), report.problems.join('; '));
+  reopened.close();
+});
+
 test('property: any delivery order into DAG + store, then reopen, gives the same frontiers and order as the reference', () => {
   const authors = [1, 2, 3, 4, 5].map((i) => makeAuthor(i));
   const vertices = randomDag({ vertices: 500, authors, topics: 2, seed: 99 });
