@@ -1,13 +1,15 @@
 import { randomFillSync } from 'node:crypto';
+import { VERTEX_LIMITS } from '../dag/index.ts';
 import { StoreError } from './errors.ts';
 
-const ID_WORDS = 8;
+const ID_WORDS = VERTEX_LIMITS.idBytes / 4;
 /** Starting table size (slots); it doubles whenever it is half full. */
 const INITIAL_SLOTS = 1024;
 
 /**
  * Which row (`seq`) of the vertices table holds each id: a hash table in typed arrays from a
- * 32-bit fingerprint of the id to the row's seq, about 24 bytes per vertex.
+ * 32-bit fingerprint of the id to the row's seq, 24 to 48 bytes per vertex (12 per slot, the table
+ * between a quarter and half full).
  *
  * It stands in for a SQLite index on the 32-byte id. Ids are hashes, so such an index takes its
  * inserts at random places: once it is larger than a batch, every stored vertex rewrites one of
@@ -47,21 +49,24 @@ export class IdIndex {
   }
 
   /**
-   * The first candidate row for `id` that `matches` (which reads the row and compares its id),
-   * or undefined when no row holds `id`.
+   * Reads the candidate rows for `id` with `read`, which returns what it wants of the row if the
+   * row's own id is `id` and undefined if not; the first defined result, or undefined when no row
+   * holds `id`.
    */
-  find(id: Uint8Array, matches: (seq: number) => boolean): number | undefined {
+  find<T>(id: Uint8Array, read: (seq: number) => T | undefined): T | undefined {
     const print = this.#fingerprint(id);
     const mask = this.#seqs.length - 1;
     for (let slot = print & mask; ; slot = (slot + 1) & mask) {
       const seq = this.#seqs[slot] as number;
       if (seq === 0) return undefined;
-      if (this.#prints[slot] === print && matches(seq)) return seq;
+      if (this.#prints[slot] !== print) continue;
+      const found = read(seq);
+      if (found !== undefined) return found;
     }
   }
 
   #fingerprint(id: Uint8Array): number {
-    if (id.length !== 4 * ID_WORDS) throw new StoreError('ERR_STORE_ID_SIZE', `an id is ${4 * ID_WORDS} bytes, got ${id.length}`);
+    if (id.length !== VERTEX_LIMITS.idBytes) throw new StoreError('ERR_STORE_ID_SIZE', `an id is ${VERTEX_LIMITS.idBytes} bytes, got ${id.length}`);
     let h = 0;
     for (let i = 0; i < ID_WORDS; i++) {
       const at = 4 * i;

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { equalBytes, fromHex, toHex } from '../crypto/index.ts';
-import { Dag, idKey, type AuthorKey, type DagOptions, type DecodedVertex, type KeySource } from '../dag/index.ts';
+import { Dag, idKey, VERTEX_LIMITS, type AuthorKey, type DagOptions, type DecodedVertex, type KeySource } from '../dag/index.ts';
 import { StoreError } from './errors.ts';
 import { BundleTables } from './bundle-tables.ts';
 import { GroupTables } from './group-tables.ts';
@@ -108,8 +108,7 @@ export class SqliteStore implements KeySource {
       isRowOf: db.prepare('SELECT 1 FROM vertices WHERE seq = ? AND id = ?').pluck(),
       bytesOfRow: db.prepare('SELECT bytes FROM vertices WHERE seq = ? AND id = ?').pluck(),
       seqAndId: db.prepare('SELECT seq, id FROM vertices').raw(),
-      duplicateIds: db.prepare('SELECT count(*) FROM (SELECT id FROM vertices GROUP BY id HAVING count(*) > 1)').pluck(),
-      danglingLogRows: db.prepare('SELECT count(*) FROM group_log WHERE vertex_id NOT IN (SELECT id FROM vertices)').pluck(),
+      logIds: db.prepare('SELECT vertex_id FROM group_log').pluck(),
       count: db.prepare('SELECT count(*) FROM vertices').pluck(),
       topicCounts: db.prepare('SELECT topic, count(*) AS n FROM vertices GROUP BY topic ORDER BY topic'),
       // length() of a blob is taken from the record header: the bytes themselves are not read.
@@ -121,7 +120,7 @@ export class SqliteStore implements KeySource {
       parentsOnly: db.prepare('SELECT id, topic, parents FROM vertices'),
       bytesByTopic: db.prepare('SELECT bytes FROM vertices WHERE topic = ? ORDER BY lamport, id').pluck(),
       bytesAll: db.prepare('SELECT bytes FROM vertices ORDER BY lamport, id').pluck(),
-      idAndBytes: db.prepare('SELECT id, bytes FROM vertices'),
+      parentsAndBytes: db.prepare('SELECT id, topic, parents, bytes FROM vertices'),
       putKey: db.prepare('INSERT OR IGNORE INTO author_keys (author, algorithm, public_key) VALUES (?, ?, ?)'),
       getKey: db.prepare('SELECT algorithm, public_key FROM author_keys WHERE author = ?'),
       allKeys: db.prepare('SELECT algorithm, public_key FROM author_keys'),
@@ -173,10 +172,13 @@ export class SqliteStore implements KeySource {
     return this.#idIndex;
   }
 
-  /** The row holding `id`, if one does. */
-  #seqOf(id: Uint8Array): number | undefined {
-    if (id.length !== 32) return undefined;
-    return this.#ids().find(id, (seq) => this.#stmt.isRowOf.get(seq, id) !== undefined);
+  /**
+   * `read(seq)` of the row holding `id`, or undefined if none does. `read` runs a statement
+   * `… WHERE seq = ? AND id = ?`, so a candidate row holding another id reads as undefined.
+   */
+  #readRow(id: Uint8Array, read: (seq: number) => unknown): unknown {
+    if (id.length !== VERTEX_LIMITS.idBytes) return undefined;
+    return this.#ids().find(id, read);
   }
 
   /**
@@ -200,12 +202,11 @@ export class SqliteStore implements KeySource {
   }
 
   hasVertex(id: Uint8Array): boolean {
-    return this.#seqOf(id) !== undefined;
+    return this.#readRow(id, (seq) => this.#stmt.isRowOf.get(seq, id)) !== undefined;
   }
 
   getVertexBytes(id: Uint8Array): Uint8Array | undefined {
-    const seq = this.#seqOf(id);
-    const bytes = seq === undefined ? undefined : this.#stmt.bytesOfRow.get(seq, id);
+    const bytes = this.#readRow(id, (seq) => this.#stmt.bytesOfRow.get(seq, id));
     return bytes === undefined ? undefined : blobView(bytes);
   }
 
@@ -241,14 +242,31 @@ export class SqliteStore implements KeySource {
 
   /** Frontiers recomputed from the stored vertices alone (those no stored vertex names as a parent). */
   rebuildFrontiers(): Map<string, string[]> {
+    return this.#scanVertices().frontiers;
+  }
+
+  /**
+   * One pass over the vertices table: the frontiers rebuilt from the parent lists, the topic of
+   * every stored id, the ids stored more than once, and (given `hash`) the ids whose bytes hash to
+   * something else.
+   */
+  #scanVertices(hash?: (data: Uint8Array) => Uint8Array): { frontiers: Map<string, string[]>; topicOf: ReadonlyMap<string, string>; duplicated: string[]; misHashed: string[] } {
     const named = new Set<string>();
     const topicOf = new Map<string, string>();
-    for (const r of this.#stmt.parentsOnly.iterate() as IterableIterator<Row>) {
-      topicOf.set(toHex(blobView(r['id'])), toHex(blobView(r['topic'])));
+    const duplicated: string[] = [];
+    const misHashed: string[] = [];
+    const rows = (hash === undefined ? this.#stmt.parentsOnly : this.#stmt.parentsAndBytes).iterate() as IterableIterator<Row>;
+    for (const r of rows) {
+      const id = blobView(r['id']);
+      const key = toHex(id);
+      if (topicOf.has(key)) duplicated.push(key);
+      topicOf.set(key, toHex(blobView(r['topic'])));
       const parents = blobView(r['parents']);
       for (let i = 0; i < parents.length; i += 32) named.add(toHex(parents.subarray(i, i + 32)));
+      if (hash !== undefined && !equalBytes(hash(blobView(r['bytes'])), id)) misHashed.push(key);
     }
-    return groupByTopic([...topicOf].filter(([id]) => !named.has(id)).map(([id, topic]) => [topic, id]));
+    const frontiers = groupByTopic([...topicOf].filter(([id]) => !named.has(id)).map(([id, topic]) => [topic, id]));
+    return { frontiers, topicOf, duplicated, misHashed };
   }
 
   /** Stored bytes of every vertex (of one topic, or all), parents first: (lamport, id) order. */
@@ -328,7 +346,8 @@ export class SqliteStore implements KeySource {
 
   /**
    * SQLite's own integrity and foreign-key checks, stored frontiers equal to a rebuild from the
-   * vertices, and (given a hash function) every vertex's bytes hashing to its id.
+   * vertices, no id stored twice, every group log row naming a stored vertex, and (given a hash
+   * function) every vertex's bytes hashing to its id. One scan of the vertices table serves all.
    */
   checkIntegrity(hash?: (data: Uint8Array) => Uint8Array): IntegrityReport {
     // One read transaction: every check sees the same snapshot, even while a node writes.
@@ -341,22 +360,18 @@ export class SqliteStore implements KeySource {
     for (const r of integrity) if (r['integrity_check'] !== 'ok') problems.push(`integrity_check: ${String(r['integrity_check'])}`);
     const fk = this.#db.pragma('foreign_key_check') as Row[];
     if (fk.length > 0) problems.push(`foreign_key_check: ${fk.length} dangling references`);
-    // What SQLite no longer enforces (see migration 6): unique ids, and group log rows naming
-    // stored vertices. Frontier ids are covered by the comparison with a rebuild below.
-    const duplicates = this.#stmt.duplicateIds.get() as number;
-    if (duplicates > 0) problems.push(`${duplicates} vertex ids are stored more than once`);
-    const dangling = this.#stmt.danglingLogRows.get() as number;
-    if (dangling > 0) problems.push(`group_log: ${dangling} rows name vertices that are not stored`);
     const stored = this.frontiers();
-    const rebuilt = this.rebuildFrontiers();
-    for (const t of new Set([...stored.keys(), ...rebuilt.keys()])) {
-      if ((stored.get(t) ?? []).join() !== (rebuilt.get(t) ?? []).join()) problems.push(`frontier of topic ${t} differs from a rebuild`);
+    const scan = this.#scanVertices(hash);
+    for (const t of new Set([...stored.keys(), ...scan.frontiers.keys()])) {
+      if ((stored.get(t) ?? []).join() !== (scan.frontiers.get(t) ?? []).join()) problems.push(`frontier of topic ${t} differs from a rebuild`);
     }
-    if (hash !== undefined) {
-      for (const r of this.#stmt.idAndBytes.iterate() as IterableIterator<Row>) {
-        if (!equalBytes(hash(blobView(r['bytes'])), blobView(r['id']))) problems.push(`vertex ${toHex(blobView(r['id']))} does not hash to its id`);
-      }
-    }
+    for (const key of scan.misHashed) problems.push(`vertex ${key} does not hash to its id`);
+    // What SQLite no longer enforces (see migration 6): unique ids, and group log rows naming
+    // stored vertices. Frontier ids are covered by the comparison with the rebuild above.
+    if (scan.duplicated.length > 0) problems.push(`${new Set(scan.duplicated).size} vertex ids are stored more than once`);
+    let dangling = 0;
+    for (const id of this.#stmt.logIds.iterate() as IterableIterator<Buffer>) if (!scan.topicOf.has(toHex(blobView(id)))) dangling++;
+    if (dangling > 0) problems.push(`group_log: ${dangling} rows name vertices that are not stored`);
     return { ok: problems.length === 0, problems };
   }
 
