@@ -352,15 +352,20 @@ export class Group {
    * (at most MAX_KEPT_KEMS are kept).
    */
   #retireKeys(state: ControlState): void {
-    if (this.secrets.kemKeys.length < 2) return;
-    const inUse = new Set<string>();
+    const kept = this.secrets.kemKeys; // newest first, in the order they were published
+    if (kept.length < 2) return;
+    // A member whose epoch uses key K saw K published, and every key before it, but perhaps none
+    // after: it may seal its next epoch to any key from K on. So only keys older than the oldest
+    // in use go, never one between it and the current key.
+    let oldestInUse = 0;
     for (const [member] of rosterOf(state)) {
       if (member === this.#selfHex) continue;
       const k = state.epochs.get(member)?.recipients.get(this.#selfHex);
-      if (k === undefined) return;
-      inUse.add(k);
+      const at = k === undefined ? -1 : kept.findIndex((key) => key.keyIdHex === k);
+      if (at < 0) return;
+      oldestInUse = Math.max(oldestInUse, at);
     }
-    for (const key of this.secrets.kemKeys.slice(1)) if (!inUse.has(key.keyIdHex)) this.secrets.retire(key.keyIdHex);
+    for (const key of kept.slice(oldestInUse + 1)) this.secrets.retire(key.keyIdHex);
   }
 
   #nonce(): Uint8Array {
