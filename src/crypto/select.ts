@@ -2,13 +2,21 @@ import { CryptoProviderUnavailableError } from './errors.ts';
 import { nobleProvider } from './noble.ts';
 import type { CryptoProvider, ProviderName } from './provider.ts';
 
-// The native provider is loaded only where `node:crypto` exists, so browsers bundle noble alone.
+// The native module is loaded only where `node:crypto` exists, so browsers bundle noble alone.
 const isNode = typeof globalThis.process?.versions?.node === 'string';
-const native: CryptoProvider | undefined = isNode ? await loadNative() : undefined;
+const { native, noble } = isNode ? await loadNode() : { native: undefined, noble: nobleProvider };
 
-async function loadNative(): Promise<CryptoProvider | undefined> {
+/**
+ * The two providers of a Node process. Every Node this program supports has SHA3-256, AES-256-GCM,
+ * HKDF, X25519 and SHA-256 in `node:crypto`; only ML-DSA and ML-KEM arrived later (Node 24.7). So
+ * under Node the noble provider takes just those two from `@noble/post-quantum` and the rest from
+ * OpenSSL, which hashes a vertex id about ten times faster than the pure TypeScript SHA3 (bench
+ * ingest's `sha3_us`). The all-TypeScript `nobleProvider` remains the browser's provider.
+ */
+async function loadNode(): Promise<{ native: CryptoProvider | undefined; noble: CryptoProvider }> {
   const module = await import('./native.ts');
-  return module.nativePostQuantumAvailable() ? module.nativeProvider : undefined;
+  const noble: CryptoProvider = Object.freeze({ ...module.nativeProvider, name: 'noble' as const, mlDsa65: nobleProvider.mlDsa65, mlKem768: nobleProvider.mlKem768 });
+  return { native: module.nativePostQuantumAvailable() ? module.nativeProvider : undefined, noble };
 }
 
 /** Whether `node:crypto` in this runtime implements ML-DSA-65 and ML-KEM-768. */
@@ -18,7 +26,7 @@ export function nativeAvailable(): boolean {
 
 /** The provider of the given name; throws CryptoProviderUnavailableError if this runtime lacks it. */
 export function providerByName(name: ProviderName): CryptoProvider {
-  if (name === 'noble') return nobleProvider;
+  if (name === 'noble') return noble;
   // Callers outside TypeScript (worker data, config files) can pass anything: only the two real
   // providers have names here.
   if (name !== 'native') throw new CryptoProviderUnavailableError(`unknown crypto provider ${JSON.stringify(name)}; use "native" or "noble"`);
@@ -36,7 +44,7 @@ export function providerByName(name: ProviderName): CryptoProvider {
  */
 export function defaultProvider(): CryptoProvider {
   const forced = globalThis.process?.env?.['PARS_CRYPTO'];
-  if (forced === undefined || forced === '' || forced === 'auto') return native ?? nobleProvider;
+  if (forced === undefined || forced === '' || forced === 'auto') return native ?? noble;
   if (forced === 'native' || forced === 'noble') return providerByName(forced);
   throw new CryptoProviderUnavailableError(`PARS_CRYPTO must be "native", "noble" or "auto", got ${JSON.stringify(forced)}`);
 }
