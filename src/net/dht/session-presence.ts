@@ -82,7 +82,7 @@ export async function sessionKey(sessionId: Uint8Array): Promise<CID> {
 export class SessionPresence {
   readonly #o: SessionPresenceOptions;
   readonly #selfHex: string | undefined;
-  #lastPut: { readonly at: number; readonly addresses: string } | undefined;
+  #lastPut: { readonly at: number; readonly addresses: string; readonly peers: number } | undefined;
 
   constructor(options: SessionPresenceOptions) {
     this.#o = options;
@@ -90,15 +90,23 @@ export class SessionPresence {
   }
 
   /**
-   * Announces this node under `sessionId`: the provider entry, and the presence record when the
-   * last one sent is older than half the refresh period or the addresses changed.
+   * Announces this node under `sessionId`: the provider entry, then the presence record when the
+   * last one sent is older than half the refresh period, the addresses changed, or it reached fewer
+   * than half as many peers as this provider entry did (half, so that one slow peer does not make
+   * a node in many groups send its record again with every announcement).
+   *
+   * The last condition matters for a node's first announcements: a put made while the routing
+   * table is still filling reaches few peers (4 of 20, seen in the DHT test), maybe not the ones
+   * closest to the key that later lookups ask, and a record sent once was not sent again for five
+   * minutes however many sessions the node announced meanwhile, so nobody found the node in any
+   * of its groups. The provider entry goes first so the record takes the table it just warmed.
    */
   async announcePresence(sessionId: Uint8Array, signal?: AbortSignal): Promise<AnnounceReport> {
     const key = await sessionKey(sessionId);
     const s = this.#signal(signal);
-    const recordPeers = await this.#putPresence(s);
     let providerPeers = 0;
     for await (const e of this.#o.dht.provide(key, { signal: s })) if (e.name === 'PEER_RESPONSE' && e.messageName === 'ADD_PROVIDER') providerPeers++;
+    const recordPeers = await this.#putPresence(s, providerPeers);
     return { providerPeers, recordPeers };
   }
 
@@ -162,20 +170,21 @@ export class SessionPresence {
     return found;
   }
 
-  async #putPresence(signal: AbortSignal): Promise<number> {
+  /** Sends the presence record unless a fresh one with these addresses reached at least half of `reach` peers. */
+  async #putPresence(signal: AbortSignal, reach: number): Promise<number> {
     const signer = this.#o.signer;
     if (signer === undefined) throw new NetOptionsError('announcing presence needs a signer (the node identity)');
     const now = this.#o.now();
     const addresses = [...new Set(this.#o.addresses())].slice(0, this.#o.limits.maxAddresses).filter((a) => a.length <= this.#o.limits.maxAddressChars);
     const joined = addresses.join(' ');
     const last = this.#lastPut;
-    if (last !== undefined && last.addresses === joined && now - last.at < this.#o.limits.refreshMs / 2) return 0;
+    if (last !== undefined && last.addresses === joined && now - last.at < this.#o.limits.refreshMs / 2 && 2 * last.peers >= reach) return 0;
     const value = encodePresenceRecord(this.#o.provider, signer, { peerId: this.#o.peerId, addresses, issuedAt: now, expiresAt: now + this.#o.limits.presenceTtlMs });
     let peers = 0;
     for await (const e of this.#o.dht.put(presenceKey(this.#o.peerId), value, { signal })) {
       if (e.name === 'PEER_RESPONSE' && e.messageName === 'PUT_VALUE') peers++;
     }
-    this.#lastPut = { at: now, addresses: joined };
+    this.#lastPut = { at: now, addresses: joined, peers };
     return peers;
   }
 
