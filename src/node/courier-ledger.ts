@@ -66,18 +66,18 @@ export class CourierLedger {
 
   /** Whether `topic` (and `peer`, if given) still has room for one more vertex of any size. */
   hasRoom(topic: string, peer: string | undefined, now: number): boolean {
-    return this.fits(topic, COURIER_FULL_MARGIN, COURIER_FULL_MARGIN, peer, now);
+    return this.fits(topic, COURIER_FULL_MARGIN, COURIER_FULL_MARGIN, COURIER_FULL_MARGIN, peer, now);
   }
 
   /**
-   * Whether `topic` can take `topicBytes` more, and the foreign total (and `peer`'s window, if
-   * given) `bytes` more: a batch passes what it admitted so far plus the next vertex.
+   * Whether `topic` can take `topicBytes` more, the foreign total `totalBytes` more, and `peer`'s
+   * window (if given) `peerBytes` more: a batch passes what it admitted so far plus the next vertex.
    */
-  fits(topic: string, topicBytes: number, bytes: number, peer: string | undefined, now: number): boolean {
+  fits(topic: string, topicBytes: number, totalBytes: number, peerBytes: number, peer: string | undefined, now: number): boolean {
     const q = this.quotas;
     if (this.topicBytes(topic) + topicBytes > q.maxTopicBytes) return false;
-    if (this.#total + bytes > q.maxTotalBytes) return false;
-    return peer === undefined || this.peerBytes(peer, now) + bytes <= q.maxPeerBytes;
+    if (this.#total + totalBytes > q.maxTotalBytes) return false;
+    return peer === undefined || this.peerBytes(peer, now) + peerBytes <= q.maxPeerBytes;
   }
 
   #window(peer: string, now: number): PeerWindow {

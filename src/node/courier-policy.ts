@@ -140,35 +140,40 @@ export class CourierPolicy implements IngestAdmission {
     return [...this.#declined.values()];
   }
 
-  /** See `IngestAdmission`: admits what fits, counting what this call admitted before. */
-  batch(source: string): (vertex: DecodedVertex) => boolean {
-    if (isExemptSource(source)) return () => true;
-    // One call is one instant; what it admitted so far counts against the topic, the total and the peer.
+  /** See `IngestAdmission`: admits what fits, counting what this commit admitted before. */
+  batch(): (vertex: DecodedVertex, source: string) => boolean {
+    // One commit is one instant; what it admitted so far counts against the topic and the total,
+    // and what each peer sent in it against that peer.
     const now = this.#now();
     const pending = new Map<string, number>();
+    const fromPeer = new Map<string, number>();
     let taken = 0;
     let refreshed = false;
     const refused = new Set<string>();
-    return (vertex) => {
+    return (vertex, source) => {
+      if (isExemptSource(source)) return true;
       const hex = toHex(vertex.topic);
       if (this.#members.has(hex)) return true;
-      // Once one vertex of a topic is refused, so are the rest of the call's: its children would only wait for it.
-      if (refused.has(hex)) return false;
+      // Once one vertex of a topic from a peer is refused, so are the rest: its children would only wait for it.
+      const refusal = `${hex} ${source}`;
+      if (refused.has(refusal)) return false;
       const size = vertex.bytes.length;
       const mine = (pending.get(hex) ?? 0) + size;
-      if (!this.#ledger.fits(hex, mine, taken + size, source, now)) {
+      const peers = (fromPeer.get(source) ?? 0) + size;
+      if (!this.#ledger.fits(hex, mine, taken + size, peers, source, now)) {
         // Before refusing, make sure the topic did not become the node's own meanwhile.
         if (!refreshed) {
           refreshed = true;
           this.refreshMembership();
           if (this.#members.has(hex)) return true;
         }
-        if (!this.#ledger.fits(hex, mine, taken + size, source, now)) {
-          refused.add(hex);
+        if (!this.#ledger.fits(hex, mine, taken + size, peers, source, now)) {
+          refused.add(refusal);
           return false;
         }
       }
       pending.set(hex, mine);
+      fromPeer.set(source, peers);
       taken += size;
       return true;
     };

@@ -57,7 +57,7 @@ export class MeshNode {
     try {
       // Nothing is received before the policy exists (the network starts later); until then all is kept.
       const late: { courier?: CourierPolicy } = {};
-      const admission = { batch: (source: string) => late.courier?.batch(source) ?? ((): boolean => true) };
+      const admission = { batch: () => late.courier?.batch() ?? ((): boolean => true) };
       ingester = new Ingester({ provider: options.provider, store: this.store, workers: options.workers, admission });
       this.ingester = ingester;
       this.#lag = new SyncLag(this.store.net, this.store.topics(), this.#now);

@@ -50,6 +50,8 @@ interface Fixture {
   readonly clock: { t: number };
   /** One ingest call from `source`: what the policy admits is committed and reported to it. */
   ingest(source: string, vs: readonly DecodedVertex[]): boolean[];
+  /** Several calls committed together (a group commit): one admission batch, then each call reported. */
+  commit(calls: readonly (readonly [string, readonly DecodedVertex[]])[]): boolean[][];
 }
 
 function fixture(quotas: Partial<CourierQuotas>, store = new FakeStore(), own = { groups: [] as Uint8Array[], rendezvous: [] as Uint8Array[] }): Fixture {
@@ -61,12 +63,17 @@ function fixture(quotas: Partial<CourierQuotas>, store = new FakeStore(), own = 
     own,
     clock,
     ingest(source, vs) {
-      const admit = policy.batch(source);
-      const verdicts = vs.map((v) => admit(v));
-      const kept = vs.filter((_, i) => verdicts[i]);
-      store.put(kept);
-      if (source === 'local') for (const v of kept) store.written.add(toHex(v.topic));
-      policy.noteStored(kept, source);
+      return this.commit([[source, vs]])[0] as boolean[];
+    },
+    commit(calls) {
+      const admit = policy.batch();
+      const verdicts = calls.map(([source, vs]) => vs.map((v) => admit(v, source)));
+      for (const [i, [source, vs]] of calls.entries()) {
+        const kept = vs.filter((_, j) => verdicts[i]?.[j]);
+        store.put(kept);
+        if (source === 'local') for (const v of kept) store.written.add(toHex(v.topic));
+        policy.noteStored(kept, source);
+      }
       return verdicts;
     },
   };
@@ -177,6 +184,25 @@ test('one peer’s share per window: that peer is turned away, others are not; t
   f.clock.t += 60_000;
   assert.equal(f.policy.carries(T1, 'greedy'), true, 'a new window');
   assert.deepEqual(f.ingest('greedy', [vertex(T1, 10 * KIB)]), [true]);
+});
+
+test('calls committed together: the topic and the total count all of them, each peer only its own', () => {
+  const topic = fixture({ maxTopicBytes: 100 * KIB });
+  const byTopic = topic.commit([
+    ['p1', Array.from({ length: 6 }, () => vertex(T1, 10 * KIB))],
+    ['p2', Array.from({ length: 6 }, () => vertex(T1, 10 * KIB))],
+  ]);
+  assert.deepEqual(byTopic, [Array(6).fill(true), [...Array(4).fill(true), false, false]], 'the second call sees what the first was let through');
+  assert.equal(topic.policy.usage().bytes, 100 * KIB);
+  const total = fixture({ maxTopicBytes: 1024 * KIB, maxTotalBytes: 50 * KIB });
+  assert.deepEqual(total.commit([['p1', [vertex(T1, 30 * KIB)]], ['p2', [vertex(T2, 30 * KIB)]]]), [[true], [false]]);
+  const peers = fixture({ maxPeerBytes: 30 * KIB, peerWindowMs: 60_000 });
+  const byPeer = peers.commit([
+    ['p1', Array.from({ length: 4 }, () => vertex(T1, 10 * KIB))],
+    ['p2', Array.from({ length: 4 }, () => vertex(T1, 10 * KIB))],
+    ['p1', [vertex(T2, 1 * KIB)]],
+  ]);
+  assert.deepEqual(byPeer, [[true, true, true, false], [true, true, true, false], [false]], "each peer's share counts what it sent in the whole commit");
 });
 
 test('counts are derived from the store: a restarted policy sees the same full topic', () => {

@@ -170,3 +170,99 @@ test('bytes that fail verification are remembered: what waits on them is refused
   await ingester.close();
   ingester.store.close();
 });
+
+/** Blocks the thread for `ms`, as a long commit on a slow disk would. */
+function stall(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+/**
+ * Records the size of every non-empty commit; the first one stalls (so that the workers' answers
+ * for later calls queue up meanwhile) and `fail(n)` decides whether commit n throws instead.
+ */
+function watchCommits(ingester: Ingester, fail: (n: number) => boolean = () => false): number[] {
+  const commits: number[] = [];
+  const put = ingester.store.putVertices.bind(ingester.store);
+  ingester.store.putVertices = (batch) => {
+    if (batch.length === 0) return put(batch);
+    commits.push(batch.length);
+    if (commits.length === 1) stall(300);
+    if (fail(commits.length)) throw new Error('disk full');
+    return put(batch);
+  };
+  return commits;
+}
+
+test('calls verified while a commit runs are committed together: each call reported and notified on its own', async (t) => {
+  const { ingester, path } = open(2);
+  t.after(() => ingester.close());
+  const commits = watchCommits(ingester);
+  const notified: [string, number][] = [];
+  ingester.onStored((batch, source) => notified.push([source, batch.length]));
+  const slices = Array.from({ length: 12 }, (_, i) => vertices.slice(i * 25, (i + 1) * 25));
+  const reports = await Promise.all(slices.map((s, i) => ingester.ingest(s.map((v) => v.bytes), `peer${i}`)));
+  for (const [i, r] of reports.entries()) assert.deepEqual(r.stored.map((v) => v.key), slices[i]?.map((v) => v.key), `call ${i} reports its own vertices`);
+  assert.deepEqual(notified, slices.map((s, i) => [`peer${i}`, s.length]), 'one notification per call, in call order, after the commit');
+  assert.equal(commits.reduce((a, b) => a + b, 0), vertices.length);
+  assert.ok(commits.length < 12, `12 calls took ${commits.length} commits (${commits.join(', ')})`);
+  await ingester.close();
+  ingester.store.close();
+  const reopened = SqliteStore.open(path);
+  assert.equal(reopened.vertexCount, vertices.length);
+  assert.deepEqual(frontiersOf(reopened.loadDag()), frontiersOf(reference));
+  reopened.close();
+});
+
+test('a group whose commit fails fails every call of it, and the DAG takes them all back', async (t) => {
+  const { ingester } = open(2);
+  t.after(() => ingester.close());
+  const commits = watchCommits(ingester, (n) => n === 2);
+  const calls = [0, 1, 2, 3, 4, 5].map((i) => ingester.ingest(vertices.slice(i * 20, (i + 1) * 20).map((v) => v.bytes)));
+  const settled = await Promise.allSettled(calls);
+  const failedGroup = commits[1] as number;
+  assert.ok(failedGroup > 20, `the failed commit held more than one call (${commits.join(', ')})`);
+  assert.equal(settled.filter((s) => s.status === 'rejected').length, failedGroup / 20, 'every call of the failed group fails, no other');
+  for (const [i, s] of settled.entries()) {
+    // A later call may only quarantine what builds on the failed group; what it stored is on disk.
+    if (s.status === 'fulfilled') for (const v of s.value.stored) assert.ok(ingester.store.hasVertex(v.id));
+    else for (const v of vertices.slice(i * 20, (i + 1) * 20)) assert.equal(ingester.dag.has(v.key), false, 'a vertex of a failed call is not in the DAG');
+  }
+  assert.equal(ingester.dag.size, ingester.store.vertexCount, 'memory holds exactly what disk holds');
+  // The refused vertices come in again.
+  const again = await ingester.ingest(vertices.slice(0, 120).map((v) => v.bytes));
+  assert.equal(again.rejected.length, 0);
+  assert.equal(ingester.store.vertexCount, 120);
+  assert.equal(ingester.dag.quarantine.size, 0);
+  await ingester.close();
+  ingester.store.close();
+});
+
+test('a listener that throws fails only its own call of a group', async (t) => {
+  const { ingester } = open(2);
+  t.after(() => ingester.close());
+  ingester.onStored((_batch, source) => {
+    if (source === 'bad') throw new Error('listener failed');
+  });
+  const calls = [0, 1, 2, 3, 4].map((i) => ingester.ingest(vertices.slice(i * 30, (i + 1) * 30).map((v) => v.bytes), i === 2 ? 'bad' : 'good'));
+  const settled = await Promise.allSettled(calls);
+  assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+  assert.equal(ingester.store.vertexCount, 150, "the listener's failure does not undo the commit");
+  await ingester.close();
+  ingester.store.close();
+});
+
+test('close while calls overlap: every call settles, and what a call acknowledged is on disk', async () => {
+  const { ingester, path } = open(2);
+  const calls = [0, 1, 2, 3, 4, 5].map((i) => ingester.ingest(vertices.slice(i * 50, (i + 1) * 50).map((v) => v.bytes)));
+  await new Promise((r) => setTimeout(r, 20));
+  await ingester.close();
+  const settled = await Promise.allSettled(calls);
+  const acknowledged = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.stored : []));
+  for (const s of settled) if (s.status === 'rejected') assert.equal((s.reason as { code?: string }).code, 'ERR_VERIFY_POOL_CLOSED');
+  ingester.store.close();
+  const reopened = SqliteStore.open(path);
+  for (const v of acknowledged) assert.ok(reopened.hasVertex(v.id));
+  assert.equal(reopened.vertexCount, acknowledged.length);
+  reopened.close();
+});
