@@ -181,7 +181,7 @@ export class Ingester {
       try {
         reports.push(this.#place(call, placed, admit));
         placedBy.push(placed);
-        all.push(...placed);
+        for (const v of placed) all.push(v); // a call that releases a large quarantine places many: no spread
       } catch (error) {
         this.dag.retract(placed.map((v) => v.key));
         reports.push(undefined);
