@@ -1,18 +1,17 @@
-import { fromHex, type CryptoProvider } from '../crypto/index.ts';
+import type { CryptoProvider } from '../crypto/index.ts';
 import {
   createVertex,
-  idKey,
   KeyRing,
   type AuthorKey,
   type Dag,
   type DagOptions,
   type DecodedVertex,
-  type RejectedVertex,
   type RejectionReason,
   type VertexSigner,
 } from '../dag/index.ts';
 import type { SqliteStore } from '../store/index.ts';
 import { NodeError } from './errors.ts';
+import { mergeReports, placeCall, type Placement, type VerifiedCall } from './ingest-placement.ts';
 import { VerifyPool } from './verify-pool.ts';
 import type { Verdict } from './verify-protocol.ts';
 
@@ -36,10 +35,6 @@ export interface IngestReport {
   readonly overQuota: number;
 }
 
-function fromDag(refused: readonly RejectedVertex[]): IngestRejection[] {
-  return refused.map((r) => ({ id: fromHex(r.key), reason: r.reason, detail: r.detail }));
-}
-
 /**
  * Sees vertices once they are durable; see `Ingester.onStored`. `source` is the `ingest` call's
  * source (a peer, a bundle), or `'local'` for this node's own appends.
@@ -54,8 +49,9 @@ export const LOCAL_SOURCE = 'local';
  * commit, which may hold several `ingest` calls (see `Ingester.ingest`); the function it returns
  * is asked, in order, about each verified vertex of the commit that the node does not hold yet,
  * with the source of its call, before it is placed, so it can count what it let through earlier
- * in the same commit: the commit's listeners run only after all of it is placed. Local appends
- * are never asked.
+ * in the same commit: the commit's listeners run only after all of it is placed. A vertex refused
+ * in a call that is not its commit's first is asked about again in the next commit, once the
+ * listeners have seen what the earlier calls stored. Local appends are never asked.
  */
 export interface IngestAdmission {
   batch(): (vertex: DecodedVertex, source: string) => boolean;
@@ -77,10 +73,7 @@ export interface IngesterOptions {
  */
 export const GROUP_COMMIT_MAX_ITEMS = 1024;
 
-interface ReadyCall {
-  readonly items: readonly Uint8Array[];
-  readonly verdicts: readonly Verdict[];
-  readonly source: string;
+interface ReadyCall extends VerifiedCall {
   readonly resolve: (report: IngestReport) => void;
   readonly reject: (error: Error) => void;
 }
@@ -170,22 +163,26 @@ export class Ingester {
    * Places the calls of a group in order and commits everything they placed in one transaction.
    * A call whose placement throws is retracted and fails alone; if the commit fails, the DAG takes
    * back the whole group and every call of it fails with that error.
+   *
+   * The admission is asked about a later call's vertices before the listeners of the earlier calls
+   * have run, so it has not yet seen what they stored: a welcome to a group, placed by one call,
+   * has not made the group's topic the node's own when the next call brings the group's first
+   * vertices. So what the admission refuses in any call but the group's first is not counted over
+   * quota: once the listeners ran, those vertices go first in the next group, where a refusal
+   * stands, and the call's report covers both placements.
    */
   #commitGroup(group: readonly ReadyCall[]): void {
-    const placedBy: DecodedVertex[][] = [];
-    const reports: (IngestReport | undefined)[] = [];
+    const placements: (Placement | undefined)[] = [];
     const all: DecodedVertex[] = [];
     const admit = this.#admission?.batch();
-    for (const call of group) {
+    for (const [i, call] of group.entries()) {
       const placed: DecodedVertex[] = [];
       try {
-        reports.push(this.#place(call, placed, admit));
-        placedBy.push(placed);
+        placements.push(placeCall(this.dag, call, placed, admit, i > 0 && all.length > 0));
         for (const v of placed) all.push(v); // a call that releases a large quarantine places many: no spread
       } catch (error) {
         this.dag.retract(placed.map((v) => v.key));
-        reports.push(undefined);
-        placedBy.push([]);
+        placements.push(undefined);
         call.reject(error as Error);
       }
     }
@@ -193,65 +190,35 @@ export class Ingester {
       this.store.putVertices(all);
     } catch (error) {
       this.dag.retract(all.map((v) => v.key));
-      for (const [i, call] of group.entries()) if (reports[i] !== undefined) call.reject(error as Error);
+      for (const [i, call] of group.entries()) if (placements[i] !== undefined) call.reject(error as Error);
       return;
     }
+    const again: ReadyCall[] = [];
     for (const [i, call] of group.entries()) {
-      const report = reports[i];
-      if (report === undefined) continue;
+      const placement = placements[i];
+      if (placement === undefined) continue;
       try {
-        this.#notify(placedBy[i] as DecodedVertex[], call.source);
-        call.resolve(report);
+        this.#notify(placement.report.stored, call.source);
       } catch (error) {
         call.reject(error as Error);
-      }
-    }
-  }
-
-  /** Places one call's verified vertices in the DAG, listing those placed in `placed`. */
-  #place(call: ReadyCall, placed: DecodedVertex[], admit: ((vertex: DecodedVertex, source: string) => boolean) | undefined): IngestReport {
-    const { items, verdicts, source } = call;
-    const rejected: IngestRejection[] = [];
-    const missing = new Map<string, Uint8Array>();
-    let duplicates = 0;
-    let quarantined = 0;
-    let overQuota = 0;
-    for (let i = 0; i < items.length; i++) {
-      const verdict = verdicts[i];
-      if (verdict === undefined) throw new NodeError('ERR_VERIFY_WORKER', 'verify pool returned too few verdicts');
-      if (!verdict.ok) {
-        rejected.push({ id: verdict.id, reason: verdict.reason, detail: verdict.detail });
-        // A permanently bad id also dooms whatever waits on it in the quarantine.
-        if (verdict.id !== undefined) rejected.push(...fromDag(this.dag.markRejected(idKey(verdict.id), verdict.reason, verdict.detail).slice(1)));
         continue;
       }
-      const { vertex } = verdict;
-      if (admit !== undefined && !this.dag.has(vertex.key) && !admit(vertex, source)) {
-        overQuota++;
+      if (placement.deferred.length === 0) {
+        call.resolve(placement.report);
         continue;
       }
-      const out = this.dag.add(vertex, source);
-      switch (out.status) {
-        case 'added':
-          placed.push(...out.added);
-          rejected.push(...fromDag(out.rejected));
-          break;
-        case 'duplicate':
-          duplicates++;
-          break;
-        case 'quarantined':
-          quarantined++;
-          for (const m of out.missing) missing.set(idKey(m), m);
-          break;
-        case 'rejected':
-          // `out.rejected` lists this vertex first, then waiting descendants refused with it;
-          // it is empty when nothing was recorded (quarantine full, refused before).
-          rejected.push(...(out.rejected.length > 0 ? fromDag(out.rejected) : [{ id: vertex.id, reason: out.reason, detail: out.detail }]));
-          break;
-      }
+      again.push({
+        items: placement.deferred.map((at) => call.items[at] as Uint8Array),
+        verdicts: placement.deferred.map((at) => call.verdicts[at] as Verdict),
+        source: call.source,
+        resolve: (second) => call.resolve(mergeReports(placement, second)),
+        reject: call.reject,
+      });
     }
-    for (const v of placed) missing.delete(v.key);
-    return { stored: placed, duplicates, quarantined, missing: [...missing.values()], rejected, overQuota };
+    if (again.length > 0) {
+      this.#ready.unshift(...again);
+      this.#scheduleFlush();
+    }
   }
 
   /** Creates a vertex on `topic` from this node's frontier, signs it, and stores it durably. */
@@ -293,10 +260,12 @@ export class Ingester {
     };
   }
 
-  /** Lets verified calls and running work finish, then stops the workers. */
+  /** Lets verified calls and running work finish (a commit can queue deferred vertices again), then stops the workers. */
   async close(): Promise<void> {
-    while (this.#flushScheduled) await new Promise((resolve) => setImmediate(resolve));
-    await this.#tail.catch(() => undefined);
+    do {
+      while (this.#flushScheduled) await new Promise((resolve) => setImmediate(resolve));
+      await this.#tail.catch(() => undefined);
+    } while (this.#flushScheduled || this.#ready.length > 0);
     await this.#pool.close();
   }
 

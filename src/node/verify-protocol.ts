@@ -42,8 +42,22 @@ export type Verdict =
   | { readonly ok: true; readonly vertex: DecodedVertex }
   | { readonly ok: false; readonly id: Uint8Array | undefined; readonly reason: RejectionReason; readonly detail: string };
 
-/** Pack buffers are sized in steps of this, so batches of similar size fit the same buffer. */
+/**
+ * Pack buffers are sized in steps of this, so batches of similar size fit the same buffer. A
+ * smaller batch (one pushed vertex, say) gets the next power of two from 8 KiB instead: a quarter
+ * megabyte for every pushed vertex was a fresh mapping of its own (a burst of single-vertex calls
+ * spent most of its main-thread time in the kernel).
+ */
 export const PACK_ROUNDING = 256 * 1024;
+const MIN_PACK_BYTES = 8 * 1024;
+
+/** The size of a new pack buffer for `total` bytes. */
+export function packBufferSize(total: number): number {
+  if (total > PACK_ROUNDING / 2) return Math.ceil(total / PACK_ROUNDING) * PACK_ROUNDING;
+  let size = MIN_PACK_BYTES;
+  while (size < total) size *= 2;
+  return size;
+}
 
 export interface WorkerConfig {
   readonly provider: ProviderName;
@@ -63,7 +77,7 @@ export function pack(items: readonly Uint8Array[], spareFor?: (total: number) =>
   }
   offsets[items.length] = total;
   const spare = spareFor?.(total);
-  const bytes = spare !== undefined && spare.byteLength >= total ? new Uint8Array(spare) : new Uint8Array(Math.ceil(total / PACK_ROUNDING) * PACK_ROUNDING);
+  const bytes = spare !== undefined && spare.byteLength >= total ? new Uint8Array(spare) : new Uint8Array(packBufferSize(total));
   for (let i = 0; i < items.length; i++) bytes.set(items[i] as Uint8Array, offsets[i] as number);
   return { bytes: bytes.buffer, offsets };
 }

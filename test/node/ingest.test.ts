@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { toHex } from '../../src/crypto/index.ts';
 import { createVertex, Dag, decodeWithId, idKey, type DecodedVertex } from '../../src/dag/index.ts';
-import { Ingester, VerifyPool } from '../../src/node/index.ts';
+import { Ingester, VerifyPool, type IngestReport } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { fastProvider, makeAuthor, prng, provider, randomDag, topicOf } from '../support/fixtures.ts';
+import { pack, packBufferSize, PACK_ROUNDING } from '../../src/node/verify-protocol.ts';
 import { tempDir } from '../support/tmp.ts';
 
 const dir = tempDir();
@@ -67,6 +68,18 @@ test('verify pool: batches packed into reused buffers (longer than the batch, ho
     }
   }
   await pool.close();
+});
+
+test('verify pool: a small batch gets a small pack buffer, a large one whole steps of PACK_ROUNDING', () => {
+  // One pushed vertex took a quarter-megabyte buffer, a fresh mapping per vertex.
+  assert.equal(packBufferSize(4_500), 8 * 1024);
+  assert.equal(packBufferSize(8 * 1024 + 1), 16 * 1024);
+  assert.equal(packBufferSize(PACK_ROUNDING / 2), PACK_ROUNDING / 2);
+  assert.equal(packBufferSize(PACK_ROUNDING / 2 + 1), PACK_ROUNDING);
+  assert.equal(packBufferSize(5 * PACK_ROUNDING + 1), 6 * PACK_ROUNDING);
+  const { bytes, offsets } = pack([Uint8Array.of(1, 2, 3), Uint8Array.of(4)]);
+  assert.equal(bytes.byteLength, 8 * 1024);
+  assert.deepEqual([...offsets], [0, 3, 4]);
 });
 
 test('ingest in causal order: all stored durably, frontiers equal the reference, reopen gives the same', async () => {
@@ -212,6 +225,48 @@ test('calls verified while a commit runs are committed together: each call repor
   assert.equal(reopened.vertexCount, vertices.length);
   assert.deepEqual(frontiersOf(reopened.loadDag()), frontiersOf(reference));
   reopened.close();
+});
+
+test('in a group, a refusal after an earlier call stored something is judged again once the listeners saw it', async (t) => {
+  // The admission keeps topic 8 only once a listener has seen the "welcome" on topic 7, as a node
+  // keeps a group's topic only once it has processed the welcome to it; topic 9 it never keeps.
+  const path = join(dir, `node-${n++}.sqlite`);
+  const allowed = new Set([toHex(topicOf(7))]);
+  for (const v of vertices) allowed.add(toHex(v.topic));
+  // One worker answers in call order, so the group is [welcome, member, foreign] in that order.
+  const ingester = new Ingester({ provider, store: SqliteStore.open(path), workers: 1, admission: { batch: () => (v) => allowed.has(toHex(v.topic)) } });
+  t.after(() => ingester.close());
+  for (const a of authors) ingester.addKey({ algorithm: 'ml-dsa-65', publicKey: a.publicKey });
+  const [alice] = authors as [(typeof authors)[number]];
+  const at = (topic: number): DecodedVertex => createVertex({ topic: topicOf(topic), parents: [], lamport: 1, payload: new Uint8Array(4) }, alice, fastProvider);
+  const [welcome, member, foreign] = [at(7), at(8), at(9)];
+  ingester.onStored((batch) => {
+    if (batch.some((v) => v.key === welcome.key)) allowed.add(toHex(topicOf(8)));
+  });
+  // The three calls start while the first commit stalls, so they are verified meanwhile and
+  // placed as one group: [welcome, member, foreign].
+  const commits: number[] = [];
+  let later: Promise<IngestReport[]> | undefined;
+  const put = ingester.store.putVertices.bind(ingester.store);
+  ingester.store.putVertices = (batch) => {
+    if (batch.length === 0) return put(batch);
+    commits.push(batch.length);
+    if (later === undefined) {
+      later = Promise.all([welcome, member, foreign].map((v) => ingester.ingest([v.bytes], 'peer')));
+      stall(300);
+    }
+    return put(batch);
+  };
+  await ingester.ingest(vertices.slice(0, 20).map((v) => v.bytes), 'peer');
+  const [w, m, f] = (await later) as [IngestReport, IngestReport, IngestReport];
+  assert.deepEqual(w.stored.map((v) => v.key), [welcome.key]);
+  assert.deepEqual([m.stored.map((v) => v.key), m.overQuota], [[member.key], 0], 'the group\'s vertex is kept once the welcome was seen');
+  assert.deepEqual([f.stored.length, f.overQuota], [0, 1], 'a refusal stands when asked again');
+  assert.deepEqual(commits, [20, 1, 1], 'the welcome was committed with its group, the member vertex in the next commit');
+  assert.ok(ingester.store.hasVertex(member.id));
+  assert.equal(ingester.store.hasVertex(foreign.id), false);
+  await ingester.close();
+  ingester.store.close();
 });
 
 test('a group whose commit fails fails every call of it, and the DAG takes them all back', async (t) => {
