@@ -191,16 +191,20 @@ function stall(ms: number): void {
 }
 
 /**
- * Records the size of every non-empty commit; the first one stalls (so that the workers' answers
- * for later calls queue up meanwhile) and `fail(n)` decides whether commit n throws instead.
+ * Records the size of every non-empty commit; the first one runs `onStall` (which may start more
+ * calls) and stalls, so that the workers' answers for later calls queue up meanwhile; `fail(n)`
+ * decides whether commit n throws instead.
  */
-function watchCommits(ingester: Ingester, fail: (n: number) => boolean = () => false): number[] {
+function watchCommits(ingester: Ingester, fail: (n: number) => boolean = () => false, onStall: () => void = () => {}): number[] {
   const commits: number[] = [];
   const put = ingester.store.putVertices.bind(ingester.store);
   ingester.store.putVertices = (batch) => {
     if (batch.length === 0) return put(batch);
     commits.push(batch.length);
-    if (commits.length === 1) stall(300);
+    if (commits.length === 1) {
+      onStall();
+      stall(300);
+    }
     if (fail(commits.length)) throw new Error('disk full');
     return put(batch);
   };
@@ -245,18 +249,10 @@ test('in a group, a refusal after an earlier call stored something is judged aga
   });
   // The three calls start while the first commit stalls, so they are verified meanwhile and
   // placed as one group: [welcome, member, foreign].
-  const commits: number[] = [];
   let later: Promise<IngestReport[]> | undefined;
-  const put = ingester.store.putVertices.bind(ingester.store);
-  ingester.store.putVertices = (batch) => {
-    if (batch.length === 0) return put(batch);
-    commits.push(batch.length);
-    if (later === undefined) {
-      later = Promise.all([welcome, member, foreign].map((v) => ingester.ingest([v.bytes], 'peer')));
-      stall(300);
-    }
-    return put(batch);
-  };
+  const commits = watchCommits(ingester, undefined, () => {
+    later = Promise.all([welcome, member, foreign].map((v) => ingester.ingest([v.bytes], 'peer')));
+  });
   await ingester.ingest(vertices.slice(0, 20).map((v) => v.bytes), 'peer');
   const [w, m, f] = (await later) as [IngestReport, IngestReport, IngestReport];
   assert.deepEqual(w.stored.map((v) => v.key), [welcome.key]);
