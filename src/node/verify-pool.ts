@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { CryptoProvider } from '../crypto/index.ts';
 import { LAYOUT_WORDS, vertexFromLayout, type AuthorKey } from '../dag/index.ts';
 import { NodeError } from './errors.ts';
+import { SpareBuffers } from './spare-buffers.ts';
 import { pack, type FromWorker, type ToWorker, type Verdict, type WorkerConfig } from './verify-protocol.ts';
 
 export interface VerifyPoolOptions {
@@ -35,11 +36,7 @@ export class VerifyPool {
   readonly size: number;
   readonly #workers: Worker[] = [];
   readonly #pending = new Map<number, Pending>();
-  /**
-   * Batch buffers the workers handed back, reused for later batches: a fresh buffer per batch is
-   * fresh memory the kernel must zero, page by page, on every megabyte a sync moves.
-   */
-  readonly #spare: ArrayBuffer[] = [];
+  readonly #spare: SpareBuffers;
   #nextJob = 0;
   #closed = false;
   #failure: Error | undefined;
@@ -49,6 +46,7 @@ export class VerifyPool {
     // A node never runs on the simulator's stand-in signatures, which prove nothing.
     if (name === 'insecure-simulation') throw new NodeError('ERR_INSECURE_PROVIDER', 'the insecure simulation provider cannot verify real vertices');
     this.size = Math.max(1, options.workers ?? availableParallelism());
+    this.#spare = new SpareBuffers(MAX_SPARE_BUFFERS_PER_WORKER * this.size, MAX_SPARE_BYTES);
     const config: WorkerConfig = { provider: name };
     for (let i = 0; i < this.size; i++) {
       const worker = new Worker(WORKER_URL, { workerData: config });
@@ -78,7 +76,7 @@ export class VerifyPool {
     for (let w = 0; w * slice < items.length; w++) {
       const job = this.#nextJob++;
       const part = items.slice(w * slice, (w + 1) * slice);
-      const { bytes, offsets } = pack(part, (total) => this.#takeSpare(total));
+      const { bytes, offsets } = pack(part, (total) => this.#spare.take(total));
       parts.push(
         new Promise<readonly Verdict[]>((resolve, reject) => {
           this.#pending.set(job, { items: part, resolve, reject });
@@ -88,16 +86,6 @@ export class VerifyPool {
       );
     }
     return (await Promise.all(parts)).flat();
-  }
-
-  /** Takes the smallest spare buffer of at least `need` bytes, so large buffers stay free for large batches. */
-  #takeSpare(need: number): ArrayBuffer | undefined {
-    let best = -1;
-    for (let i = 0; i < this.#spare.length; i++) {
-      const size = (this.#spare[i] as ArrayBuffer).byteLength;
-      if (size >= need && (best < 0 || size < (this.#spare[best] as ArrayBuffer).byteLength)) best = i;
-    }
-    return best < 0 ? undefined : this.#spare.splice(best, 1)[0];
   }
 
   async close(): Promise<void> {
@@ -113,7 +101,7 @@ export class VerifyPool {
       this.#fail(new NodeError('ERR_VERIFY_WORKER', `verify worker: ${m.message}`));
       return;
     }
-    if (m.bytes.byteLength <= MAX_SPARE_BYTES && this.#spare.length < MAX_SPARE_BUFFERS_PER_WORKER * this.size) this.#spare.push(m.bytes);
+    this.#spare.give(m.bytes);
     const p = this.#pending.get(m.job);
     if (p === undefined) return;
     this.#pending.delete(m.job);
