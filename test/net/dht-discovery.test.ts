@@ -22,7 +22,8 @@ test(`DHT: ${NODES} nodes, each bootstrapped to one random other, find every mem
   assert.equal(r.lookups, GROUPS * MEMBERS);
   assert.equal(r.outsiderUnfiltered, MEMBERS, 'a lookup without a member filter sees every announced member');
   assert.equal(r.outsiderFiltered, 0, 'the member filter drops non-members');
-  assert.equal(r.outsiderRefused, MEMBERS);
+  assert.equal(r.outsiderRefused, MEMBERS, 'every member is refused by the filter for not being named in it');
+  assert.equal(r.outsiderUnverified, 0, 'and none for want of a record that verifies');
   assert.deepEqual(r.unsynced, [], 'every member holds its group messages');
   assert.deepEqual(r.otherEncryptions, [], 'every connection used the post-quantum encrypter');
 });

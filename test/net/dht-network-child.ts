@@ -69,6 +69,7 @@ try {
   const filtered = await outsider.host.presence.findSessionPeers(group0.sessionId, { members: new Set([outsider.nodeIdHex]) });
   result.outsiderFiltered = filtered.peers.length;
   result.outsiderRefused = filtered.refused;
+  result.outsiderUnverified = filtered.unverified;
 
   // Each group's first member writes its messages; every member must end up with them.
   const unsynced: string[] = [];

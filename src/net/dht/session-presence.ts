@@ -31,8 +31,13 @@ export interface SessionLookup {
   readonly queriedPeers: number;
   /** Providers the DHT named (before their presence records were checked). */
   readonly providers: number;
-  /** Providers dropped: no presence record that verifies, or not a member. */
+  /** Providers whose presence record verifies but who are not members (or claim this node's id). */
   readonly refused: number;
+  /**
+   * Providers with no presence record that verifies now: none found before the lookup ended (timed
+   * out, or it expired), or only forged or stale copies.
+   */
+  readonly unverified: number;
 }
 
 export interface AnnounceReport {
@@ -136,14 +141,18 @@ export class SessionPresence {
     }
     const found = await boundedMap([...providers], this.#o.limits.lookupConcurrency, (peer) => this.#presenceOf(peer, signal));
     const peers: SessionPeer[] = [];
+    let unverified = 0;
     for (const r of found) {
-      if (r === undefined) continue;
+      if (r === undefined) {
+        unverified++;
+        continue;
+      }
       const nodeIdHex = toHex(r.nodeId);
       if (options.members !== undefined && !options.members.has(nodeIdHex)) continue;
       if (nodeIdHex === this.#selfHex) continue;
       peers.push({ peerId: r.peerId, nodeId: r.nodeId, nodeIdHex, addresses: r.addresses.map((a) => `${a}/p2p/${r.peerId}`), expiresAt: r.expiresAt });
     }
-    return { peers, queriedPeers: queried.size, providers: providers.size, refused: providers.size - peers.length };
+    return { peers, queriedPeers: queried.size, providers: providers.size, refused: providers.size - unverified - peers.length, unverified };
   }
 
   /** The first presence record of `peer` the DHT gives that verifies now, if it has one. */
