@@ -19,9 +19,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultProvider, nativeAvailable, providerByName } from '../src/crypto/index.ts';
 import { checkVertex, decodeVertex, KeyRing, signedMessageOf, VERTEX_SIGNATURE_CONTEXT, type DecodedVertex } from '../src/dag/index.ts';
-import { Ingester, VerifyPool } from '../src/node/index.ts';
-import { SqliteStore } from '../src/store/index.ts';
+import { VerifyPool } from '../src/node/index.ts';
 import { bytesWritten } from './support/bytes-written.ts';
+import { startedIngester } from './support/ingest-limit.ts';
 import { ParallelVerify } from './support/parallel-verify.ts';
 import { signedWorkload } from './support/signed-workload.ts';
 import { streamBatches } from './support/stream-batches.ts';
@@ -137,9 +137,8 @@ async function round(index: number): Promise<Round> {
   if (poolOnly.done !== vertices.length) throw new Error(`pool verified ${poolOnly.done} of ${vertices.length}`);
 
   const path = join(dir, `node-${index}.sqlite`);
-  const store = SqliteStore.open(path);
-  const ingester = new Ingester({ provider, store, workers: cores });
-  for (const k of keys) ingester.addKey({ algorithm: 'ml-dsa-65', publicKey: k });
+  const ingester = await startedIngester(provider, path, keys);
+  const store = ingester.store;
   const warmStored = (await stream(warmUp, async (chunk) => (await ingester.ingest(chunk, 'bench')).stored.length)).done;
   if (warmStored !== warmUp.length) throw new Error(`stored ${warmStored} of ${warmUp.length} warm-up vertices`);
   await new Promise((r) => setTimeout(r, 300));

@@ -50,8 +50,8 @@ export const LOCAL_SOURCE = 'local';
  * is asked, in order, about each verified vertex of the commit that the node does not hold yet,
  * with the source of its call, before it is placed, so it can count what it let through earlier
  * in the same commit: the commit's listeners run only after all of it is placed. A vertex refused
- * in a call that is not its commit's first is asked about again in the next commit, once the
- * listeners have seen what the earlier calls stored. Local appends are never asked.
+ * in a call after one of the same commit that placed something is asked about again in the next
+ * commit, once the listeners have seen what the earlier calls stored. Local appends are never asked.
  */
 export interface IngestAdmission {
   batch(): (vertex: DecodedVertex, source: string) => boolean;
@@ -167,8 +167,8 @@ export class Ingester {
    * The admission is asked about a later call's vertices before the listeners of the earlier calls
    * have run, so it has not yet seen what they stored: a welcome to a group, placed by one call,
    * has not made the group's topic the node's own when the next call brings the group's first
-   * vertices. So what the admission refuses in any call but the group's first is not counted over
-   * quota: once the listeners ran, those vertices go first in the next group, where a refusal
+   * vertices. So what the admission refuses in a call after one that placed something is not counted
+   * over quota: once the listeners ran, those vertices go first in the next group, where a refusal
    * stands, and the call's report covers both placements.
    */
   #commitGroup(group: readonly ReadyCall[]): void {
