@@ -110,7 +110,10 @@ test('pars bundle: join by sneakernet, talk under the group key, carry through a
   const exists = await alice.run('bundle', 'export', file('msg.pars'), '--group', 'safehouse');
   assert.equal(exists.code, 1);
   assert.match(exists.stderr, /already exists/);
-  await alice.ok('bundle', 'export', file('msg.pars'), '--group', 'safehouse', '--force');
+  const forced = await alice.ok('bundle', 'export', file('msg.pars'), '--group', 'safehouse', '--force');
+  // The plain-text report counts in words that agree with the numbers.
+  assert.match(forced, /^ {2}\d+ vertices of 1 topic, [\d,]+ bytes$/m);
+  assert.match(forced, /^ {2}opens for members of 1 group$/m);
   assert.deepEqual(readdirSync(stick).filter((f) => f.endsWith('.partial')), []);
 
   const garbage = await alice.run('bundle', 'import', join(root, 'alice', 'keystore.json'));

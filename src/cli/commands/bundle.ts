@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ExportReport, ImportReport } from '../../bundle/index.ts';
 import { checkExportSelection, exportFromNode, importIntoNode, type BundleExportArgs, type BundleImportArgs } from '../bundle-operations.ts';
 import type { CliContext } from '../context.ts';
+import { counted } from '../counted.ts';
 import { onRunningNode, perform } from '../control-routing.ts';
 import { CliError } from '../errors.ts';
 import { withNode, type OpenNode } from '../open-node.ts';
@@ -105,7 +106,7 @@ export function registerBundle(program: Command, ctx: CliContext): void {
       if (rows.length === 0) ctx.stdout.write('No bundles written or read yet.\n');
       for (const r of rows) {
         const peer = r.peer === null ? '-' : r.peer.slice(0, ID_PREFIX_CHARS);
-        ctx.stdout.write(`${r.marker}  ${r.direction.padEnd(6)}  ${new Date(r.at).toISOString()}  peer ${peer}  ${r.topics} topics\n`);
+        ctx.stdout.write(`${r.marker}  ${r.direction.padEnd(6)}  ${new Date(r.at).toISOString()}  peer ${peer}  ${counted(r.topics, 'topic')}\n`);
       }
     });
 }
@@ -167,10 +168,10 @@ function kdfLogNFromEnv(ctx: CliContext): number | undefined {
 }
 
 function describeExport(r: ExportReport): string {
-  const who = [r.groupRecipients > 0 ? `members of ${r.groupRecipients} group${r.groupRecipients === 1 ? '' : 's'}` : '', r.passphrase ? 'anyone with the passphrase' : ''].filter((s) => s !== '').join(' and ');
+  const who = [r.groupRecipients > 0 ? `members of ${counted(r.groupRecipients, 'group')}` : '', r.passphrase ? 'anyone with the passphrase' : ''].filter((s) => s !== '').join(' and ');
   return (
     `Wrote ${r.path}\n` +
-    `  ${r.vertices.toLocaleString('en')} vertices of ${r.topics} topics, ${r.bytes.toLocaleString('en')} bytes\n` +
+    `  ${counted(r.vertices, 'vertex', 'vertices')} of ${counted(r.topics, 'topic')}, ${counted(r.bytes, 'byte')}\n` +
     `  opens for ${who}\n` +
     `  marker ${r.marker} (pars bundle export FILE --since ${r.marker.slice(0, 12)} sends only what is newer)\n`
   );
@@ -180,7 +181,7 @@ function describeImport(r: ImportReport): string {
   const lines = [
     `Imported ${r.path}`,
     `  from device ${r.device}${r.knownDevice ? '' : ' (never met before)'}, exported ${new Date(r.created).toISOString()}`,
-    `  ${r.vertices.toLocaleString('en')} vertices: ${r.stored.toLocaleString('en')} new, ${r.duplicates.toLocaleString('en')} already here, ${r.rejected} rejected` +
+    `  ${counted(r.vertices, 'vertex', 'vertices')}: ${r.stored.toLocaleString('en')} new, ${r.duplicates.toLocaleString('en')} already here, ${r.rejected} rejected` +
       (r.waiting > 0 ? `, ${r.waiting} waiting for parents this node lacks (not imported)` : ''),
   ];
   if (r.snapshots.matched + r.snapshots.differed > 0) lines.push(`  CRDT snapshots: ${r.snapshots.matched} agree with this node, ${r.snapshots.differed} differ`);

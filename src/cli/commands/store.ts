@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { fromHex } from '../../crypto/index.ts';
 import { LATEST_SCHEMA_VERSION, SqliteStore } from '../../store/index.ts';
 import type { CliContext } from '../context.ts';
+import { counted } from '../counted.ts';
 import { CliError } from '../errors.ts';
 import { storePath } from '../paths.ts';
 
@@ -111,7 +112,7 @@ function formatInfo(r: StoreInfoReport): string {
     `author keys     ${r.authorKeys}`,
     `topics          ${r.topics.length}`,
   ];
-  for (const t of r.topics) lines.push(`  ${t.topic}  ${t.vertices} vertices, frontier ${t.frontier}`);
+  for (const t of r.topics) lines.push(`  ${t.topic}  ${counted(t.vertices, 'vertex', 'vertices')}, frontier ${t.frontier}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -130,7 +131,7 @@ async function storeCheck(ctx: CliContext, json: boolean): Promise<void> {
   if (json) {
     ctx.stdout.write(`${JSON.stringify({ store: store.path, ok, vertices, problems })}\n`);
   } else if (ok) {
-    ctx.stdout.write(`ok  ${store.path}: ${vertices} vertices; SQLite integrity, foreign keys, frontiers and vertex ids checked\n`);
+    ctx.stdout.write(`ok  ${store.path}: ${counted(vertices, 'vertex', 'vertices')}; SQLite integrity, foreign keys, frontiers and vertex ids checked\n`);
   } else {
     ctx.stdout.write(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${store.path}:\n${problems.map((p) => `  - ${p}\n`).join('')}`);
   }
