@@ -5,6 +5,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { listenAddresses, NET_LIMITS, netLimitsOf, peerIdOf, type NetLimits } from '../net/index.ts';
 import { CourierQuotaError, courierQuotasOf, DEFAULT_COURIER_QUOTAS, type CourierQuotas, type MeshNetOptions } from '../node/index.ts';
 import { CliError } from './errors.ts';
+import type { ListenChoice } from './listen-ports.ts';
 
 /**
  * `config.json` in the data directory: how `pars start` runs the node. Every field is optional;
@@ -27,7 +28,9 @@ import { CliError } from './errors.ts';
  * - `listen.host`: the interface to listen on, an IPv4 or IPv6 address. Default `0.0.0.0` (every
  *   IPv4 interface: the LAN can reach the node); `127.0.0.1` keeps it to this machine.
  * - `listen.tcpPort`, `listen.wsPort`: TCP and WebSocket ports, 0–65535; `0` picks a free port at
- *   every start; `false` turns that listener off. Defaults `0` and `0`.
+ *   every start; `false` turns that listener off. Unset (the default): the port of the last start
+ *   (`ports.json`, see listen-ports.ts) while it is free, else a free one, so that peers who
+ *   remember the node's address find it again after a restart.
  * - `mdns`: find and be found by nodes on the LAN by multicast DNS (`_pars-mesh._tcp.local`).
  *   Default `true`.
  * - `peers`: multiaddrs ending in `/p2p/<peer id>`, dialled at start and redialled with backoff
@@ -55,7 +58,7 @@ import { CliError } from './errors.ts';
  * `--bootstrap MULTIADDR` to `bootstrap`.
  */
 export interface NodeConfig {
-  readonly listen: { readonly host: string; readonly tcpPort: number | false; readonly wsPort: number | false };
+  readonly listen: ListenChoice;
   readonly mdns: boolean;
   readonly peers: readonly string[];
   readonly bootstrap: readonly string[];
@@ -69,7 +72,7 @@ export interface NodeConfig {
 export const CONFIG_FILE = 'config.json';
 
 export const DEFAULT_CONFIG: NodeConfig = Object.freeze({
-  listen: Object.freeze({ host: '0.0.0.0', tcpPort: 0, wsPort: 0 }),
+  listen: Object.freeze({ host: '0.0.0.0', tcpPort: undefined, wsPort: undefined }),
   mdns: true,
   peers: Object.freeze([]),
   bootstrap: Object.freeze([]),
@@ -195,7 +198,10 @@ function withFlagged(fromFile: readonly string[], flagged: readonly string[] | u
   return all;
 }
 
-/** The network options a MeshNode takes for this config. */
+/**
+ * The network options a MeshNode takes for this config. A port left unset listens on any free
+ * one: `pars start` first settles unset ports with `chooseListenPorts`.
+ */
 export function meshNetOptions(config: NodeConfig): MeshNetOptions {
   return {
     listen: listenAddresses({ host: config.listen.host, tcpPort: config.listen.tcpPort, wsPort: config.listen.wsPort }),

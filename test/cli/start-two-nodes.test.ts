@@ -11,7 +11,7 @@ const sandbox = await cliSandboxes('pars-two-');
  * carries the inviter's addresses, a join that connects by itself, and messages both ways — every
  * command through the control sockets, nothing copied between data directories.
  */
-test('two pars start processes: create, invite, join over the network, chat both ways', async () => {
+test('two pars start processes: create, invite, join over the network, chat both ways; both restart and find each other again', async () => {
   const alice = await sandbox();
   const bob = await sandbox();
   await parsOk(['init'], alice);
@@ -41,4 +41,16 @@ test('two pars start processes: create, invite, join over the network, chat both
   assert.equal(await stopNode(b), 0, b.err.join('\n'));
   assert.equal(await stopNode(a), 0, a.err.join('\n'));
   assert.ok(a.out.some((l) => l.endsWith(`connected ${b.peerId}`)), 'the node logs connections');
+
+  // Both restart with no flags and no mDNS: each comes back on the ports of its last start, so
+  // the addresses the other remembers lead to it, and they reconnect and sync by themselves.
+  const a2 = await startNode(alice);
+  const b2 = await startNode(bob);
+  assert.deepEqual(a2.addresses, a.addresses, 'alice listens where she did');
+  assert.deepEqual(b2.addresses, b.addresses, 'bob listens where he did');
+  await parsUntil(['peers', '--json'], alice, (out) => (JSON.parse(out) as PeersReport).connected.some((p) => p.peerId === b.peerId), 30_000, 'bob reconnected at alice');
+  await parsOk(['send', 'picnic', 'back again'], bob);
+  await parsUntil(['log', 'picnic'], alice, (out) => out.includes('back again'), 15_000, "bob's message after the restarts");
+  assert.equal(await stopNode(b2), 0, b2.err.join('\n'));
+  assert.equal(await stopNode(a2), 0, a2.err.join('\n'));
 });

@@ -8,6 +8,7 @@ import { acquireLock } from '../control-lock.ts';
 import { operationHandler } from '../control-operations.ts';
 import { ControlServer } from '../control-server.ts';
 import { CliError } from '../errors.ts';
+import { chooseListenPorts, listeningPorts, readRememberedPorts, rememberPorts } from '../listen-ports.ts';
 import { checkKeystore, unlockIdentity } from '../open-node.ts';
 import { storePath } from '../paths.ts';
 
@@ -31,8 +32,8 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .command('start')
     .description('run this node: listen, find peers on the LAN, sync your groups, and serve until Ctrl-C')
     .option('--listen-host <address>', 'interface to listen on (default 0.0.0.0: every IPv4 interface; 127.0.0.1: this machine only)')
-    .option('--tcp-port <port>', 'TCP port (default 0: any free port)')
-    .option('--ws-port <port>', 'WebSocket port (default 0: any free port)')
+    .option('--tcp-port <port>', 'TCP port (default: the last start\'s while it is free, else any free one; 0: any free port)')
+    .option('--ws-port <port>', 'WebSocket port (default: the last start\'s while it is free, else any free one; 0: any free port)')
     .option('--no-mdns', 'neither look for nor announce to nodes on the LAN (mDNS)')
     .option('--peer <multiaddr>', 'dial this peer (…/p2p/<peer id>) at start and whenever it goes; repeat for more', collect)
     .option('--bootstrap <multiaddr>', 'a bootstrap node (…/p2p/<peer id>): dialled at start, then the DHT finds your groups; repeat for more', collect)
@@ -57,8 +58,10 @@ async function runStart(ctx: CliContext, options: StartOptions): Promise<void> {
     // From here on a signal stops the node cleanly, even one that arrives while it starts.
     signalled = signals();
     const { identity, provider } = await unlockIdentity(ctx, dataDir);
-    node = new MeshNode({ identity, provider, storePath: storePath(dataDir), net: meshNetOptions(config), warn: ctx.warn });
+    const listen = await chooseListenPorts(config.listen, await readRememberedPorts(dataDir, ctx.warn), ctx.warn);
+    node = new MeshNode({ identity, provider, storePath: storePath(dataDir), net: meshNetOptions({ ...config, listen }), warn: ctx.warn });
     await node.start();
+    await rememberPorts(dataDir, listeningPorts(node.multiaddrs()));
     // Peers may connect at once (remembered ones are dialled at start): follow from here on.
     follow(ctx, node);
     server = await ControlServer.listen({ path: socket, secret: await ensureControlSecret(dataDir), handle: operationHandler(node), warn: ctx.warn });
