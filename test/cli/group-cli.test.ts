@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { storePath } from '../../src/cli/paths.ts';
+import { encodeInvite } from '../../src/group/index.ts';
 import { Ingester } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { provider } from '../support/fixtures.ts';
@@ -111,6 +112,17 @@ test('pars group errors are one line with a code-bearing message, exit 1', async
   const badCode = await dave.run('group', 'join', 'PARSXYZ');
   assert.equal(badCode.code, 1);
   assert.match(badCode.stderr, /not a valid invite code/);
+  // A mistyped or expired code is refused before any passphrase is asked for.
+  const withPassphrase = dave.env['PARS_PASSPHRASE'] as string;
+  delete (dave.env as Record<string, string | undefined>)['PARS_PASSPHRASE'];
+  const typo = await dave.run('group', 'join', 'PARSXYZ');
+  assert.equal(typo.code, 1);
+  assert.match(typo.stderr, /^pars: not a valid invite code: invite code is not base32/);
+  const old = encodeInvite(provider, { groupId: new Uint8Array(16).fill(1), inviter: new Uint8Array(32).fill(2), secret: new Uint8Array(32).fill(3), expiresAt: Math.floor(Date.now() / 1000) - 60, addresses: [] });
+  const expired = await dave.run('group', 'join', old);
+  assert.equal(expired.code, 1);
+  assert.match(expired.stderr, /^pars: this invite has expired; ask for a new one/);
+  dave.env['PARS_PASSPHRASE'] = withPassphrase;
   assert.match(await dave.ok('group', 'list'), /No groups yet/);
   await dave.ok('group', 'create', 'solo');
   const controls = await dave.run('send', 'solo', 'bell \u0007 and \u001b[2J clear');

@@ -65,6 +65,12 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .argument('<code>', 'invite code (spaces, hyphens and case do not matter)')
     .description('ask to join a group with an invite code; the group appears once the inviter\'s welcome arrives')
     .action(async (code: string): Promise<void> => {
+      // A mistyped or expired code is refused before the passphrase is asked for (the node checks it again).
+      const checked = decodeInvite(ctx.provider(), code, Date.now());
+      if (!checked.ok) {
+        if (checked.reason === 'invite-expired') throw new CliError('ERR_INVITE_EXPIRED', `this invite has expired; ask for a new one (${checked.detail})`);
+        throw new CliError('ERR_INVITE_INVALID', `not a valid invite code: ${checked.detail}`);
+      }
       const r = await perform(ctx, 'group.join', { code });
       ctx.stdout.write(`Join request written for group ${r.groupId} (inviter ${r.inviter.slice(0, ID_PREFIX_CHARS)}).\n`);
       if (r.reached !== null) ctx.stdout.write(`Connected to the inviter's node ${r.reached}.\n`);
