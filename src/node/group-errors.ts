@@ -1,3 +1,4 @@
+import type { GroupRejection } from '../group/index.ts';
 import { NodeError } from './errors.ts';
 
 /**
@@ -9,3 +10,9 @@ import { NodeError } from './errors.ts';
  * ERR_MEMBER_KEY_UNKNOWN, ERR_GROUP_CORRUPT, ERR_GROUP_WRITE.
  */
 export class NodeGroupError extends NodeError {}
+
+/** The error for an invite code `decodeInvite` refused: expired, or not a valid code at all. */
+export function refusedInvite(refusal: GroupRejection): NodeGroupError {
+  if (refusal.reason === 'invite-expired') return new NodeGroupError('ERR_INVITE_EXPIRED', `this invite has expired; ask for a new one (${refusal.detail})`);
+  return new NodeGroupError('ERR_INVITE_INVALID', `not a valid invite code: ${refusal.detail}`);
+}

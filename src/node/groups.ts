@@ -18,7 +18,7 @@ import {
 } from '../group/index.ts';
 import type { Identity } from '../identity/index.ts';
 import type { GroupLogRecord } from '../store/index.ts';
-import { NodeGroupError } from './group-errors.ts';
+import { NodeGroupError, refusedInvite } from './group-errors.ts';
 import { catchUp, processGroupVertex, readLog, type LoggedMessage } from './group-log.ts';
 import { admitJoiner, inviteEntryOf, joinEntryOf, judgeRequest, judgeWelcome, sealJoin, type InviteEntry, type JoinEntry } from './group-rendezvous.ts';
 import { resolveGroup, resolveMember } from './group-resolve.ts';
@@ -133,10 +133,7 @@ export class NodeGroups {
   async join(code: string): Promise<JoinResult> {
     const rt = this.#rt;
     const decoded = decodeInvite(rt.provider, code, rt.now());
-    if (!decoded.ok) {
-      if (decoded.reason === 'invite-expired') throw new NodeGroupError('ERR_INVITE_EXPIRED', `this invite has expired; ask for a new one (${decoded.detail})`);
-      throw new NodeGroupError('ERR_INVITE_INVALID', `not a valid invite code: ${decoded.detail}`);
-    }
+    if (!decoded.ok) throw refusedInvite(decoded);
     const invite = decoded.value;
     if (equalBytes(invite.inviter, rt.self)) throw new NodeGroupError('ERR_INVITE_OWN', 'this invite was issued by this node; give it to the person who should join');
     if (this.#byId.has(toHex(invite.groupId))) throw new NodeGroupError('ERR_ALREADY_JOINED', `this node is already in group ${toHex(invite.groupId)}`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { decodeInvite, DEFAULT_INVITE_TTL_SECONDS } from '../../group/index.ts';
-import { MAX_INVITE_TTL_SECONDS } from '../../node/index.ts';
+import { MAX_INVITE_TTL_SECONDS, refusedInvite } from '../../node/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { perform } from '../control-routing.ts';
@@ -67,10 +67,7 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .action(async (code: string): Promise<void> => {
       // A mistyped or expired code is refused before the passphrase is asked for (the node checks it again).
       const checked = decodeInvite(ctx.provider(), code, Date.now());
-      if (!checked.ok) {
-        if (checked.reason === 'invite-expired') throw new CliError('ERR_INVITE_EXPIRED', `this invite has expired; ask for a new one (${checked.detail})`);
-        throw new CliError('ERR_INVITE_INVALID', `not a valid invite code: ${checked.detail}`);
-      }
+      if (!checked.ok) throw refusedInvite(checked);
       const r = await perform(ctx, 'group.join', { code });
       ctx.stdout.write(`Join request written for group ${r.groupId} (inviter ${r.inviter.slice(0, ID_PREFIX_CHARS)}).\n`);
       if (r.reached !== null) ctx.stdout.write(`Connected to the inviter's node ${r.reached}.\n`);
