@@ -324,8 +324,11 @@ export class NetHost extends EventEmitter<NetHostEvents> {
       await this.#hangUp(peerId);
       return;
     }
+    // The first peer after none: the network may be back, so the peers given slow redials get quick ones again.
+    const first = this.#book.connectedCount === 0;
     this.#book.connected(peer, connection.direction);
     this.#redialer.cancel(peer);
+    if (first) this.#redialer.retrySlow();
     this.#driver.connect(peer, connection.direction === 'outbound');
     this.#updateState();
     this.#ready.ready(peer);

@@ -9,8 +9,17 @@ export interface RedialConfig {
   readonly factor: number;
   /** Longest wait between two attempts. Default 60,000 ms. */
   readonly maxDelayMs: number;
-  /** Attempts before the peer is left to discovery (mDNS) or a manual dial. Default 20 (about 15 minutes). */
+  /**
+   * Quick attempts (about 15 minutes with the defaults). After them the peer is still tried, every
+   * `slowDelayMs`, but the node no longer counts as reconnecting. Default 20.
+   */
   readonly maxAttempts: number;
+  /**
+   * Wait between attempts once the quick ones are spent, for as long as the node runs: a peer may
+   * be gone for hours (a blackout, a laptop in a bag), and nothing else may bring it back where
+   * mDNS does not reach. Default 600,000 ms (10 minutes).
+   */
+  readonly slowDelayMs: number;
 }
 
 export const DEFAULT_REDIAL_CONFIG: RedialConfig = Object.freeze({
@@ -18,6 +27,7 @@ export const DEFAULT_REDIAL_CONFIG: RedialConfig = Object.freeze({
   factor: 2,
   maxDelayMs: 60_000,
   maxAttempts: 20,
+  slowDelayMs: 600_000,
 });
 
 export interface RedialerOptions {
@@ -31,6 +41,8 @@ export interface RedialerOptions {
 interface Pending {
   attempts: number;
   timer: NodeJS.Timeout | undefined;
+  /** The quick attempts are spent: tried every `slowDelayMs`. */
+  slow: boolean;
 }
 
 /** Wait multiplied by a uniform factor in [0.5, 1.5], so peers that lost each other do not redial in step. */
@@ -40,7 +52,9 @@ function jittered(ms: number): number {
 
 /**
  * Dials peers again after they disconnect, with exponential backoff and jitter, until they are
- * connected again (by our dial or theirs) or `maxAttempts` ran out.
+ * connected again (by our dial or theirs): `maxAttempts` quick attempts, then one every
+ * `slowDelayMs` for as long as it runs. `retrySlow()` brings the slow ones forward (the network is
+ * back).
  */
 export class Redialer {
   readonly config: RedialConfig;
@@ -55,19 +69,45 @@ export class Redialer {
       if (typeof value !== 'number' || !(value >= 0)) throw new NetOptionsError(`redial ${name} must be a non-negative number, got ${String(value)}`);
     }
     if (this.config.factor < 1) throw new NetOptionsError('redial factor must be at least 1');
+    if (!(this.config.slowDelayMs > 0)) throw new NetOptionsError('redial slowDelayMs must be positive');
     this.#dial = options.dial;
     this.#onChange = options.onChange;
   }
 
-  /** Peers with a redial planned or under way. */
+  /** Peers in their quick attempts (the node is reconnecting while there are any). */
   get pending(): number {
-    return this.#pending.size;
+    let n = 0;
+    for (const entry of this.#pending.values()) if (!entry.slow) n++;
+    return n;
+  }
+
+  /** Peers past their quick attempts, still tried every `slowDelayMs`. */
+  get waiting(): number {
+    return this.#pending.size - this.pending;
+  }
+
+  /**
+   * The network seems to be back (a peer connected while none was): every peer past its quick
+   * attempts gets a new round of them, the first soon, instead of waiting out its slow delay.
+   */
+  retrySlow(): void {
+    if (this.#stopped) return;
+    let moved = false;
+    for (const [peer, entry] of this.#pending) {
+      if (!entry.slow || entry.timer === undefined) continue; // an attempt under way plans its own next one
+      clearTimeout(entry.timer);
+      entry.slow = false;
+      entry.attempts = 0;
+      this.#plan(peer, entry, jittered(this.config.initialDelayMs));
+      moved = true;
+    }
+    if (moved) this.#onChange?.();
   }
 
   /** Starts redialling `peer` (`immediately`: the first attempt now, as at start-up). */
   schedule(peer: string, immediately = false): void {
     if (this.#stopped || this.#pending.has(peer)) return;
-    const entry: Pending = { attempts: 0, timer: undefined };
+    const entry: Pending = { attempts: 0, timer: undefined, slow: false };
     this.#pending.set(peer, entry);
     this.#plan(peer, entry, immediately ? 0 : jittered(this.config.initialDelayMs));
     this.#onChange?.();
@@ -103,8 +143,11 @@ export class Redialer {
       this.cancel(peer);
       return;
     }
-    if (entry.attempts >= this.config.maxAttempts) {
-      this.cancel(peer);
+    if (entry.slow || entry.attempts >= this.config.maxAttempts) {
+      const changed = !entry.slow;
+      entry.slow = true;
+      this.#plan(peer, entry, jittered(this.config.slowDelayMs));
+      if (changed) this.#onChange?.();
       return;
     }
     const delay = Math.min(this.config.maxDelayMs, this.config.initialDelayMs * this.config.factor ** entry.attempts);

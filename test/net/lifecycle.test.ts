@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DecodedVertex } from '../../src/dag/index.ts';
 import { Identity } from '../../src/identity/index.ts';
-import { derivePeerKey, type ConnectivityState } from '../../src/net/index.ts';
+import { derivePeerKey, type ConnectivityState, type NetHost } from '../../src/net/index.ts';
 import { provider, topicOf } from '../support/fixtures.ts';
 import { authors, closeNode, fileScope, frontiers, history, openNode, seed, startHost, tcpAddress, until } from './net-support.ts';
 
@@ -54,4 +54,53 @@ test('offline/online: A keeps writing while B is gone; B restarted on its store 
   assert.equal(statesB[0], 'reconnecting', 'B starts by dialling the peers it knew');
   await until(a, () => a.state === 'online', 10_000, 'A online again');
   assert.deepEqual(statesA, ['offline', 'online', 'reconnecting', 'online']);
+});
+
+/**
+ * A (two quick redials, then one every `slowDelayMs`) met B, then B stopped and A spent its quick
+ * redials (offline). `restartB` brings B back on its old address, with the same peer id, knowing no one.
+ */
+async function lostPeer(name: string, seedByte: number, slowDelayMs: number): Promise<{ a: NetHost; restartB: () => Promise<NetHost> }> {
+  const nodeA = openNode(dir, `${name}-a`);
+  const nodeB = openNode(dir, `${name}-b`);
+  nodes.push(nodeA);
+  const a = await startHost(nodeA, { redial: { initialDelayMs: 50, factor: 1, maxDelayMs: 50, maxAttempts: 2, slowDelayMs } });
+  hosts.push(a);
+  const keyB = await derivePeerKey(Identity.fromSeed(new Uint8Array(32).fill(seedByte), provider));
+  const b1 = await startHost(nodeB, { privateKey: keyB, listen: ['/ip4/127.0.0.1/tcp/0'] });
+  const address = tcpAddress(b1);
+  await a.dial(address);
+  await until(a, () => a.peers().length === 1 && a.knownPeers().some((p) => p.peerId === b1.peerId && p.addresses.length > 0), 10_000, 'A to see B');
+  await b1.stop();
+  await closeNode(nodeB);
+  await until(a, () => a.state === 'offline', 10_000, 'A to spend its quick redials and go offline');
+  const restartB = async (): Promise<NetHost> => {
+    const again = openNode(dir, `${name}-b`);
+    nodes.push(again);
+    const port = /\/tcp\/(\d+)/.exec(address)?.[1] as string;
+    const b2 = await startHost(again, { privateKey: keyB, listen: [`/ip4/127.0.0.1/tcp/${port}`] });
+    hosts.push(b2);
+    return b2;
+  };
+  return { a, restartB };
+}
+
+test('a peer gone past the quick redials is still tried: it comes back on its address after A went offline, and A reconnects by itself', async () => {
+  const { a, restartB } = await lostPeer('slow', 9, 500);
+  const b = await restartB();
+  await until(a, () => a.peers().some((p) => p.peerId === b.peerId), 10_000, 'A to reconnect to B by itself');
+  assert.equal(a.state, 'online');
+});
+
+test('the first peer to connect after none brings the slow redials forward: the network is back, so A tries B at once', async () => {
+  // After the quick attempts the next one is an hour away.
+  const { a, restartB } = await lostPeer('back', 10, 3_600_000);
+  const b = await restartB();
+  // C reaches A: the first peer since A was alone.
+  const nodeC = openNode(dir, 'back-c');
+  nodes.push(nodeC);
+  const c = await startHost(nodeC);
+  hosts.push(c);
+  await c.dial(tcpAddress(a));
+  await until(a, () => a.peers().some((p) => p.peerId === b.peerId), 10_000, 'A to redial B once C connected');
 });
