@@ -53,8 +53,8 @@ function jittered(ms: number): number {
 /**
  * Dials peers again after they disconnect, with exponential backoff and jitter, until they are
  * connected again (by our dial or theirs): `maxAttempts` quick attempts, then one every
- * `slowDelayMs` for as long as it runs. `retrySlow()` brings the slow ones forward (the network is
- * back).
+ * `slowDelayMs` for as long as it runs. `retrySlow()` brings the next slow attempt forward (the
+ * network is back).
  */
 export class Redialer {
   readonly config: RedialConfig;
@@ -88,20 +88,17 @@ export class Redialer {
 
   /**
    * The network seems to be back (a peer connected while none was): every peer past its quick
-   * attempts gets a new round of them, the first soon, instead of waiting out its slow delay.
+   * attempts is tried soon instead of after the rest of its slow delay. One that still does not
+   * answer goes back to slow attempts (a whole new quick round for every dead address the node
+   * remembers would be mostly noise).
    */
   retrySlow(): void {
     if (this.#stopped) return;
-    let moved = false;
     for (const [peer, entry] of this.#pending) {
       if (!entry.slow || entry.timer === undefined) continue; // an attempt under way plans its own next one
       clearTimeout(entry.timer);
-      entry.slow = false;
-      entry.attempts = 0;
       this.#plan(peer, entry, jittered(this.config.initialDelayMs));
-      moved = true;
     }
-    if (moved) this.#onChange?.();
   }
 
   /** Starts redialling `peer` (`immediately`: the first attempt now, as at start-up). */
