@@ -1,9 +1,9 @@
-import { promises as fs } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { multiaddr } from '@multiformats/multiaddr';
 import { listenAddresses, NET_LIMITS, netLimitsOf, peerIdOf, type NetLimits } from '../net/index.ts';
 import { CourierQuotaError, courierQuotasOf, DEFAULT_COURIER_QUOTAS, type CourierQuotas, type MeshNetOptions } from '../node/index.ts';
+import { readBoundedText } from './bounded-file.ts';
 import { CliError } from './errors.ts';
 import type { ListenChoice } from './listen-ports.ts';
 
@@ -120,21 +120,8 @@ function configPath(dataDir: string): string {
 /** Reads and checks `config.json` of `dataDir`; the defaults when there is none. */
 export async function loadConfig(dataDir: string): Promise<NodeConfig> {
   const path = configPath(dataDir);
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_CONFIG;
-    throw error;
-  }
-  let text: string;
-  try {
-    const { size } = await handle.stat();
-    if (size > MAX_CONFIG_BYTES) throw new ConfigError(path, '', `is ${size} bytes, more than the ${MAX_CONFIG_BYTES} a config file may have`);
-    text = await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
+  const text = await readBoundedText(path, MAX_CONFIG_BYTES, (size) => new ConfigError(path, '', `is ${size} bytes, more than the ${MAX_CONFIG_BYTES} a config file may have`));
+  if (text === undefined) return DEFAULT_CONFIG;
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -1,7 +1,8 @@
-import { promises as fs } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { multiaddr } from '@multiformats/multiaddr';
+import { writeFileAtomic } from '../identity/index.ts';
+import { readBoundedText } from './bounded-file.ts';
 
 /**
  * The ports `pars start` listened on last time, kept in `ports.json` in the data directory, so a
@@ -32,20 +33,14 @@ export interface ListenChoice {
 /** The ports of the last start; none when the file is missing, and none (with a warning) when it is damaged. */
 export async function readRememberedPorts(dataDir: string, warn: (message: string) => void): Promise<RememberedPorts> {
   const path = join(dataDir, PORTS_FILE);
-  let text: string;
+  let text: string | undefined;
   try {
-    const handle = await fs.open(path, 'r');
-    try {
-      if ((await handle.stat()).size > MAX_PORTS_BYTES) throw new SyntaxError(`more than ${MAX_PORTS_BYTES} bytes`);
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
+    text = await readBoundedText(path, MAX_PORTS_BYTES, (size) => new Error(`is ${size} bytes, more than the ${MAX_PORTS_BYTES} a ports file may have`));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     warn(`${path}: ${(error as Error).message}; listening on free ports and writing it anew`);
     return {};
   }
+  if (text === undefined) return {};
   const ports = portsOf(text);
   if (ports === undefined) warn(`${path} is not a ports file; listening on free ports and writing it anew`);
   return ports ?? {};
@@ -116,8 +111,5 @@ export function listeningPorts(addresses: readonly string[]): RememberedPorts {
 
 /** Writes `ports` for the next start (mode 0600, replaced whole so a crash leaves the old file or the new one). */
 export async function rememberPorts(dataDir: string, ports: RememberedPorts): Promise<void> {
-  const path = join(dataDir, PORTS_FILE);
-  const partial = `${path}.partial`;
-  await fs.writeFile(partial, `${JSON.stringify(ports)}\n`, { mode: 0o600 });
-  await fs.rename(partial, path);
+  await writeFileAtomic(join(dataDir, PORTS_FILE), `${JSON.stringify(ports)}\n`, { mode: 0o600, overwrite: true });
 }

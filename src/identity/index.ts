@@ -25,4 +25,4 @@ export {
 } from './keystore-format.ts';
 export { scryptKey } from './scrypt.ts';
 export { ensureDataDir, resolveDataDir, type DataDirStatus, type ResolveDataDirOptions } from './data-dir.ts';
-export { placeNoClobber } from './atomic-write.ts';
+export { placeNoClobber, writeFileAtomic } from './atomic-write.ts';
