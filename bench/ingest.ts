@@ -21,6 +21,7 @@ import { defaultProvider, nativeAvailable, providerByName } from '../src/crypto/
 import { checkVertex, decodeVertex, KeyRing, signedMessageOf, VERTEX_SIGNATURE_CONTEXT, type DecodedVertex } from '../src/dag/index.ts';
 import { VerifyPool } from '../src/node/index.ts';
 import { bytesWritten } from './support/bytes-written.ts';
+import { lowerMedianBy } from './support/median.ts';
 import { startedIngester } from './support/ingest-limit.ts';
 import { ParallelVerify } from './support/parallel-verify.ts';
 import { signedWorkload } from './support/signed-workload.ts';
@@ -171,7 +172,7 @@ for (let i = 0; i < roundCount; i++) rounds.push(await round(i));
 await pool.close();
 await parallel.close();
 // The lower median round by ratio: its figures are reported together, so they stay consistent.
-const m = [...rounds].sort((a, b) => a.ingestPerSec / limitOf(a) - b.ingestPerSec / limitOf(b))[(rounds.length - 1) >> 1] as Round;
+const m = lowerMedianBy(rounds, (r) => r.ingestPerSec / limitOf(r));
 
 // Measured after ingest, so its writeback does not compete with it.
 // Floor of durable storage on this disk: appending the same bytes, one fdatasync per batch.

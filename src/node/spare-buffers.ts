@@ -34,11 +34,6 @@ export class SpareBuffers {
     if ((this.#buffers[smallest] as ArrayBuffer).byteLength < buffer.byteLength) this.#buffers[smallest] = buffer;
   }
 
-  /** Sizes of the kept buffers, in the order kept (for tests). */
-  sizes(): number[] {
-    return this.#buffers.map((b) => b.byteLength);
-  }
-
   #smallestIndex(need: number): number {
     let best = -1;
     for (let i = 0; i < this.#buffers.length; i++) {
