@@ -13,7 +13,7 @@ const INITIAL_SLOTS = 1024;
  *
  * It stands in for a SQLite index on the 32-byte id. Ids are hashes, so such an index takes its
  * inserts at random places: once it is larger than a batch, every stored vertex rewrites one of
- * its 32 KiB pages, and ingest slows as the store grows (`npm run bench -- store-growth`).
+ * its pages, and ingest slows as the store grows (`npm run bench -- store-growth`).
  *
  * A fingerprint is a guess, not an answer: two ids can share one, so callers confirm each
  * candidate row against the row's own id. The fingerprint is a hash keyed with random

@@ -8,6 +8,7 @@ import { IdIndex } from './id-index.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 import { NetTables } from './net-tables.ts';
 import { packIds, unpackIds } from './packed-ids.ts';
+import { makeStoreFilesPrivate } from './private-files.ts';
 import { blobCopy, blobView, type Row } from './row-blobs.ts';
 import { SnapshotTables, type TopicSnapshotRecord } from './snapshot-tables.ts';
 
@@ -21,8 +22,17 @@ export interface IntegrityReport {
   readonly problems: string[];
 }
 
-/** Page size of a new store file (see `open`). */
-const PAGE_BYTES = 32_768;
+/**
+ * Page size of a new store file. A vertex is about 4.5 KiB (the ML-DSA-65 signature alone is
+ * 3.3 KiB): in 4 KiB pages its row keeps about 500 bytes in a leaf page and the rest in one
+ * overflow page, which SQLite sizes the row's split to fill, so the file stays about 1.06 times
+ * the vertex bytes (bench ingest). Larger pages hold vertices whole, but the WAL writes every page
+ * a commit touches whole, and a chat message's commit touches about ten (the vertex, its indexes,
+ * the frontier, the group log, the group's secrets): with 32 KiB pages a node wrote about 300 KB
+ * per message sent and 200 KB per message received, six times what 4 KiB pages cost (bench
+ * message-writes). Bulk ingest and a growing store write the same bytes either way.
+ */
+const PAGE_BYTES = 4096;
 
 /** A batch's rows, to enter the id index once their transaction has committed. */
 interface InsertedBatch {
@@ -73,17 +83,14 @@ export class SqliteStore implements KeySource {
   static open(path: string, options: StoreOptions = {}): SqliteStore {
     let db: Database.Database;
     try {
+      if (options.readonly !== true) makeStoreFilesPrivate(path);
       db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
     } catch (cause) {
       throw new StoreError('ERR_STORE_OPEN', `cannot open store ${path}: ${(cause as Error).message}`, { cause });
     }
     try {
       if (options.readonly !== true) {
-        // Only a new, empty file takes this (an existing store keeps its page size). A vertex is
-        // about 4.5 KiB (the ML-DSA-65 signature alone is 3.3 KiB). 32 KiB pages hold seven
-        // whole, so reading or writing one never follows an overflow page; the file is about 1.08
-        // times the vertex bytes (bench ingest). 4 KiB pages would store about as compactly (SQLite
-        // fills each overflow page), but split every vertex over two pages.
+        // Only a new, empty file takes this: an existing store keeps its page size.
         db.pragma(`page_size = ${PAGE_BYTES}`);
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal') throw new StoreError('ERR_STORE_OPEN', `cannot put store ${path} in WAL mode (got ${String(mode)})`);
@@ -378,6 +385,11 @@ export class SqliteStore implements KeySource {
   /** Moves the WAL into the main file and truncates it (the file size is then the whole store). */
   checkpoint(): void {
     this.#db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /** Page size of the store file (set when it was created). */
+  get pageBytes(): number {
+    return this.#db.pragma('page_size', { simple: true }) as number;
   }
 
   /** Schema version of the open store. */

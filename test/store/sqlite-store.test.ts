@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -37,7 +38,7 @@ test('a new store is migrated to the latest schema and uses WAL', () => {
   raw.close();
 });
 
-test('a new store file takes 32 KiB pages; an existing one keeps its page size', () => {
+test('a new store file takes 4 KiB pages; an existing one keeps its page size', () => {
   const pageSize = (path: string): unknown => {
     const raw = new Database(path, { readonly: true });
     try {
@@ -47,16 +48,45 @@ test('a new store file takes 32 KiB pages; an existing one keeps its page size',
     }
   };
   const fresh = freshPath();
-  SqliteStore.open(fresh).close();
-  assert.equal(pageSize(fresh), 32_768);
+  const store = SqliteStore.open(fresh);
+  assert.equal(store.pageBytes, 4096);
+  store.close();
+  assert.equal(pageSize(fresh), 4096);
+  // A store made with 32 KiB pages (as this program made them before) is migrated and keeps them.
   const old = freshPath();
+  const raw = new Database(old);
+  raw.pragma('page_size = 32768');
+  raw.pragma('journal_mode = WAL'); // writes the header, which fixes the page size
+  raw.close();
   storeAtSchema(old, 1).close();
-  const before = pageSize(old);
-  assert.notEqual(before, 32_768);
+  assert.equal(pageSize(old), 32_768);
   const migrated = SqliteStore.open(old);
   assert.equal(migrated.schemaVersion, LATEST_SCHEMA_VERSION);
+  assert.equal(migrated.pageBytes, 32_768);
   migrated.close();
-  assert.equal(pageSize(old), before);
+  assert.equal(pageSize(old), 32_768);
+});
+
+test('store files are private to their owner: a new one is created 0600, with its WAL; an existing readable one is narrowed', { skip: process.platform === 'win32' }, () => {
+  const mode = (file: string): number => statSync(file).mode & 0o777;
+  const fresh = freshPath();
+  const store = SqliteStore.open(fresh);
+  store.putVertices([vx([], 1)]);
+  assert.equal(mode(fresh), 0o600);
+  assert.equal(mode(`${fresh}-wal`), 0o600, 'SQLite gives the WAL the store file\'s mode');
+  assert.equal(mode(`${fresh}-shm`), 0o600);
+  store.close();
+  // A store file left readable by others (made before, or copied in) is narrowed when opened.
+  for (const file of [fresh, `${fresh}-wal`, `${fresh}-shm`]) if (existsSync(file)) chmodSync(file, 0o644);
+  const reopened = SqliteStore.open(fresh);
+  for (const file of [fresh, `${fresh}-wal`, `${fresh}-shm`]) if (existsSync(file)) assert.equal(mode(file), 0o600, file);
+  assert.equal(reopened.vertexCount, 1, 'nothing lost');
+  reopened.close();
+  // Opening read-only changes nothing and creates nothing.
+  chmodSync(fresh, 0o640);
+  SqliteStore.open(fresh, { readonly: true }).close();
+  assert.equal(mode(fresh), 0o640);
+  assert.throws(() => SqliteStore.open(freshPath(), { readonly: true }), { code: 'ERR_STORE_OPEN' });
 });
 
 test('a store written by a newer program is refused with a clear error', () => {
