@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import type { ExportReport, ImportReport } from '../bundle/index.ts';
-import type { GroupMember, GroupSummary, LoggedMessage, MeshJoinResult, MeshNode, NodeStatus, PeersReport } from '../node/index.ts';
+import type { GroupMember, GroupSummary, LoggedMessage, MeshJoinResult, MeshNode, NodeStatus, PeersReport, UnreadableMessages } from '../node/index.ts';
 import { exportFromNode, importIntoNode, listBundles, type BundleExportArgs, type BundleImportArgs, type BundleListing } from './bundle-operations.ts';
 import { CliError } from './errors.ts';
 import type { OpenNode } from './open-node.ts';
@@ -16,7 +16,7 @@ export interface ControlOperations {
   peers: { args: Record<string, never>; result: PeersReport };
   dial: { args: { address: string }; result: { peerId: string } };
   send: { args: { group: string; text: string }; result: { id: string } };
-  log: { args: { group: string }; result: LoggedMessage[] };
+  log: { args: { group: string }; result: { messages: LoggedMessage[]; unreadable: UnreadableMessages } };
   'group.create': { args: { name: string }; result: { id: string } };
   'group.invite': { args: { group: string; ttl: number }; result: { code: string } };
   /** Without a running node to dial, `reached` and `dialProblem` are null. */
@@ -150,7 +150,7 @@ async function dispatch(target: OperationTarget, op: OperationName, a: Record<st
     case 'send':
       return { id: await groups.send(s('group'), s('text')) };
     case 'log':
-      return groups.log(s('group'));
+      return { messages: groups.log(s('group')), unreadable: groups.unreadable(s('group')) };
     case 'group.create':
       return { id: await groups.createGroup(s('name')) };
     case 'group.invite':

@@ -18,6 +18,22 @@ export interface LoggedMessage {
   readonly own: boolean;
 }
 
+/** The messages of a group this node holds but cannot show, by why. */
+export interface UnreadableMessages {
+  /**
+   * Sealed for the members of a time this node was not one of them: before it joined, or after it
+   * left or was removed. Nobody can open them here, by design.
+   */
+  readonly notForYou: number;
+  /**
+   * Sealed to this node under a key it could not open (one it had already retired, or a chain it
+   * never got). The sender was asked to start its keys to this node afresh, so later ones open.
+   */
+  readonly keyNotOpened: number;
+  /** Opened, but what was inside is not a valid message. */
+  readonly badContent: number;
+}
+
 /** The log row marking `vertex` handled, with its outcome (and sealed content, for a readable message). */
 export function logRow(vertex: DecodedVertex, status: string, reason?: string, detail?: string, record?: Uint8Array): GroupLogRecord {
   return { vertexId: vertex.id, topic: vertex.topic, status, reason, detail, record };
@@ -78,6 +94,19 @@ export function catchUp(rt: GroupRuntime, entry: GroupEntry): number {
     rt.tables.putSecrets(entry.id, sealSecrets(rt, entry.id, entry.group.secrets), rt.now());
   });
   return rows.length;
+}
+
+/** Counts the group's message vertices this node processed but cannot show (see `UnreadableMessages`). */
+export function unreadableMessages(rt: GroupRuntime, entry: GroupEntry): UnreadableMessages {
+  let notForYou = 0;
+  let keyNotOpened = 0;
+  let badContent = 0;
+  for (const c of rt.tables.logCounts(entry.topic)) {
+    if (c.status === 'unreadable' && c.reason === 'no-key') keyNotOpened += c.count;
+    else if (c.status === 'unreadable') notForYou += c.count;
+    else if (c.status === 'bad-content') badContent += c.count;
+  }
+  return { notForYou, keyNotOpened, badContent };
 }
 
 /** The readable messages of a group (own ones included) in the DAG's topological order. */

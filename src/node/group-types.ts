@@ -18,6 +18,8 @@ export interface GroupSummary {
   /** '' until the group's genesis vertex has arrived. */
   readonly name: string;
   readonly members: number;
+  /** This node's role now; 'none' once it has left or been removed. */
+  readonly role: MemberRole | 'none';
 }
 
 export interface GroupBundleKey {

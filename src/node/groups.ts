@@ -19,7 +19,7 @@ import {
 import type { Identity } from '../identity/index.ts';
 import type { GroupLogRecord } from '../store/index.ts';
 import { NodeGroupError, refusedInvite } from './group-errors.ts';
-import { catchUp, processGroupVertex, readLog, type LoggedMessage } from './group-log.ts';
+import { catchUp, processGroupVertex, readLog, unreadableMessages, type LoggedMessage, type UnreadableMessages } from './group-log.ts';
 import { admitJoiner, inviteEntryOf, joinEntryOf, judgeRequest, judgeWelcome, sealJoin, type InviteEntry, type JoinEntry } from './group-rendezvous.ts';
 import { resolveGroup, resolveMember } from './group-resolve.ts';
 import { GroupWriter } from './group-writer.ts';
@@ -157,7 +157,11 @@ export class NodeGroups {
   /** The groups this node is in, by name then id. */
   groups(): GroupSummary[] {
     return [...this.#byId.values()]
-      .map((e) => ({ id: e.idHex, name: e.group.name, members: membersOf(this.#rt, e).length }))
+      .map((e): GroupSummary => {
+        const members = membersOf(this.#rt, e);
+        const role = members.find((m) => m.id === this.#rt.selfHex)?.role ?? 'none';
+        return { id: e.idHex, name: e.group.name, members: members.length, role };
+      })
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
   }
 
@@ -241,6 +245,11 @@ export class NodeGroups {
   /** Readable messages in the DAG's logical order (own ones included). */
   log(group: string): LoggedMessage[] {
     return readLog(this.#rt, this.#resolve(group));
+  }
+
+  /** How many of the group's messages this node holds but cannot show, and why. */
+  unreadable(group: string): UnreadableMessages {
+    return unreadableMessages(this.#rt, this.#resolve(group));
   }
 
   /** What happened to the vertices on the topics of invites this node issued (of one group, or all). */

@@ -118,6 +118,11 @@ export class GroupTables {
     return new Set((this.#stmt.logIds.all(topic) as unknown[]).map((id) => toHex(blobView(id))));
   }
 
+  /** How many handled vertices of a topic have each status and reason (the records are not read). */
+  logCounts(topic: Uint8Array): { readonly status: string; readonly reason: string | undefined; readonly count: number }[] {
+    return (this.#stmt.logCounts.all(topic) as Row[]).map((r) => ({ status: r['status'] as string, reason: optionalText(r['reason']), count: r['n'] as number }));
+  }
+
   /** Handled vertices of a topic, in no particular order. */
   logOf(topic: Uint8Array): GroupLogRecord[] {
     return (this.#stmt.logOf.all(topic) as Row[]).map((r) => ({
@@ -201,6 +206,7 @@ function prepare(db: Database.Database) {
     putSecrets: db.prepare('UPDATE groups SET secrets = ?, updated_at = ? WHERE group_id = ?'),
     logIds: db.prepare('SELECT vertex_id FROM group_log WHERE topic = ?').pluck(),
     logOf: db.prepare('SELECT vertex_id, topic, status, reason, detail, record FROM group_log WHERE topic = ?'),
+    logCounts: db.prepare('SELECT status, reason, count(*) AS n FROM group_log WHERE topic = ? GROUP BY status, reason'),
     putLog: db.prepare('INSERT OR REPLACE INTO group_log (vertex_id, topic, status, reason, detail, record) VALUES (?, ?, ?, ?, ?, ?)'),
     getPending: db.prepare('SELECT nonce, group_id, content, created_at FROM group_pending WHERE nonce = ?'),
     putPending: db.prepare('INSERT OR REPLACE INTO group_pending (nonce, group_id, content, created_at) VALUES (?, ?, ?, ?)'),

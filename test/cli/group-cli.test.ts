@@ -60,7 +60,8 @@ test('pars group: create, invite (code and QR), join, members, send, log, verify
   const bobMembers = logLines(await bob.ok('group', 'members', groupId.slice(0, 4)));
   assert.equal(bobMembers.length, 2);
   assert.ok(bobMembers.some((l) => l.startsWith(bob.nodeId) && l.endsWith('(you)')));
-  assert.match(await bob.ok('group', 'list'), new RegExp(`^${groupId}\\s+2 members\\s+"friends"$`, 'm'));
+  assert.match(await bob.ok('group', 'list'), new RegExp(`^${groupId}\\s+2 members\\s+"friends"\\s+\\(you: member\\)$`, 'm'));
+  assert.match(await alice.ok('group', 'list'), /"friends"\s+\(you: admin\)$/m);
 
   assert.match(await alice.ok('send', 'friends', 'hello from alice'), /^sent [0-9a-f]{64}$/m);
   await copy(alice, bob);
@@ -95,8 +96,16 @@ test('pars group: create, invite (code and QR), join, members, send, log, verify
   await alice.ok('send', 'friends', 'carol is gone');
   await copy(alice, carol);
   await copy(alice, bob);
-  assert.deepEqual(textsOf(await carol.ok('log', 'friends')), ['welcome carol']);
-  assert.deepEqual(textsOf(await bob.ok('log', 'friends')), ['hello from alice', 'hi from bob', 'welcome carol', 'carol is gone']);
+  const carolLog = await carol.run('log', 'friends');
+  assert.deepEqual(textsOf(carolLog.stdout), ['welcome carol']);
+  // What Carol holds but cannot read is counted, not silently left out: the two messages from
+  // before she joined and the one after her removal.
+  assert.match(carolLog.stderr, /^3 messages of this group cannot be shown here: 3 were sent while you were not a member \(before you joined, or after you left or were removed\)\.$/m);
+  assert.equal(JSON.parse(await carol.ok('log', 'friends', '--json')).length, 1, '--json still prints the readable messages alone');
+  assert.match(await carol.ok('group', 'list'), /"friends"\s+\(you are no longer a member\)$/m);
+  const bobLog = await bob.run('log', 'friends');
+  assert.deepEqual(textsOf(bobLog.stdout), ['hello from alice', 'hi from bob', 'welcome carol', 'carol is gone']);
+  assert.equal(bobLog.stderr, '', 'a member who reads everything gets no note');
   assert.equal(logLines(await bob.ok('group', 'members', 'friends')).length, 2);
 });
 

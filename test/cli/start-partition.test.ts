@@ -82,7 +82,8 @@ async function describe(members: readonly Member[]): Promise<string> {
   return lines.join('\n');
 }
 
-const texts = async (m: Member, group: string): Promise<string[]> => (await ask<LoggedMessage[]>(m, 'log', { group })).map((x) => x.text);
+const logOf = async (m: Member, group: string): Promise<LoggedMessage[]> => (await ask<{ messages: LoggedMessage[] }>(m, 'log', { group })).messages;
+const texts = async (m: Member, group: string): Promise<string[]> => (await logOf(m, group)).map((x) => x.text);
 
 async function start(m: Member, ports: readonly number[], peers: readonly Member[] = []): Promise<void> {
   const args = ['--tcp-port', String(ports[0]), '--ws-port', String(ports[1])];
@@ -99,7 +100,7 @@ async function stop(m: Member, signal: NodeJS.Signals = 'SIGTERM'): Promise<void
 
 /** Every member of `group` holds `expected` (as a set) and all of them list the log identically. */
 async function converged(members: readonly Member[], group: string, expected: readonly string[]): Promise<boolean> {
-  const logs = await Promise.all(members.map((m) => ask<LoggedMessage[]>(m, 'log', { group })));
+  const logs = await Promise.all(members.map((m) => logOf(m, group)));
   const ids = logs.map((l) => l.map((x) => x.vertexId).join());
   return logs.every((l) => expected.every((t) => l.some((x) => x.text === t))) && ids.every((x) => x === ids[0]);
 }

@@ -20,10 +20,10 @@ test('three nodes: create, invite, join by copied vertices, talk both ways, rest
   const c = open('c1', 3);
   const g = await a.groups.createGroup('zebra-secret-club');
   assert.match(g, /^[0-9a-f]{32}$/);
-  assert.deepEqual(a.groups.groups(), [{ id: g, name: 'zebra-secret-club', members: 1 }]);
+  assert.deepEqual(a.groups.groups(), [{ id: g, name: 'zebra-secret-club', members: 1, role: 'admin' }]);
 
   await admit(a, b, g);
-  assert.deepEqual(b.groups.groups(), [{ id: g, name: 'zebra-secret-club', members: 2 }]);
+  assert.deepEqual(b.groups.groups(), [{ id: g, name: 'zebra-secret-club', members: 2, role: 'member' }]);
   assert.deepEqual(memberIds(b, g), [a.identity.nodeIdHex, b.identity.nodeIdHex].sort());
   assert.deepEqual(a.groups.joinRequests().map((r) => r.status), ['join-accepted', 'own']);
 

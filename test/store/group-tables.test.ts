@@ -58,6 +58,15 @@ test('group rows come back field for field; log rows need their vertex; an invit
   assert.deepEqual(t.logOf(v.topic), [{ ...row, status: 'rejected', reason: 'malformed', detail: 'x', record: undefined }], 'a row is replaced, not duplicated');
   assert.deepEqual([...t.loggedIds(v.topic)], [v.key]);
 
+  // Counts by status and reason, per topic, without reading the records.
+  const others = [3, 4, 5, 6].map((p) => vertexOn(2, 10 + p));
+  store.putVertices(others);
+  const statuses: [string, string | undefined][] = [['unreadable', 'not-for-me'], ['unreadable', 'not-for-me'], ['unreadable', 'no-key'], ['message', undefined]];
+  t.putLog(others.map((o, i) => ({ vertexId: o.id, topic: o.topic, status: statuses[i]?.[0] as string, reason: statuses[i]?.[1], detail: undefined, record: undefined })));
+  const counts = t.logCounts(v.topic).map((c) => `${c.status}/${c.reason ?? '-'}=${c.count}`).sort();
+  assert.deepEqual(counts, ['message/-=1', 'rejected/malformed=1', 'unreadable/no-key=1', 'unreadable/not-for-me=2']);
+  assert.deepEqual(t.logCounts(topicOf(9)), [], 'another topic has none');
+
   const pending = { nonce: bytes(12, 1), groupId: group.groupId, content: bytes(30, 2), createdAt: 5 };
   t.putPending(pending);
   assert.deepEqual(t.pending(pending.nonce), pending);

@@ -86,7 +86,10 @@ export function registerGroup(program: Command, ctx: CliContext): void {
         return;
       }
       if (all.length === 0 && pending.length === 0) ctx.stdout.write('No groups yet: pars group create NAME, or pars group join CODE.\n');
-      for (const g of all) ctx.stdout.write(`${g.id}  ${String(g.members).padStart(3)} member${g.members === 1 ? ' ' : 's'}  ${nameOf(g.name)}\n`);
+      for (const g of all) {
+        const you = g.role === 'none' ? 'you are no longer a member' : `you: ${g.role}`;
+        ctx.stdout.write(`${g.id}  ${String(g.members).padStart(3)} member${g.members === 1 ? ' ' : 's'}  ${nameOf(g.name)}  (${you})\n`);
+      }
       for (const p of pending) ctx.stdout.write(`${p.groupId}  waiting for the welcome from ${p.inviter.slice(0, ID_PREFIX_CHARS)}\n`);
     });
 
