@@ -241,6 +241,29 @@ export class NetHost extends EventEmitter<NetHostEvents> {
     return peer;
   }
 
+  /**
+   * Remembers `address` (a multiaddr ending in `/p2p/<peer id>`) and dials its peer until it
+   * answers, as a peer known from before a restart: for a peer this node must reach but perhaps
+   * cannot yet (an inviter whose welcome a join waits for). False for an address that is not a
+   * peer's multiaddr, this node's own, or a banned peer's: nothing is remembered then.
+   */
+  remember(address: string): boolean {
+    if (this.#stopping) return false;
+    let ma: Multiaddr;
+    let id: PeerId;
+    try {
+      ma = multiaddr(address);
+      id = peerIdFromString(peerIdOf(ma) ?? '');
+    } catch {
+      return false; // not a multiaddr, or no valid /p2p/ part
+    }
+    const peer = id.toString();
+    if (peer === this.peerId || this.#guard.isBanned(peer)) return false;
+    this.#book.learn(peer, [withoutPeerId(ma)]);
+    if (this.#libp2p.getConnections(id).length === 0) this.#redialer.schedule(peer, true);
+    return true;
+  }
+
   /** Runs a sync session now with `peer`, or with every connected peer in turn. */
   async syncNow(peer?: string): Promise<SessionReport[]> {
     if (this.#stopping) throw new HostStoppedError();

@@ -189,6 +189,11 @@ export class NodeGroups {
     return [...this.#joins.values()].map((j) => ({ groupId: toHex(j.invite.groupId), inviter: toHex(j.invite.inviter) }));
   }
 
+  /** The addresses of the inviters' nodes that invites of joins still waiting for a welcome carry. */
+  joinAddresses(): string[] {
+    return [...new Set([...this.#joins.values()].flatMap((j) => j.invite.addresses))];
+  }
+
   /** Current members (as of this node's frontier of the group), ascending by id. */
   members(group: string): GroupMember[] {
     const entry = this.#resolve(group);

@@ -109,6 +109,9 @@ export class MeshNode {
       throw error;
     }
     this.#host.on('session', (report) => this.#onSession(report));
+    // A join written while no node ran here (or whose inviter did not answer) still waits for its
+    // welcome: the inviter is dialled like a peer known from before, until it answers.
+    for (const address of this.groups.joinAddresses()) this.#host.remember(address);
     const { dht, presence, bootstrapDns } = this.#options.net ?? {};
     if (dht !== false) {
       this.#presence = new GroupPresence({ host: this.#host, groups: this.groups, provider: this.ingester.provider, warn: this.#warn, ...(presence === undefined ? {} : { schedule: presence }) });
@@ -162,7 +165,8 @@ export class MeshNode {
   /**
    * Writes the join request for `code` (see `NodeGroups.join`) and then dials the inviter at the
    * addresses the invite carries; the request and the welcome travel by sync once connected. An
-   * unreachable inviter is not an error: the request waits here until some peer carries it.
+   * unreachable inviter is not an error: it is dialled again, as a known peer, until it answers,
+   * and the request also travels with any peer that can carry it.
    */
   async join(code: string): Promise<MeshJoinResult> {
     const result = await this.groups.join(code);
@@ -175,6 +179,7 @@ export class MeshNode {
       const reached = await Promise.any(addresses.map((a) => this.net.dial(a)));
       return { ...result, reached, dialProblem: null };
     } catch (error) {
+      for (const a of addresses) this.net.remember(a);
       const reasons = error instanceof AggregateError ? error.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))) : [String(error)];
       return { ...result, reached: null, dialProblem: [...new Set(reasons)].join('; ') };
     }

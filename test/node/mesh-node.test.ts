@@ -104,3 +104,37 @@ test('configured peers are dialled at start; a configured address without /p2p/ 
   await assert.rejects(bad.start(), { code: 'ERR_NODE_PEER_ADDRESS' });
   await bad.stop();
 });
+
+test('a join written while no node ran dials the inviter when the node starts; an inviter that did not answer is dialled until it does', async () => {
+  // Without mDNS or the DHT, the invite's addresses are the only way the two nodes meet.
+  const alone: MeshNetOptions = { dht: false };
+  const f = await startNode('f', 6, alone);
+  for (const bad of ['not an address', '/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/1/p2p/notapeerid', f.multiaddrs()[0] as string]) {
+    assert.equal(f.net.remember(bad), false, `${bad} is not remembered`);
+  }
+  assert.deepEqual(f.net.knownPeers(), [], 'nothing was remembered');
+  const group = await f.groups.createGroup('offline join');
+  const code = await f.invite(group, 3600);
+
+  // As `pars group join` does with no node running: the request is written; the network starts later.
+  const g = new MeshNode({ identity: Identity.fromSeed(new Uint8Array(32).fill(7), provider), provider, storePath: storePathOf(dir, 'g'), workers: 1, net: { ...LOOPBACK_NET, ...net, ...alone } });
+  try {
+    await g.groups.join(code);
+    await g.start();
+    await until(() => g.groups.groups().some((x) => x.id === group && x.members === 2), 20_000, 'the welcome at G, which dialled F at start');
+  } finally {
+    await g.stop();
+  }
+
+  // The inviter is down when H joins, and comes back on the same address.
+  const second = await f.invite(group, 3600);
+  const address = f.multiaddrs().find((m) => !m.includes('/ws')) as string;
+  await stopMesh(f);
+  const h = await startNode('h', 8, alone);
+  const joined = await h.join(second);
+  assert.equal(joined.reached, null);
+  assert.notEqual(joined.dialProblem, null, 'the inviter did not answer');
+  const back = await startNode('f', 6, { ...alone, listen: [address.slice(0, address.indexOf('/p2p/'))] });
+  await until(() => h.groups.groups().some((x) => x.id === group && x.members === 3), 20_000, 'the welcome at H, which kept dialling F');
+  await until(() => back.groups.members(group).length === 3, 5_000, 'H as a member at F');
+});

@@ -71,7 +71,8 @@ export function registerGroup(program: Command, ctx: CliContext): void {
       const r = await perform(ctx, 'group.join', { code });
       ctx.stdout.write(`Join request written for group ${r.groupId} (inviter ${r.inviter.slice(0, ID_PREFIX_CHARS)}).\n`);
       if (r.reached !== null) ctx.stdout.write(`Connected to the inviter's node ${r.reached}.\n`);
-      else if (r.dialProblem !== null) ctx.stdout.write(`The inviter's node did not answer (${r.dialProblem}); the request travels when a peer that can carry it connects.\n`);
+      else if (r.dialProblem !== null) ctx.stdout.write(`The inviter's node did not answer (${r.dialProblem}); this node keeps dialling it, and the request also travels with any peer that can carry it.\n`);
+      else if (checked.value.addresses.length > 0) ctx.stdout.write(`No node runs here now: pars start dials the inviter's node at the addresses in the invite.\n`);
       ctx.stdout.write(`The group appears here once the inviter's welcome reaches this node.\n`);
     });
 
