@@ -6,7 +6,10 @@
  *     delay (so the many links of a healed cut do not all reconcile the same difference at once;
  *     gossip spreads what the first sessions bring, and later sessions find little left to do);
  *   - periodically, with the connected peer synced least recently, the period jittered;
- *   - again, after a delay, when a session failed.
+ *   - again, after a delay, when a session failed; the delay doubles with each failure in a row
+ *     (up to `maxRetryDelayMs`), and the periodic sessions leave such a peer alone meanwhile, so a
+ *     session that cannot succeed (this node's disk is full, the peer keeps failing) does not pull
+ *     the same data over the link every few seconds.
  * Sessions run at most `maxConcurrent` at a time and are abandoned after `idleTimeoutMs` without
  * progress (a peer that never answers). Sans-I/O: the clock and the random source are passed in;
  * the host starts sessions when `due` says so and calls `tick` times at `nextDeadline()`.
@@ -26,8 +29,13 @@ export interface AntiEntropyConfig {
   readonly maxConcurrent: number;
   /** A session without progress for this long is abandoned. Default 15,000 ms. */
   readonly idleTimeoutMs: number;
-  /** After a failed session, the peer is retried after this delay (jittered like the period). Default 5,000 ms. */
+  /**
+   * After a failed session, the peer is retried after this delay (jittered like the period),
+   * doubled for each further failure in a row. Default 5,000 ms.
+   */
   readonly retryDelayMs: number;
+  /** The longest delay before retrying a peer whose sessions keep failing. Default 300,000 ms. */
+  readonly maxRetryDelayMs: number;
 }
 
 export const DEFAULT_ANTI_ENTROPY_CONFIG: AntiEntropyConfig = Object.freeze({
@@ -37,6 +45,7 @@ export const DEFAULT_ANTI_ENTROPY_CONFIG: AntiEntropyConfig = Object.freeze({
   maxConcurrent: 1,
   idleTimeoutMs: 15_000,
   retryDelayMs: 5_000,
+  maxRetryDelayMs: 300_000,
 });
 
 export type SessionRole = 'initiator' | 'responder';
@@ -48,6 +57,10 @@ interface PeerState {
   dueAt: number;
   /** When the last successful session with this peer ended (-Infinity: never). */
   lastSync: number;
+  /** Sessions with this peer that failed since the last one that completed. */
+  failures: number;
+  /** No periodic session with this peer before this time (after failures; -Infinity: none). */
+  backoffUntil: number;
   /** Running sessions with this peer: role and time of last progress. */
   readonly sessions: Map<number, { readonly role: SessionRole; lastProgress: number }>;
 }
@@ -108,7 +121,7 @@ export class AntiEntropy {
       existing.dueAt = Math.min(existing.dueAt, dueAt);
       return;
     }
-    this.#peers.set(peer, { dueAt, lastSync: -Infinity, sessions: new Map() });
+    this.#peers.set(peer, { dueAt, lastSync: -Infinity, failures: 0, backoffUntil: -Infinity, sessions: new Map() });
   }
 
   /** The link to `peer` went down; the host closes its sessions with it (no `ended` needed). */
@@ -136,7 +149,7 @@ export class AntiEntropy {
     if (now >= this.#nextPeriodic) {
       this.#nextPeriodic = now + this.#period(this.config.intervalMs);
       if (this.#running + out.length < this.config.maxConcurrent) {
-        const peer = this.#leastRecentlySynced(out);
+        const peer = this.#leastRecentlySynced(out, now);
         if (peer !== undefined) out.push(peer);
       }
     }
@@ -162,7 +175,8 @@ export class AntiEntropy {
 
   /**
    * The session ended. `completed`: the peer counts as synced. `failed` (bad input, timeout, the
-   * peer refused): the peer is retried after `retryDelayMs`. `refused`: this node turned the
+   * peer refused): the peer is retried after `retryDelayMs`, doubled for each failure in a row
+   * up to `maxRetryDelayMs`, and left out of periodic sessions until then. `refused`: this node turned the
    * peer's session away because it was busy; the peer retries, so nothing is planned here.
    */
   ended(peer: string, id: number, outcome: SessionOutcome, now: number): void {
@@ -172,9 +186,16 @@ export class AntiEntropy {
     if (outcome === 'completed') {
       this.#succeeded++;
       state.lastSync = now;
+      state.failures = 0;
+      state.backoffUntil = -Infinity;
     } else {
       this.#failed++;
-      if (outcome === 'failed') state.dueAt = Math.min(state.dueAt, now + this.#period(this.config.retryDelayMs));
+      if (outcome === 'failed') {
+        state.failures++;
+        const delay = this.#period(Math.min(this.config.maxRetryDelayMs, this.config.retryDelayMs * 2 ** Math.min(state.failures - 1, 30)));
+        state.dueAt = Math.min(state.dueAt, now + delay);
+        state.backoffUntil = now + delay;
+      }
     }
   }
 
@@ -203,12 +224,12 @@ export class AntiEntropy {
     return base * (1 - this.config.jitter + 2 * this.config.jitter * this.#random());
   }
 
-  #leastRecentlySynced(exclude: readonly string[]): string | undefined {
+  #leastRecentlySynced(exclude: readonly string[], now: number): string | undefined {
     let best: string | undefined;
     let bestSync = Infinity;
     let ties = 0;
     for (const [peer, state] of this.#peers) {
-      if (state.sessions.size > 0 || exclude.includes(peer)) continue;
+      if (state.sessions.size > 0 || exclude.includes(peer) || state.backoffUntil > now) continue;
       if (state.lastSync < bestSync) {
         best = peer;
         bestSync = state.lastSync;

@@ -66,6 +66,49 @@ describe('anti-entropy scheduler', () => {
     assert.deepEqual(ae.due(6_000), ['a']);
   });
 
+  it('backs off a peer whose sessions keep failing: the retry delay doubles up to its cap, and a success resets it', () => {
+    // jitter 0: delays are exact (the next test has periodic sessions).
+    const ae = new AntiEntropy(cycle(0.5), 0, { connectDelayMs: 0, retryDelayMs: 1_000, maxRetryDelayMs: 5_000, jitter: 0, intervalMs: 1e9 });
+    ae.connect('a', 0, true);
+    let now = 0;
+    let id = 0;
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      assert.deepEqual(ae.due(now), ['a']);
+      ae.started('a', ++id, 'initiator', now);
+      ae.ended('a', id, 'failed', now);
+      const next = ae.nextDeadline();
+      delays.push(next - now);
+      now = next;
+    }
+    assert.deepEqual(delays, [1_000, 2_000, 4_000, 5_000, 5_000], 'doubling, capped');
+    assert.deepEqual(ae.due(now - 1), [], 'not before its delay');
+    assert.deepEqual(ae.due(now), ['a']);
+    ae.started('a', ++id, 'initiator', now);
+    ae.ended('a', id, 'completed', now);
+    ae.connect('a', now, true); // a new link: one session soon, as ever
+    assert.deepEqual(ae.due(now), ['a']);
+    ae.started('a', ++id, 'initiator', now);
+    ae.ended('a', id, 'failed', now);
+    assert.equal(ae.nextDeadline() - now, 1_000, 'a success reset the backoff');
+  });
+
+  it('periodic sessions leave a backed-off peer alone and take another', () => {
+    const ae = new AntiEntropy(cycle(0.5), 0, { connectDelayMs: 0, retryDelayMs: 60_000, jitter: 0, intervalMs: 1_000 });
+    ae.connect('a', 0, true);
+    ae.connect('b', 0, false);
+    assert.deepEqual(ae.due(0), ['a']);
+    ae.started('a', 1, 'initiator', 0);
+    ae.ended('a', 1, 'failed', 0);
+    // 'a' was never synced, like 'b', but it waits out its 60 s: the periodic sessions go to 'b'.
+    for (let t = 1_000; t <= 5_000; t += 1_000) {
+      const due = ae.due(t);
+      assert.deepEqual(due, ['b'], `at ${t}`);
+      ae.started('b', t, 'initiator', t);
+      ae.ended('b', t, 'completed', t);
+    }
+  });
+
   it('a session the peer opened covers the one planned on connection; a disconnect forgets the peer', () => {
     const ae = new AntiEntropy(cycle(0.9), 0, { connectDelayMs: 1_000, intervalMs: 1e9 });
     ae.connect('a', 0, true);

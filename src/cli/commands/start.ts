@@ -11,6 +11,7 @@ import { CliError } from '../errors.ts';
 import { chooseListenPorts, listeningPorts, readRememberedPorts, rememberPorts } from '../listen-ports.ts';
 import { checkKeystore, unlockIdentity } from '../open-node.ts';
 import { storePath } from '../paths.ts';
+import { SessionFailureLog } from '../session-failures.ts';
 
 interface StartOptions extends ConfigFlags {
   readonly peer?: string[];
@@ -112,12 +113,23 @@ function signals(): { readonly first: Promise<NodeJS.Signals>; dispose(): void }
   };
 }
 
-/** One line per connectivity change, time-stamped (UTC), starting with the state now. */
+/**
+ * One line per connectivity change, time-stamped (UTC), starting with the state now; and sync
+ * sessions that fail (once per peer and reason) or work again.
+ */
 function follow(ctx: CliContext, node: MeshNode): void {
   const log = (text: string): void => void ctx.stdout.write(`${new Date().toISOString()} ${text}\n`);
+  const sessions = new SessionFailureLog();
   log(`state ${node.state}`);
   node.net.on('state', (state) => log(`state ${state}`));
   node.net.on('peer:connect', (p) => log(`connected ${p.peerId}`));
-  node.net.on('peer:disconnect', (p) => log(`disconnected ${p.peerId}`));
+  node.net.on('peer:disconnect', (p) => {
+    sessions.forget(p.peerId);
+    log(`disconnected ${p.peerId}`);
+  });
   node.net.on('peer:banned', (p) => log(`dropped ${p.peerId} (${p.reason}: ${p.detail})`));
+  node.net.on('session', (report) => {
+    const line = sessions.note(report);
+    if (line !== undefined) log(line);
+  });
 }
