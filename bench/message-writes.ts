@@ -10,7 +10,9 @@
 // (/proc/self/io), SQLite's WAL frames and checkpoint copies included, counted over each side
 // apart. The limit is a multiple of the message vertex's own encoded size, measured in the run.
 //
-//   npm run bench -- message-writes [--messages N] [--warm W] [--text CHARS]
+// `--page-bytes` gives both stores another page size than a new node's, to compare.
+//
+//   npm run bench -- message-writes [--messages N] [--warm W] [--text CHARS] [--page-bytes B]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '400' },
     warm: { type: 'string', default: '50' },
     text: { type: 'string', default: '120' },
+    'page-bytes': { type: 'string', default: '' },
   },
 });
 const messages = Number(values.messages);
@@ -34,6 +37,7 @@ const textChars = Number(values.text);
 for (const [name, value] of [['messages', messages], ['warm', warm], ['text', textChars]] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got ${values[name]}`);
 }
+const pageOption = values['page-bytes'] === '' ? {} : { pageBytes: Number(values['page-bytes']) };
 if (Number.isNaN(bytesWritten())) throw new Error('bench message-writes needs /proc/self/io (Linux)');
 
 /**
@@ -49,7 +53,7 @@ const provider = defaultProvider();
 const dir = mkdtempSync(join(tmpdir(), 'pars-bench-writes-'));
 let clock = Date.UTC(2026, 0, 1);
 const node = (name: string, n: number): { ingester: Ingester; groups: NodeGroups } => {
-  const ingester = new Ingester({ provider, store: SqliteStore.open(join(dir, `${name}.sqlite`)), workers: 1 });
+  const ingester = new Ingester({ provider, store: SqliteStore.open(join(dir, `${name}.sqlite`), pageOption), workers: 1 });
   return { ingester, groups: new NodeGroups(ingester, identityOf(n), { now: () => clock }) };
 };
 const sender = node('sender', 1);

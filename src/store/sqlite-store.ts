@@ -15,6 +15,11 @@ import { SnapshotTables, type TopicSnapshotRecord } from './snapshot-tables.ts';
 export interface StoreOptions {
   /** Open without writing (no migrations); for inspection tools. */
   readonly readonly?: boolean;
+  /**
+   * Page size of a new store file: a power of two from 512 to 65,536 bytes. Default 4,096 (see
+   * `PAGE_BYTES`). An existing file keeps its own; benchmarks compare page sizes with it.
+   */
+  readonly pageBytes?: number;
 }
 
 export interface IntegrityReport {
@@ -28,9 +33,9 @@ export interface IntegrityReport {
  * overflow page, which SQLite sizes the row's split to fill, so the file stays about 1.06 times
  * the vertex bytes (bench ingest). Larger pages hold vertices whole, but the WAL writes every page
  * a commit touches whole, and a chat message's commit touches about ten (the vertex, its indexes,
- * the frontier, the group log, the group's secrets): with 32 KiB pages a node wrote about 300 KB
- * per message sent and 200 KB per message received, six times what 4 KiB pages cost (bench
- * message-writes). Bulk ingest and a growing store write the same bytes either way.
+ * the frontier, the group log, the group's secrets): with 32 KiB pages a node wrote about 315 KB
+ * per message sent and 215 KB per message received, five times what 4 KiB pages cost (bench
+ * message-writes). Bulk ingest and a growing store write about the same bytes either way.
  */
 const PAGE_BYTES = 4096;
 
@@ -81,6 +86,11 @@ export class SqliteStore implements KeySource {
 
   /** Opens (creating if needed) the store at `path` and applies pending migrations. */
   static open(path: string, options: StoreOptions = {}): SqliteStore {
+    const pageBytes = options.pageBytes ?? PAGE_BYTES;
+    // SQLite ignores a page size it cannot use, without a word.
+    if (!Number.isInteger(pageBytes) || pageBytes < 512 || pageBytes > 65_536 || (pageBytes & (pageBytes - 1)) !== 0) {
+      throw new StoreError('ERR_STORE_OPEN', `page size must be a power of two from 512 to 65536 bytes, got ${String(pageBytes)}`);
+    }
     let db: Database.Database;
     try {
       if (options.readonly !== true) makeStoreFilesPrivate(path);
@@ -91,7 +101,7 @@ export class SqliteStore implements KeySource {
     try {
       if (options.readonly !== true) {
         // Only a new, empty file takes this: an existing store keeps its page size.
-        db.pragma(`page_size = ${PAGE_BYTES}`);
+        db.pragma(`page_size = ${pageBytes}`);
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal') throw new StoreError('ERR_STORE_OPEN', `cannot put store ${path} in WAL mode (got ${String(mode)})`);
         db.pragma('synchronous = FULL');

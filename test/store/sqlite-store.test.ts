@@ -67,6 +67,21 @@ test('a new store file takes 4 KiB pages; an existing one keeps its page size', 
   assert.equal(pageSize(old), 32_768);
 });
 
+test('a new store takes the page size it is given; an impossible one is refused before any file is made', () => {
+  const big = freshPath();
+  const store = SqliteStore.open(big, { pageBytes: 32_768 });
+  assert.equal(store.pageBytes, 32_768);
+  store.close();
+  const again = SqliteStore.open(big, { pageBytes: 1024 });
+  assert.equal(again.pageBytes, 32_768, 'an existing file keeps its own');
+  again.close();
+  for (const bad of [3000, 256, 131_072, 4096.5, Number.NaN]) {
+    const path = freshPath();
+    assert.throws(() => SqliteStore.open(path, { pageBytes: bad }), { code: 'ERR_STORE_OPEN', message: /page size must be a power of two/ }, String(bad));
+    assert.equal(existsSync(path), false, 'no file made');
+  }
+});
+
 test('store files are private to their owner: a new one is created 0600, with its WAL; an existing readable one is narrowed', { skip: process.platform === 'win32' }, () => {
   const mode = (file: string): number => statSync(file).mode & 0o777;
   const fresh = freshPath();
