@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertNoStack, cliSandboxes, pars } from '../support/cli.ts';
+import { assertNoStack, CLI_MAIN, cliSandboxes, pars } from '../support/cli.ts';
 
 // End-to-end: the CLI as a child process, the way a user runs it. Every run gets its own HOME and
 // PARS_HOME under a temp dir, and PARS_SCRYPT_N=1024 keeps keystore creation fast.
@@ -119,4 +120,31 @@ describe('pars command line', { concurrency: 4 }, () => {
     assert.match(bad.stderr, /scrypt N must be a power of two/);
     assertNoStack(bad);
   });
+
+  test('a closed stdout (pars … | head) does not kill the command: its work is done, exit 0, no stack', async () => {
+    const env = await sandbox();
+    // The reader goes away before the child writes a byte, as `head` does after its lines.
+    const closed = await parsWithClosedStdout(['init'], env);
+    assert.equal(closed.code, 0, closed.stderr);
+    assert.doesNotMatch(closed.stderr, /EPIPE|Unhandled/);
+    assertNoStack({ ...closed, stdout: '' });
+    const id = await pars(['id'], env);
+    assert.equal(id.code, 0, id.stderr);
+    assert.match(id.stdout, /^[0-9a-f]{64}\n$/);
+    const help = await parsWithClosedStdout(['--help'], env);
+    assert.equal(help.code, 0, help.stderr);
+    assert.equal(help.stderr, '');
+  });
 });
+
+/** Runs `pars ARGS` with its stdout pipe closed by the reader at once; stderr is collected. */
+function parsWithClosedStdout(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
