@@ -138,13 +138,13 @@ describe('pars command line', { concurrency: 4 }, () => {
 });
 
 /** Runs `pars ARGS` with its stdout pipe closed by the reader at once; stderr is collected. */
-function parsWithClosedStdout(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+function parsWithClosedStdout(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
   });
 }
