@@ -6,6 +6,7 @@ import { CourierQuotaError, courierQuotasOf, DEFAULT_COURIER_QUOTAS, type Courie
 import { readBoundedText } from './bounded-file.ts';
 import { CliError } from './errors.ts';
 import type { ListenChoice } from './listen-ports.ts';
+import { CONFIG_FILE } from './paths.ts';
 
 /**
  * `config.json` in the data directory: how `pars start` runs the node. Every field is optional;
@@ -68,8 +69,6 @@ export interface NodeConfig {
   readonly limits: Partial<NetLimits>;
   readonly courier: Partial<CourierQuotas>;
 }
-
-export const CONFIG_FILE = 'config.json';
 
 export const DEFAULT_CONFIG: NodeConfig = Object.freeze({
   listen: Object.freeze({ host: '0.0.0.0', tcpPort: undefined, wsPort: undefined }),

@@ -1,6 +1,6 @@
 import type { CryptoProvider } from '../crypto/index.ts';
 import { openKeystore, readKeystoreHeader, type Identity } from '../identity/index.ts';
-import { Ingester, NodeGroups } from '../node/index.ts';
+import type { Ingester, NodeGroups } from '../node/index.ts';
 import { SqliteStore } from '../store/index.ts';
 import type { CliContext } from './context.ts';
 import { acquireLockWaiting } from './control-lock.ts';
@@ -33,6 +33,9 @@ export async function withNode<T>(ctx: CliContext, work: (node: OpenNode) => Pro
   const lock = await acquireLockWaiting(dataDir, 'command', LOCK_WAIT_MS);
   try {
     const { identity, provider } = await unlockIdentity(ctx, dataDir);
+    // Loaded here rather than at start-up: the node layer brings libp2p with it, which a command
+    // that only talks to a running node (most of them, most of the time) never needs.
+    const { Ingester, NodeGroups } = await import('../node/index.ts');
     const store = SqliteStore.open(storePath(dataDir));
     let ingester: Ingester | undefined;
     let groups: NodeGroups | undefined;

@@ -10,6 +10,6 @@ export { ENVELOPE_OVERHEAD, ENVELOPE_VERSION, envelopeNonce, openEnvelope, readE
 export { chainRoot, ratchetStep, MAX_SKIP, MAX_INDEX, ReceivingChain, SendingChain } from './ratchet.ts';
 export { decodeTaggedKey, encodeTaggedKey, keyId, type KeyAlgorithm } from './tagged-key.ts';
 export { safetyNumber, type SafetyParty } from './safety-number.ts';
-export { decodeInvite, encodeInvite, inviteAddressProblem, inviteIdOf, DEFAULT_INVITE_TTL_SECONDS, INVITE_LIMITS, type Invite } from './invite-code.ts';
+export { decodeInvite, encodeInvite, inviteAddressProblem, inviteIdOf, DEFAULT_INVITE_TTL_SECONDS, MAX_INVITE_TTL_SECONDS, INVITE_LIMITS, type Invite } from './invite-code.ts';
 export { openJoinRequest, openWelcome, rendezvousKind, sealJoinRequest, sealWelcome, type JoinRequest, type Welcome } from './join.ts';
 export { openSlot, sealSlot } from './slot.ts';

@@ -17,6 +17,9 @@ export const INVITE_VERSION = 1;
 /** Default lifetime of an invite. */
 export const DEFAULT_INVITE_TTL_SECONDS = 7 * 24 * 3600;
 
+/** Longest invite lifetime a node issues. */
+export const MAX_INVITE_TTL_SECONDS = 365 * 24 * 3600;
+
 /** Limits of the invite code (docs/LIMITS.md, "Invites"). */
 export const INVITE_LIMITS = Object.freeze({
   /** Longest text accepted, separators included; longer text is refused before it is decoded. */

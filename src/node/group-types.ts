@@ -56,8 +56,6 @@ export interface JoinResult {
   readonly requestId: string;
 }
 
-/** Longest invite lifetime accepted. */
-export const MAX_INVITE_TTL_SECONDS = 365 * 24 * 3600;
 // Names are shown on terminals: no control characters or bidirectional overrides.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;

@@ -9,6 +9,7 @@ import {
   Group,
   GroupError,
   inviteIdOf,
+  MAX_INVITE_TTL_SECONDS,
   MemberSecrets,
   ownKemKey,
   safetyNumber,
@@ -27,7 +28,7 @@ import { membersOf, openGroupRecord, readVertex, sealDescriptor, sealSecrets, ty
 import type { Ingester } from './ingest.ts';
 import { encodeMessageContent, messageTextProblem } from './message-content.ts';
 import { StorageSealer } from './storage-key.ts';
-import { groupNameProblem, MAX_INVITE_TTL_SECONDS, type GroupBundleKey, type GroupMember, type GroupSummary, type JoinRequestRecord, type JoinResult, type NodeGroupsOptions } from './group-types.ts';
+import { groupNameProblem, type GroupBundleKey, type GroupMember, type GroupSummary, type JoinRequestRecord, type JoinResult, type NodeGroupsOptions } from './group-types.ts';
 
 /**
  * The groups of one node, kept in step with its store. At start it loads the groups and replays

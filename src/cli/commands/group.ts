@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { decodeInvite, DEFAULT_INVITE_TTL_SECONDS } from '../../group/index.ts';
-import { MAX_INVITE_TTL_SECONDS, refusedInvite } from '../../node/index.ts';
+import { decodeInvite, DEFAULT_INVITE_TTL_SECONDS, MAX_INVITE_TTL_SECONDS } from '../../group/index.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { perform } from '../control-routing.ts';
@@ -67,7 +66,11 @@ export function registerGroup(program: Command, ctx: CliContext): void {
     .action(async (code: string): Promise<void> => {
       // A mistyped or expired code is refused before the passphrase is asked for (the node checks it again).
       const checked = decodeInvite(ctx.provider(), code, Date.now());
-      if (!checked.ok) throw refusedInvite(checked);
+      if (!checked.ok) {
+        // The node layer's wording, loaded only for a refusal: it brings libp2p with it.
+        const { refusedInvite } = await import('../../node/index.ts');
+        throw refusedInvite(checked);
+      }
       const r = await perform(ctx, 'group.join', { code });
       ctx.stdout.write(`Join request written for group ${r.groupId} (inviter ${r.inviter.slice(0, ID_PREFIX_CHARS)}).\n`);
       if (r.reached !== null) ctx.stdout.write(`Connected to the inviter's node ${r.reached}.\n`);
