@@ -60,7 +60,7 @@ export async function openBundle(provider: CryptoProvider, path: string, source:
   if (fileKey === undefined) {
     throw new BundleError(
       'ERR_BUNDLE_NO_KEY',
-      'no key of this node opens the bundle: it was made for groups this node is not in, or needs a passphrase (or its header is damaged)',
+      'no key of this node opens the bundle: it was made for groups or invites this node is not in, or needs a passphrase (or its header is damaged)',
     );
   }
   return { path, source, preamble, fileKey };

@@ -8,13 +8,22 @@ import { AtomicFile } from './file-commit.ts';
 import { encodeMarker, encodeOpen, FRAME, SNAPSHOT_HEADER_BYTES } from './frames.ts';
 import { BUNDLE_LIMITS } from './limits.ts';
 import { buildPreamble, FILE_KEY_BYTES, newSalt } from './preamble.ts';
-import { groupWrapKey, passphraseWrapKey, snapshotKey } from './recipient-keys.ts';
+import { groupWrapKey, inviteWrapKey, passphraseWrapKey, snapshotKey } from './recipient-keys.ts';
 import { encodeSnapshotFrame, snapshotOf } from './snapshot-frame.ts';
 
 /** A group the exporting or importing node is in: its topic and `GroupKeys.bundleKey`. */
 export interface BundleGroupKey {
   readonly topic: Uint8Array;
   readonly bundleKey: Uint8Array;
+}
+
+/**
+ * An invite in play at the exporting or importing node, one it issued or one it waits on a
+ * welcome for: its rendezvous topic and its secret.
+ */
+export interface BundleInviteKey {
+  readonly topic: Uint8Array;
+  readonly secret: Uint8Array;
 }
 
 /** The exporting device: its ML-DSA-65 public key and a signer under it. */
@@ -35,6 +44,11 @@ export interface ExportOptions {
   readonly topics?: readonly Uint8Array[];
   /** The node's groups: those whose topic is carried become recipients, and their snapshots are sealed to them. */
   readonly groups: readonly BundleGroupKey[];
+  /**
+   * Invites in play: those whose rendezvous topic is carried become recipients, in the order
+   * given, in the slots the groups and the passphrase leave free.
+   */
+  readonly invites?: readonly BundleInviteKey[];
   /** Lets whoever knows it open the bundle (couriers, devices in no group). */
   readonly passphrase?: string;
   /** scrypt cost of the passphrase (log2 N); default BUNDLE_LIMITS.defaultKdfLogN. */
@@ -57,6 +71,10 @@ export interface ExportReport {
   readonly topics: number;
   readonly snapshots: number;
   readonly groupRecipients: number;
+  /** Invites whose other end can open the bundle (a joiner's inviter, a welcomed joiner). */
+  readonly inviteRecipients: number;
+  /** Invites whose topic is carried but which found no free slot: their other end cannot open it. */
+  readonly invitesLeftOut: number;
   readonly passphrase: boolean;
 }
 
@@ -78,17 +96,21 @@ export async function exportBundle(options: ExportOptions): Promise<ExportReport
   const groupByTopic = new Map(options.groups.map((g) => [toHex(g.topic), g]));
   const recipients = unique.flatMap((t) => groupByTopic.get(t) ?? []);
   const slots = recipients.length + (options.passphrase === undefined ? 0 : 1);
-  if (slots === 0) {
-    throw new BundleOptionError('ERR_BUNDLE_NO_RECIPIENT', 'nobody could open this bundle: it carries no group of yours; give a passphrase (--passphrase) for the receiver');
-  }
   if (slots > BUNDLE_LIMITS.stanzas) {
     throw new BundleOptionError('ERR_BUNDLE_RECIPIENTS', `a bundle opens for at most ${BUNDLE_LIMITS.stanzas} groups and passphrases; this one would need ${slots} (export fewer groups at a time)`);
+  }
+  const carried = new Set(unique);
+  const invites = [...new Map((options.invites ?? []).filter((i) => carried.has(toHex(i.topic))).map((i) => [toHex(i.secret), i])).values()];
+  const inviteRecipients = invites.slice(0, BUNDLE_LIMITS.stanzas - slots);
+  if (slots + inviteRecipients.length === 0) {
+    throw new BundleOptionError('ERR_BUNDLE_NO_RECIPIENT', 'nobody could open this bundle: it carries no group of yours and no invite in play; give a passphrase (--passphrase) for the receiver');
   }
   const kdfLogN = options.kdfLogN ?? BUNDLE_LIMITS.defaultKdfLogN;
   if (kdfLogN < BUNDLE_LIMITS.minKdfLogN || kdfLogN > BUNDLE_LIMITS.maxKdfLogN) throw new BundleOptionError('ERR_BUNDLE_KDF', `passphrase cost must be 2^${BUNDLE_LIMITS.minKdfLogN}..2^${BUNDLE_LIMITS.maxKdfLogN}`);
 
   const salt = newSalt(provider);
   const wrapKeys = recipients.map((g) => groupWrapKey(provider, g.bundleKey, salt));
+  for (const i of inviteRecipients) wrapKeys.push(inviteWrapKey(provider, i.secret, salt));
   if (options.passphrase !== undefined) wrapKeys.push(await passphraseWrapKey(options.passphrase, salt, kdfLogN));
   const fileKey = provider.randomBytes(FILE_KEY_BYTES);
   const preamble = buildPreamble(provider, fileKey, wrapKeys, kdfLogN, salt);
@@ -150,6 +172,8 @@ export async function exportBundle(options: ExportOptions): Promise<ExportReport
       topics: unique.length,
       snapshots,
       groupRecipients: recipients.length,
+      inviteRecipients: inviteRecipients.length,
+      invitesLeftOut: invites.length - inviteRecipients.length,
       passphrase: options.passphrase !== undefined,
     };
   } catch (error) {

@@ -5,11 +5,11 @@ import { openBundleFile, verifyBundle, type VerifiedBundle } from './bundle-read
 import { framesFromWorker } from './worker-frames.ts';
 import type { ParsedFrame } from './frame-parser.ts';
 import { BundleError } from './errors.ts';
-import type { BundleGroupKey } from './export.ts';
+import type { BundleGroupKey, BundleInviteKey } from './export.ts';
 import { decodeMarker, FRAME } from './frames.ts';
 import { IngestPipeline } from './ingest-pipeline.ts';
 import { BUNDLE_LIMITS } from './limits.ts';
-import { groupWrapKey, passphraseWrapKey, snapshotKey } from './recipient-keys.ts';
+import { groupWrapKey, inviteWrapKey, passphraseWrapKey, snapshotKey } from './recipient-keys.ts';
 import { decodeSnapshotFrame, sameDocuments, sameFrontier, snapshotOf, snapshotTopic } from './snapshot-frame.ts';
 
 /** The part of the node's ingester an import needs (src/node Ingester has it). */
@@ -35,7 +35,9 @@ export interface ImportOptions {
   readonly sink: IngestSink;
   /** The node's groups: a bundle made for one of them opens with its key. */
   readonly groups: readonly BundleGroupKey[];
-  /** Asked only when no group key opens the bundle; undefined means there is none to try. */
+  /** Invites in play at this node (issued, or waiting for a welcome): tried after the groups. */
+  readonly invites?: readonly BundleInviteKey[];
+  /** Asked only when no group or invite key opens the bundle; undefined means there is none to try. */
   readonly passphrase?: () => Promise<string | undefined>;
   /** Default 'accept': every vertex is checked exactly as from the network, whoever exported it. */
   readonly unknownDevice?: UnknownDevicePolicy;
@@ -81,6 +83,7 @@ export async function importBundle(options: ImportOptions): Promise<ImportReport
   const store = sink.store;
   const bundle = await openBundleFile(provider, options.path, [
     async (preamble) => options.groups.map((g) => groupWrapKey(provider, g.bundleKey, preamble.salt)),
+    async (preamble) => (options.invites ?? []).map((i) => inviteWrapKey(provider, i.secret, preamble.salt)),
     async (preamble) => {
       const passphrase = await options.passphrase?.();
       return passphrase === undefined ? [] : [await passphraseWrapKey(passphrase, preamble.salt, preamble.kdfLogN)];

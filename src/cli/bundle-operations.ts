@@ -66,6 +66,9 @@ export async function exportFromNode(node: OpenNode, args: BundleExportArgs, onP
   const { identity, ingester, groups } = node;
   const store = ingester.store;
   const chosen = args.groups === undefined ? undefined : groups.bundleKeys(args.groups);
+  // A chosen group's invites go along (a join request or welcome on their rendezvous topics),
+  // where there is something to carry.
+  const invites = groups.bundleInvites(args.groups).filter((i) => chosen === undefined || ingester.dag.frontier(toHex(i.topic)).length > 0);
   const peer = args.for === undefined ? undefined : resolvePeer(node, args.for);
   let believed: BelievedFrontiers | undefined;
   if (args.since !== undefined) believed = sinceMarker(store, args.since);
@@ -77,7 +80,8 @@ export async function exportFromNode(node: OpenNode, args: BundleExportArgs, onP
     identity,
     path: absolute(args.file),
     groups: chosen ?? groups.bundleKeys(),
-    ...(chosen === undefined ? {} : { topics: chosen.map((g) => g.topic) }),
+    ...(chosen === undefined ? {} : { topics: [...chosen.map((g) => g.topic), ...invites.map((i) => i.topic)] }),
+    invites,
     ...(args.passphrase === undefined ? {} : { passphrase: args.passphrase }),
     ...(args.kdfLogN === undefined ? {} : { kdfLogN: args.kdfLogN }),
     ...(believed === undefined ? {} : { believed }),
@@ -101,6 +105,7 @@ export async function importIntoNode(node: OpenNode, args: BundleImportArgs, hoo
     path: absolute(args.file),
     sink: ingester,
     groups: groups.bundleKeys(),
+    invites: groups.bundleInvites(),
     passphrase: async () => args.passphrase ?? (await laterPassphrase?.()),
     unknownDevice: args.knownOnly ? 'refuse' : 'accept',
     now: () => Date.now(),

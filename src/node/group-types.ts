@@ -31,6 +31,25 @@ export interface GroupBundleKey {
   readonly bundleKey: Uint8Array;
 }
 
+/**
+ * An invite in play at this node, for sneakernet bundles: the join request and its welcome travel
+ * in a bundle that opens for the invite's other end.
+ */
+export interface GroupBundleInvite {
+  /** Hex id of the group the invite is for. */
+  readonly groupId: string;
+  /** The invite's rendezvous topic. */
+  readonly topic: Uint8Array;
+  /** The invite secret: never logged. */
+  readonly secret: Uint8Array;
+}
+
+/**
+ * How long after its expiry an invite this node issued still opens bundles: the joiner may read
+ * the welcome weeks after it was written, when the stick comes back.
+ */
+export const INVITE_BUNDLE_GRACE_MS = 30 * 24 * 3600 * 1000;
+
 export interface GroupMember {
   /** Hex node id. */
   readonly id: string;

@@ -28,7 +28,7 @@ import { membersOf, openGroupRecord, readVertex, sealDescriptor, sealSecrets, ty
 import type { Ingester } from './ingest.ts';
 import { encodeMessageContent, messageTextProblem } from './message-content.ts';
 import { StorageSealer } from './storage-key.ts';
-import { groupNameProblem, type GroupBundleKey, type GroupMember, type GroupSummary, type JoinRequestRecord, type JoinResult, type NodeGroupsOptions } from './group-types.ts';
+import { groupNameProblem, INVITE_BUNDLE_GRACE_MS, type GroupBundleInvite, type GroupBundleKey, type GroupMember, type GroupSummary, type JoinRequestRecord, type JoinResult, type NodeGroupsOptions } from './group-types.ts';
 
 /**
  * The groups of one node, kept in step with its store. At start it loads the groups and replays
@@ -173,6 +173,38 @@ export class NodeGroups {
   bundleKeys(only?: readonly string[]): GroupBundleKey[] {
     const entries = only === undefined ? [...this.#byId.values()] : [...new Set(only.map((g) => this.#resolve(g)))];
     return entries.map((e) => ({ id: e.idHex, name: e.group.name, topic: e.topic, bundleKey: e.group.keys.bundleKey }));
+  }
+
+  /**
+   * The invites in play here, for sneakernet bundles: first every join waiting for its welcome,
+   * then the invites this node issued (all, or those of the groups `only` names) that expired
+   * less than INVITE_BUNDLE_GRACE_MS ago or not at all, latest expiry first. An invite whose
+   * joiner has written on the group's topic is out of play: only a holder of the group secret
+   * can, so the welcome arrived. An export carrying an invite's rendezvous topic opens for its
+   * other end; an import tries them all.
+   */
+  bundleInvites(only?: readonly string[]): GroupBundleInvite[] {
+    const groups = only === undefined ? undefined : new Set(only.map((g) => this.#resolve(g).idHex));
+    const joins = groups === undefined ? [...this.#joins.values()] : [];
+    const since = this.#rt.now() - INVITE_BUNDLE_GRACE_MS;
+    const authors = new Map<string, Set<string>>();
+    const authorsOf = (groupHex: string): Set<string> => {
+      let found = authors.get(groupHex);
+      if (found === undefined) {
+        const entry = this.#byId.get(groupHex);
+        found = new Set(entry === undefined ? [] : this.#rt.ingester.dag.topologicalOrder(entry.topic).map((v) => v.author));
+        authors.set(groupHex, found);
+      }
+      return found;
+    };
+    const issued = [...this.#invites.values()]
+      .filter((i) => i.expiresAt * 1000 > since && (groups === undefined || groups.has(i.groupHex)))
+      .filter((i) => i.usedBy === undefined || !authorsOf(i.groupHex).has(toHex(i.usedBy)))
+      .sort((a, b) => b.expiresAt - a.expiresAt);
+    return [
+      ...joins.map((j) => ({ groupId: toHex(j.invite.groupId), topic: j.topic, secret: j.invite.secret })),
+      ...issued.map((i) => ({ groupId: i.groupHex, topic: i.topic, secret: i.secret })),
+    ];
   }
 
   /** The topic of each group this node is in. */

@@ -5,7 +5,7 @@ export { NodeError } from './errors.ts';
 export { NodeDocuments, type NodeDocumentsOptions } from './documents.ts';
 export type { StoredListener } from './ingest.ts';
 export { NodeGroups } from './groups.ts';
-export { groupNameProblem, type NodeGroupsOptions, type GroupSummary, type GroupMember, type GroupBundleKey, type JoinRequestRecord, type JoinResult } from './group-types.ts';
+export { groupNameProblem, type NodeGroupsOptions, type GroupSummary, type GroupMember, type GroupBundleKey, type GroupBundleInvite, INVITE_BUNDLE_GRACE_MS, type JoinRequestRecord, type JoinResult } from './group-types.ts';
 export { NodeGroupError, refusedInvite } from './group-errors.ts';
 export type { LoggedMessage, UnreadableMessages } from './group-log.ts';
 export { MIN_ID_PREFIX } from './group-resolve.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { init, logLines, person, textsOf, type Person } from '../support/cli-person.ts';
@@ -7,9 +7,9 @@ import { tempDir } from '../support/tmp.ts';
 
 /*
  * `pars bundle` end to end, in-process, with no network and no store copying: a person joins a
- * group purely by carried files (the join request and the welcome travel under a passphrase,
- * since the joiner is not yet a member), then messages travel under the group key alone, and a
- * courier who is in no group carries them on.
+ * group purely by carried files (the join request and the welcome travel under the invite's
+ * secret, which only the joiner and the inviter hold), then messages travel under the group key
+ * alone, and a courier who is in no group carries them on under a passphrase.
  */
 
 const root = tempDir('pars-bundle-cli-');
@@ -30,6 +30,7 @@ interface ExportJson {
   readonly marker: string;
   readonly passphrase: boolean;
   readonly groupRecipients: number;
+  readonly inviteRecipients: number;
 }
 
 const exportJson = async (p: Person, ...args: string[]): Promise<ExportJson> => JSON.parse(await p.ok('bundle', 'export', ...args, '--json')) as ExportJson;
@@ -46,17 +47,16 @@ test('pars bundle: join by sneakernet, talk under the group key, carry through a
   const code = logLines(await alice.ok('group', 'invite', 'safehouse', '--no-qr'))[0] as string;
   await bob.ok('group', 'join', code);
 
-  // Bob is in no group yet: without a passphrase nobody could open his bundle.
-  const refused = await bob.run('bundle', 'export', file('bob-join.pars'));
-  assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /nobody could open this bundle/);
-  assert.equal(existsSync(file('bob-join.pars')), false);
-
-  Object.assign(bob.env, PASS);
-  Object.assign(alice.env, PASS);
-  const joinOut = await exportJson(bob, file('bob-join.pars'), '--passphrase');
-  assert.equal(joinOut.passphrase, true);
+  // Bob is in no group yet, but his bundle opens for the other end of his invite: Alice, who
+  // issued it. Nobody else can open it (Carol holds no key to it), and no passphrase is needed.
+  const joinOut = await exportJson(bob, file('bob-join.pars'));
+  assert.equal(joinOut.passphrase, false);
   assert.equal(joinOut.groupRecipients, 0);
+  assert.equal(joinOut.inviteRecipients, 1);
+  const stranger = await carol.run('bundle', 'import', file('bob-join.pars'));
+  assert.equal(stranger.code, 1);
+  assert.match(stranger.stderr, /no key of this node opens the bundle/);
+  assert.equal(JSON.parse(await carol.ok('store', 'info', '--json')).vertices, 0, 'carol stored nothing');
   const joinIn = await importJson(alice, file('bob-join.pars'));
   assert.equal(joinIn.device, bob.nodeId);
   assert.equal(joinIn.knownDevice, false, 'alice had never met bob');
@@ -64,17 +64,19 @@ test('pars bundle: join by sneakernet, talk under the group key, carry through a
   // Alice's import admitted bob (the welcome is written): his id is among the members.
   assert.match(await alice.ok('group', 'members', 'safehouse'), new RegExp(bob.nodeId));
 
-  await exportJson(alice, file('welcome.pars'), '--passphrase', '--for', bob.nodeId);
+  // The welcome goes back the same way: Alice's bundle opens for the group and for Bob's invite.
+  const welcomeOut = await exportJson(alice, file('welcome.pars'), '--for', bob.nodeId);
+  assert.equal(welcomeOut.inviteRecipients, 1);
+  assert.equal(welcomeOut.groupRecipients, 1);
   const welcomeIn = await importJson(bob, file('welcome.pars'));
   assert.equal(welcomeIn.rejected, 0);
   assert.match(await bob.ok('group', 'list'), /2 members\s+"safehouse"/);
 
-  // From now on the group key suffices: no passphrase in anyone's environment.
-  delete (bob.env as Record<string, string | undefined>)['PARS_BUNDLE_PASSPHRASE'];
-  delete (alice.env as Record<string, string | undefined>)['PARS_BUNDLE_PASSPHRASE'];
+  // From now on the group key suffices.
   await alice.ok('send', 'safehouse', 'the door code is 4471');
   const msgOut = await exportJson(alice, file('msg.pars'), '--group', 'safehouse', '--for', bob.nodeId.slice(0, 10));
   assert.equal(msgOut.groupRecipients, 1);
+  assert.equal(msgOut.inviteRecipients, 1, 'bob has written nothing on the group yet: his welcome still goes along');
   assert.ok(msgOut.vertices >= 1 && msgOut.vertices <= 3, `only the news for bob, got ${msgOut.vertices}`);
   const msgIn = await importJson(bob, file('msg.pars'));
   assert.equal(msgIn.stored, msgOut.vertices);
@@ -113,6 +115,7 @@ test('pars bundle: join by sneakernet, talk under the group key, carry through a
   const forced = await alice.ok('bundle', 'export', file('msg.pars'), '--group', 'safehouse', '--force');
   // The plain-text report counts in words that agree with the numbers.
   assert.match(forced, /^ {2}\d+ vertices of 1 topic, [\d,]+ bytes$/m);
+  // Bob has written on the group since (only a holder of the group secret can): his invite is out of play.
   assert.match(forced, /^ {2}opens for members of 1 group$/m);
   assert.deepEqual(readdirSync(stick).filter((f) => f.endsWith('.partial')), []);
 

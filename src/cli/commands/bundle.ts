@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { ExportReport, ImportReport } from '../../bundle/index.ts';
+import { BUNDLE_LIMITS, type ExportReport, type ImportReport } from '../../bundle/index.ts';
 import { checkExportSelection, exportFromNode, importIntoNode, type BundleExportArgs, type BundleImportArgs } from '../bundle-operations.ts';
 import type { CliContext } from '../context.ts';
 import { counted } from '../counted.ts';
@@ -168,11 +168,20 @@ function kdfLogNFromEnv(ctx: CliContext): number | undefined {
 }
 
 function describeExport(r: ExportReport): string {
-  const who = [r.groupRecipients > 0 ? `members of ${counted(r.groupRecipients, 'group')}` : '', r.passphrase ? 'anyone with the passphrase' : ''].filter((s) => s !== '').join(' and ');
+  const who = [
+    r.groupRecipients > 0 ? `members of ${counted(r.groupRecipients, 'group')}` : '',
+    r.inviteRecipients > 0 ? `the other end of ${counted(r.inviteRecipients, 'invite')} (inviter or joiner)` : '',
+    r.passphrase ? 'anyone with the passphrase' : '',
+  ].filter((s) => s !== '');
+  const leftOut =
+    r.invitesLeftOut > 0
+      ? `  ${counted(r.invitesLeftOut, 'invite')} left out: a bundle opens for at most ${BUNDLE_LIMITS.stanzas} groups, invites and passphrases (export with --group for the rest)\n`
+      : '';
   return (
     `Wrote ${r.path}\n` +
     `  ${counted(r.vertices, 'vertex', 'vertices')} of ${counted(r.topics, 'topic')}, ${counted(r.bytes, 'byte')}\n` +
-    `  opens for ${who}\n` +
+    `  opens for ${who.join(' and ')}\n` +
+    leftOut +
     `  marker ${r.marker} (pars bundle export FILE --since ${r.marker.slice(0, 12)} sends only what is newer)\n`
   );
 }
