@@ -37,6 +37,7 @@ export class GroupWriter {
     for (let step = 0; step < MAX_WRITE_STEPS; step++) {
       let before: Uint8Array | undefined;
       let prepared: Prepared | undefined;
+      let persisted = false;
       let vertex: DecodedVertex;
       try {
         vertex = await rt.ingester.appendWith(
@@ -52,13 +53,14 @@ export class GroupWriter {
                 rt.tables.putPending({ nonce, groupId: entry.id, content: rt.sealer.seal('group-pending', nonce, intent.content), createdAt: rt.now() });
               }
             });
+            persisted = true;
             return p.payload;
           },
           rt.signer,
         );
       } catch (error) {
         const stored = prepared !== undefined && this.#ownSeen.delete(prepared.nonce);
-        if (before !== undefined && !stored) this.#restore(entry, before, prepared);
+        if (before !== undefined && !stored) this.#restore(entry, before, prepared, persisted);
         throw error;
       }
       // Assigned inside the callback, which TypeScript's flow analysis does not follow.
@@ -69,18 +71,32 @@ export class GroupWriter {
     throw new NodeGroupError('ERR_GROUP_WRITE', `a write needed more than ${MAX_WRITE_STEPS} vertices`);
   }
 
-  /** Puts the secrets from before a failed prepare or append back, on disk and in the engine. */
-  #restore(entry: GroupEntry, before: Uint8Array, prepared: Prepared | undefined): void {
+  /**
+   * Puts the secrets from before a failed prepare or append back, in the engine and, when the
+   * advanced ones were persisted, on disk. The engine is rebuilt from `before` itself, not from
+   * what the store holds: on a full disk the rewrite fails, and the engine must still not keep a
+   * pair-key chain advanced by a slot whose vertex never existed (the member it was for could not
+   * read this sender's next epoch). When the advanced secrets were never persisted (their own
+   * transaction failed, the usual way a full disk shows) the store holds `before` already.
+   */
+  #restore(entry: GroupEntry, before: Uint8Array, prepared: Prepared | undefined, persisted: boolean): void {
     const rt = this.#rt;
     if (equalBytes(entry.group.secrets.encode(), before)) return; // nothing advanced
+    const sealed = sealSecrets(rt, entry.id, before);
+    if (persisted) {
+      try {
+        rt.tables.transaction(() => {
+          rt.tables.putSecrets(entry.id, sealed, rt.now());
+          if (prepared !== undefined) rt.tables.deletePending(fromHex(prepared.nonce));
+        });
+      } catch (error) {
+        this.#warn(`group ${entry.idHex}: the store keeps the secrets of a write that did not happen until the group's next write (${(error as Error).message})`);
+      }
+    }
     try {
-      rt.tables.transaction(() => {
-        rt.tables.putSecrets(entry.id, sealSecrets(rt, entry.id, before), rt.now());
-        if (prepared !== undefined) rt.tables.deletePending(fromHex(prepared.nonce));
-      });
       const record = rt.tables.group(entry.id);
       if (record !== undefined) {
-        entry.group = openGroupRecord(rt, record).group;
+        entry.group = openGroupRecord(rt, { ...record, secrets: sealed }).group;
         catchUp(rt, entry);
       }
     } catch (error) {

@@ -217,6 +217,35 @@ test('a write whose vertex is never stored leaves the secrets as they were (no p
   assert.deepEqual(texts(a, g), ['kept', 'and after a restart']);
 });
 
+test('on a full disk a failed write leaves the engine\'s secrets as they were, though the store cannot be written to restore them', async () => {
+  const a = open('a9', 63);
+  const b = open('b9', 64);
+  const g = await a.groups.createGroup('full disk');
+  await admit(a, b, g);
+  const tables = a.ingester.store.groups;
+  const putSecrets = tables.putSecrets.bind(tables);
+  let full = true;
+  let refused = 0;
+  tables.putSecrets = (...args) => {
+    if (full) {
+      refused++;
+      throw new Error('database or disk is full (simulated)');
+    }
+    putSecrets(...args);
+  };
+  // A's first message needs an epoch slot for B: its secrets cannot be persisted, so the write fails.
+  await assert.rejects(a.groups.send(g, 'lost'), /disk is full/);
+  assert.equal(refused, 1, 'the store already holds the secrets from before: nothing to write back');
+  full = false;
+  await a.groups.send(g, 'kept'); // the engine did not keep the slot's advance: B can open the next one
+  await copy(a, b);
+  assert.deepEqual(texts(b, g), ['kept']);
+  await restart(a);
+  await a.groups.send(g, 'and after a restart');
+  await copy(a, b);
+  assert.deepEqual(texts(b, g), ['kept', 'and after a restart']);
+});
+
 test('an admission interrupted before the welcome is resumed at the next start', async () => {
   const a = open('a8', 71);
   const b = open('b8', 72);
