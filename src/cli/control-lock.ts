@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { lockPath } from './control-files.ts';
-import { CliError } from './errors.ts';
+import { CliError, WriteFailedError } from './errors.ts';
 
 /*
  * One process at a time opens a data directory's store: `pars start` for as long as the node
@@ -90,12 +90,19 @@ export async function acquireLock(dataDir: string, kind: LockKind): Promise<Data
       const handle = await fs.open(path, 'wx', 0o600);
       try {
         await handle.writeFile(content);
-      } finally {
+      } catch (error) {
+        // Not left behind empty (a full disk): every later command would wait on it first.
         await handle.close();
+        await fs.rm(path, { force: true });
+        throw new WriteFailedError(path, error);
       }
+      await handle.close();
       return new DataDirLock(path, content);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (error instanceof WriteFailedError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw new WriteFailedError(path, error);
+      if (code !== 'EEXIST') throw error;
     }
     const text = await fs.readFile(path, 'utf8').catch(() => undefined);
     if (text === undefined) continue; // released meanwhile

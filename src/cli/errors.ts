@@ -30,3 +30,19 @@ export class InvalidEnvError extends CliError {
     super('ERR_INVALID_ENV', `${name}: ${problem}`);
   }
 }
+
+/**
+ * A file the command must write could not be: said with the file, and for a full disk what to do.
+ * Node's message for a write on an open file names no path ("ENOSPC: no space left on device,
+ * write"), which left the user guessing which disk was full.
+ */
+export class WriteFailedError extends CliError {
+  constructor(path: string, cause: unknown) {
+    const code = (cause as { code?: unknown }).code;
+    const full = code === 'ENOSPC' || code === 'EDQUOT';
+    super(
+      full ? 'ERR_DISK_FULL' : 'ERR_WRITE_FAILED',
+      full ? `cannot write ${path}: the disk is full (${String(code)}); free some space there and try again` : `cannot write ${path}: ${(cause as Error).message}`,
+    );
+  }
+}

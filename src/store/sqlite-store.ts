@@ -3,6 +3,7 @@ import { equalBytes, fromHex, toHex } from '../crypto/index.ts';
 import { Dag, idKey, VERTEX_LIMITS, type AuthorKey, type DagOptions, type DecodedVertex, type KeySource } from '../dag/index.ts';
 import { StoreError } from './errors.ts';
 import { BundleTables } from './bundle-tables.ts';
+import { lowSpaceNote } from './disk-space.ts';
 import { GroupTables } from './group-tables.ts';
 import { IdIndex } from './id-index.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
@@ -96,7 +97,7 @@ export class SqliteStore implements KeySource {
       if (options.readonly !== true) makeStoreFilesPrivate(path);
       db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
     } catch (cause) {
-      throw new StoreError('ERR_STORE_OPEN', `cannot open store ${path}: ${(cause as Error).message}`, { cause });
+      throw new StoreError('ERR_STORE_OPEN', `cannot open store ${path}: ${(cause as Error).message}${lowSpaceNote(path)}`, { cause });
     }
     try {
       if (options.readonly !== true) {
@@ -113,7 +114,7 @@ export class SqliteStore implements KeySource {
     } catch (error) {
       db.close();
       if (error instanceof StoreError) throw error;
-      throw new StoreError('ERR_STORE_OPEN', `cannot open store ${path}: ${(error as Error).message}`, { cause: error });
+      throw new StoreError('ERR_STORE_OPEN', `cannot open store ${path}: ${(error as Error).message}${lowSpaceNote(path)}`, { cause: error });
     }
   }
 
