@@ -4,9 +4,10 @@ import { BundleOptionError } from './errors.ts';
 
 /**
  * The keys that wrap a bundle's file key. A group member opens a bundle with its group's bundle
- * key (`GroupKeys.bundleKey`); the two ends of an invite with its secret; anyone else — a
- * courier, a stranger with a stick — needs the passphrase the exporter chose. Both are stretched with the header salt, so a stanza cannot be
- * matched to a group or passphrase across bundles.
+ * key (`GroupKeys.bundleKey`), the two ends of an invite with its secret; anyone else — a
+ * courier, a stranger with a stick — needs the passphrase the exporter chose. All are stretched
+ * with the header salt, so a stanza cannot be matched to a group, invite or passphrase across
+ * bundles.
  */
 export function groupWrapKey(provider: CryptoProvider, bundleKey: Uint8Array, salt: Uint8Array): Uint8Array {
   return provider.hkdfSha3_256(bundleKey, salt, utf8('pars-mesh/bundle/wrap/group/v1'), 32);

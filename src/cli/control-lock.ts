@@ -99,10 +99,7 @@ export async function acquireLock(dataDir: string, kind: LockKind): Promise<Data
       await handle.close();
       return new DataDirLock(path, content);
     } catch (error) {
-      if (error instanceof WriteFailedError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC' || code === 'EDQUOT') throw new WriteFailedError(path, error);
-      if (code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const text = await fs.readFile(path, 'utf8').catch(() => undefined);
     if (text === undefined) continue; // released meanwhile

@@ -36,8 +36,6 @@ export interface GroupBundleKey {
  * in a bundle that opens for the invite's other end.
  */
 export interface GroupBundleInvite {
-  /** Hex id of the group the invite is for. */
-  readonly groupId: string;
   /** The invite's rendezvous topic. */
   readonly topic: Uint8Array;
   /** The invite secret: never logged. */

@@ -202,8 +202,8 @@ export class NodeGroups {
       .filter((i) => i.usedBy === undefined || !authorsOf(i.groupHex).has(toHex(i.usedBy)))
       .sort((a, b) => b.expiresAt - a.expiresAt);
     return [
-      ...joins.map((j) => ({ groupId: toHex(j.invite.groupId), topic: j.topic, secret: j.invite.secret })),
-      ...issued.map((i) => ({ groupId: i.groupHex, topic: i.topic, secret: i.secret })),
+      ...joins.map((j) => ({ topic: j.topic, secret: j.invite.secret })),
+      ...issued.map((i) => ({ topic: i.topic, secret: i.secret })),
     ];
   }
 

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { deriveInviteKeys, decodeInvite, sealJoinRequest, ownKemKey } from '../../src/group/index.ts';
 import { decodeMessageContent, encodeMessageContent, MESSAGE_LIMITS } from '../../src/node/index.ts';
 import { provider } from '../support/fixtures.ts';
-import { admit, copy, memberIds, nodeHarness, START, syncAll, texts } from '../support/node-harness.ts';
+import { admit, copy, memberIds, nodeHarness, START, syncAll, texts, type TestNode } from '../support/node-harness.ts';
 import { tempDir } from '../support/tmp.ts';
 
 // Three nodes in three data directories; without a network, `copy` carries vertices between them.
@@ -193,11 +193,29 @@ test('a removed member reads nothing sent after its removal; promote and leave',
   for (const n of [a, b, c]) await stop(n);
 });
 
-test('a write whose vertex is never stored leaves the secrets as they were (no pair-key chain advances)', async () => {
-  const a = open('a7', 61);
-  const b = open('b7', 62);
-  const g = await a.groups.createGroup('flaky disk');
+/** A and B, admin and member of a new group `name`. */
+async function twoMembers(name: string, n: number): Promise<{ a: TestNode; b: TestNode; g: string }> {
+  const a = open(`a${n}`, n);
+  const b = open(`b${n}`, n + 1);
+  const g = await a.groups.createGroup(name);
   await admit(a, b, g);
+  return { a, b, g };
+}
+
+/** After A's failed send: B reads A's next message, and one after A restarts; both logs agree. */
+async function talksOnAfterFailure(a: TestNode, b: TestNode, g: string): Promise<void> {
+  await a.groups.send(g, 'kept'); // the engine did not keep the failed slot's advance: B opens the next one
+  await copy(a, b);
+  assert.deepEqual(texts(b, g), ['kept']);
+  await restart(a);
+  await a.groups.send(g, 'and after a restart');
+  await copy(a, b);
+  assert.deepEqual(texts(b, g), ['kept', 'and after a restart']);
+  assert.deepEqual(texts(a, g), ['kept', 'and after a restart']);
+}
+
+test('a write whose vertex is never stored leaves the secrets as they were (no pair-key chain advances)', async () => {
+  const { a, b, g } = await twoMembers('flaky disk', 61);
   const store = a.ingester.store;
   const put = store.putVertices.bind(store);
   let failures = 0;
@@ -207,21 +225,11 @@ test('a write whose vertex is never stored leaves the secrets as they were (no p
   };
   // A's first message needs an epoch slot for B first: that vertex fails to store.
   await assert.rejects(a.groups.send(g, 'lost'), /disk full/);
-  await a.groups.send(g, 'kept');
-  await copy(a, b);
-  assert.deepEqual(texts(b, g), ['kept']);
-  await restart(a);
-  await a.groups.send(g, 'and after a restart');
-  await copy(a, b);
-  assert.deepEqual(texts(b, g), ['kept', 'and after a restart']);
-  assert.deepEqual(texts(a, g), ['kept', 'and after a restart']);
+  await talksOnAfterFailure(a, b, g);
 });
 
 test('on a full disk a failed write leaves the engine\'s secrets as they were, though the store cannot be written to restore them', async () => {
-  const a = open('a9', 63);
-  const b = open('b9', 64);
-  const g = await a.groups.createGroup('full disk');
-  await admit(a, b, g);
+  const { a, b, g } = await twoMembers('full disk', 63);
   const tables = a.ingester.store.groups;
   const putSecrets = tables.putSecrets.bind(tables);
   let full = true;
@@ -237,13 +245,7 @@ test('on a full disk a failed write leaves the engine\'s secrets as they were, t
   await assert.rejects(a.groups.send(g, 'lost'), /disk is full/);
   assert.equal(refused, 1, 'the store already holds the secrets from before: nothing to write back');
   full = false;
-  await a.groups.send(g, 'kept'); // the engine did not keep the slot's advance: B can open the next one
-  await copy(a, b);
-  assert.deepEqual(texts(b, g), ['kept']);
-  await restart(a);
-  await a.groups.send(g, 'and after a restart');
-  await copy(a, b);
-  assert.deepEqual(texts(b, g), ['kept', 'and after a restart']);
+  await talksOnAfterFailure(a, b, g);
 });
 
 test('an admission interrupted before the welcome is resumed at the next start', async () => {
