@@ -23,7 +23,7 @@ export interface NetLimits {
   readonly maxStreamsPerProtocol: number;
   /** Largest sync frame: fixed at the sync layer's `SYNC_LIMITS.maxFrameBytes` (1 MiB). */
   readonly maxSyncFrameBytes: number;
-  /** Largest gossip frame: fixed at one gossip message, `GOSSIP_WIRE_LIMITS.maxMessageBytes` (73,762 bytes). */
+  /** Largest gossip frame: fixed at one gossip message, `GOSSIP_WIRE_LIMITS.maxMessageBytes` (77,893 bytes). */
   readonly maxGossipFrameBytes: number;
   /**
    * Yamux receive window per stream (bytes a peer may have in flight towards us on a stream

@@ -1,6 +1,6 @@
 import type { Connection, Stream } from '@libp2p/interface';
-import { equalBytes, fromHex } from '../crypto/index.ts';
-import type { DecodedVertex } from '../dag/index.ts';
+import { equalBytes, fromHex, toHex } from '../crypto/index.ts';
+import { decodeVertex, type AuthorKey, type DecodedVertex } from '../dag/index.ts';
 import type { NetIngester } from './ingest-port.ts';
 import { DEFAULT_FORWARD_POLICY, Gossip, type ForwardPolicy, type GossipConfig, type GossipSend, type GossipVertex } from '../sync/index.ts';
 import { StreamClosedError } from './errors.ts';
@@ -9,6 +9,7 @@ import { offerFrame } from './frames.ts';
 import type { NetLimits } from './limits.ts';
 import type { NetCounters } from './net-stats.ts';
 import { streamBlame, type PeerGuard } from './peer-guard.ts';
+import { PeerAuthorKeys } from './peer-author-keys.ts';
 import type { Arrival, PeerIntake } from './peer-intake.ts';
 import type { TrafficCounter } from './traffic.ts';
 import type { LinkCheck } from './link-check.ts';
@@ -44,8 +45,10 @@ export interface PushProtocolOptions {
  * the engine: local writes are published (pushed down the tree), received vertices are passed on
  * by how they came (`ForwardPolicy`: pushed ones are pushed on, reconciled or requested ones are
  * announced). Pushed vertices are ingested with full validation, their id checked against the
- * bytes first. Sends are never awaited: a peer whose stream holds `maxSendBufferBytes` unsent
- * bytes misses messages, which anti-entropy repairs.
+ * bytes first. A vertex goes with its author's key to a peer not known to hold it
+ * (`PeerAuthorKeys`); a key received so is kept only if it is the vertex author's. Sends are
+ * never awaited: a peer whose stream holds `maxSendBufferBytes` unsent bytes misses messages,
+ * which anti-entropy repairs.
  */
 export class PushProtocol {
   readonly gossip: Gossip;
@@ -54,6 +57,7 @@ export class PushProtocol {
   readonly #forward: ForwardPolicy;
   readonly #out = new Map<string, Stream>();
   readonly #readers = new Set<FrameReader>();
+  readonly #held = new PeerAuthorKeys();
   readonly #unsubscribe: () => void;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -68,6 +72,7 @@ export class PushProtocol {
       {
         has: (key) => dag.has(key) || dag.quarantine.has(key) || dag.rejectionOf(key) !== undefined,
         bytesOf: (key) => (dag.has(key) ? store.getVertexBytes(fromHex(key)) : undefined),
+        authorKeyFor: (key, peer) => this.#authorKeyFor(key, peer),
       },
       options.gossip,
     );
@@ -107,6 +112,7 @@ export class PushProtocol {
   disconnect(peer: string): void {
     const stream = this.#out.get(peer);
     this.#out.delete(peer);
+    this.#held.forget(peer);
     stream?.abort(new StreamClosedError(`peer ${peer} disconnected`));
     this.gossip.disconnect(peer, this.#now());
     this.#arm();
@@ -145,7 +151,10 @@ export class PushProtocol {
     if (this.#stopped) return;
     const now = this.#now();
     const sends: GossipSend[] = [];
+    const dag = this.#o.ingester.dag;
     for (const v of stored) {
+      const author = dag.get(v.key)?.author;
+      if (author !== undefined) this.#held.learn(peer, author); // it could not have sent it otherwise
       sends.push(...this.gossip.accept(v.key, peer, now, this.#forward[via]));
     }
     this.#send(sends);
@@ -185,6 +194,7 @@ export class PushProtocol {
       this.#o.guard.penalise(peer, 'invalid-vertex', 'id-mismatch: pushed bytes do not hash to their id');
       return;
     }
+    if (v.authorKey !== undefined && !this.#takeAuthorKey(peer, v, v.authorKey)) return;
     this.#o.intake.ingest(peer, [bytes], v.via).then(
       (report) => {
         if (this.#stopped) return;
@@ -197,6 +207,35 @@ export class PushProtocol {
       },
       () => this.gossip.refuse(v.key, peer, this.#now()),
     );
+  }
+
+  /**
+   * The key a peer sent along with a vertex: kept if it is the key of the vertex's author (so a
+   * peer cannot slip in keys of its choosing), else the peer is charged for it and the vertex
+   * dropped. Returns whether the vertex goes on to ingest.
+   */
+  #takeAuthorKey(peer: string, v: GossipVertex, key: AuthorKey): boolean {
+    const decoded = decodeVertex(v.bytes);
+    if (!decoded.ok) return true; // ingest refuses the bytes with their own reason
+    const ingester = this.#o.ingester;
+    const author = decoded.vertex.author;
+    if (!equalBytes(ingester.provider.sha3_256(key.publicKey), author)) {
+      this.gossip.refuse(v.key, peer, this.#now());
+      this.#o.guard.penalise(peer, 'bad-key', `the key sent with vertex of author ${toHex(author)} is another author's`);
+      return false;
+    }
+    this.#held.learn(peer, toHex(author));
+    if (!ingester.keys.has(author)) this.#o.intake.addKeys(peer, [key]);
+    return true;
+  }
+
+  /** The author key to send with vertex `key` to `peer`, unless the peer is known to hold it. */
+  #authorKeyFor(key: string, peer: string): AuthorKey | undefined {
+    const author = this.#o.ingester.dag.get(key)?.author;
+    if (author === undefined || this.#held.holds(peer, author)) return undefined;
+    const authorKey = this.#o.ingester.keys.getKey(fromHex(author));
+    if (authorKey !== undefined) this.#held.learn(peer, author);
+    return authorKey;
   }
 
   /**

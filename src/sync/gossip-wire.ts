@@ -1,4 +1,5 @@
-import { VERTEX_LIMITS } from '../dag/index.ts';
+import { VERTEX_LIMITS, type AuthorKey } from '../dag/index.ts';
+import { SYNC_LIMITS } from './limits.ts';
 
 /*
  * Wire form of push-gossip messages (docs/PROTOCOL.md, "Push gossip and anti-entropy"):
@@ -11,6 +12,10 @@ import { VERTEX_LIMITS } from '../dag/index.ts';
  *   IWANT (4)  u16 count ‖ count × id (32)   request, link mode unchanged
  *   GRAFT (5)  u16 count ‖ count × id (32)   request that also makes the link eager
  *   PRUNE (6)  (empty)                       make the link lazy
+ *   PUSH_KEYED (7), REPLY_KEYED (8)
+ *              id (32) ‖ u8 label length ‖ label ‖ u16 key length ‖ key ‖ vertex bytes
+ *                                            PUSH / REPLY with the author's public key, for a
+ *                                            peer that may not hold it yet
  *
  * The decoder checks the length against the limits before it copies anything and returns a typed
  * rejection, never throws.
@@ -18,21 +23,40 @@ import { VERTEX_LIMITS } from '../dag/index.ts';
 
 export const GOSSIP_VERSION = 1;
 
-export const GOSSIP_TYPES = Object.freeze({ push: 1, reply: 2, ihave: 3, iwant: 4, graft: 5, prune: 6 });
+export const GOSSIP_TYPES = Object.freeze({ push: 1, reply: 2, ihave: 3, iwant: 4, graft: 5, prune: 6, pushKeyed: 7, replyKeyed: 8 });
 
 export const GOSSIP_WIRE_LIMITS = Object.freeze({
   /** Ids in one IHAVE. */
   maxAnnounceIds: 1024,
   /** Ids in one IWANT or GRAFT: each may be answered with a vertex of up to 72 KiB. */
   maxRequestIds: 256,
-  /** Largest message: a PUSH or REPLY of the largest vertex. */
-  maxMessageBytes: 2 + VERTEX_LIMITS.idBytes + VERTEX_LIMITS.maxVertexBytes,
+  /** Longest key algorithm label in a keyed PUSH or REPLY (as in a sync KEYS record). */
+  maxAlgorithmBytes: SYNC_LIMITS.maxAlgorithmBytes,
+  /** Largest author public key in a keyed PUSH or REPLY (as in a sync KEYS record). */
+  maxKeyBytes: SYNC_LIMITS.maxKeyBytes,
+  /** Largest message: a keyed PUSH or REPLY of the largest vertex, with the largest key. */
+  maxMessageBytes: 2 + VERTEX_LIMITS.idBytes + 1 + SYNC_LIMITS.maxAlgorithmBytes + 2 + SYNC_LIMITS.maxKeyBytes + VERTEX_LIMITS.maxVertexBytes,
 });
 
 const ID = VERTEX_LIMITS.idBytes;
 
+/** Key algorithm labels, as in the sync protocol's KEYS record. */
+const ALGORITHM_LABEL = /^[a-z0-9-]+$/;
+
+/**
+ * A PUSH or REPLY. `authorKey`, when present, is the vertex author's public key, sent along to a
+ * peer that may not hold it (the keyed types on the wire); the receiver checks that it is the key
+ * of the vertex's author before it keeps it.
+ */
+export interface GossipVertexMessage {
+  readonly type: 'push' | 'reply';
+  readonly id: Uint8Array;
+  readonly vertex: Uint8Array;
+  readonly authorKey?: AuthorKey;
+}
+
 export type GossipMessage =
-  | { readonly type: 'push' | 'reply'; readonly id: Uint8Array; readonly vertex: Uint8Array }
+  | GossipVertexMessage
   | { readonly type: 'ihave' | 'iwant' | 'graft'; readonly ids: Uint8Array[] }
   | { readonly type: 'prune' };
 
@@ -44,7 +68,8 @@ export type GossipWireRejectionReason =
   | 'too-long'
   | 'too-many-ids'
   | 'no-ids'
-  | 'bad-length';
+  | 'bad-length'
+  | 'bad-key';
 
 export interface GossipWireRejection {
   readonly ok: false;
@@ -63,11 +88,26 @@ export function encodeGossip(message: GossipMessage): Uint8Array {
   switch (message.type) {
     case 'push':
     case 'reply': {
-      const out = new Uint8Array(2 + ID + message.vertex.length);
+      const key = message.authorKey;
+      const label = key === undefined ? undefined : new TextEncoder().encode(key.algorithm);
+      const keyPart = key === undefined || label === undefined ? 0 : 1 + label.length + 2 + key.publicKey.length;
+      const out = new Uint8Array(2 + ID + keyPart + message.vertex.length);
       out[0] = GOSSIP_VERSION;
-      out[1] = GOSSIP_TYPES[message.type];
       out.set(message.id, 2);
-      out.set(message.vertex, 2 + ID);
+      let at = 2 + ID;
+      if (key === undefined || label === undefined) {
+        out[1] = GOSSIP_TYPES[message.type];
+      } else {
+        out[1] = message.type === 'push' ? GOSSIP_TYPES.pushKeyed : GOSSIP_TYPES.replyKeyed;
+        out[at++] = label.length;
+        out.set(label, at);
+        at += label.length;
+        out[at++] = key.publicKey.length >>> 8;
+        out[at++] = key.publicKey.length & 0xff;
+        out.set(key.publicKey, at);
+        at += key.publicKey.length;
+      }
+      out.set(message.vertex, at);
       return out;
     }
     case 'ihave':
@@ -108,6 +148,9 @@ export function decodeGossip(bytes: Uint8Array): GossipDecodeResult {
         message: { type: type === GOSSIP_TYPES.push ? 'push' : 'reply', id: bytes.subarray(2, 2 + ID), vertex: bytes.subarray(2 + ID) },
       };
     }
+    case GOSSIP_TYPES.pushKeyed:
+    case GOSSIP_TYPES.replyKeyed:
+      return decodeKeyed(bytes, type === GOSSIP_TYPES.pushKeyed ? 'push' : 'reply');
     case GOSSIP_TYPES.ihave:
     case GOSSIP_TYPES.iwant:
     case GOSSIP_TYPES.graft: {
@@ -130,4 +173,22 @@ export function decodeGossip(bytes: Uint8Array): GossipDecodeResult {
     default:
       return refuse('unknown-type', `gossip message type ${type}`);
   }
+}
+
+/** The keyed PUSH or REPLY in `bytes` (its type byte already read): every length checked first. */
+function decodeKeyed(bytes: Uint8Array, type: 'push' | 'reply'): GossipDecodeResult {
+  let at = 2 + ID;
+  if (bytes.length <= at) return refuse('truncated', `keyed vertex message of ${bytes.length} bytes has no key`);
+  const labelLength = bytes[at++] as number;
+  if (labelLength === 0 || labelLength > GOSSIP_WIRE_LIMITS.maxAlgorithmBytes) return refuse('bad-key', `algorithm label of ${labelLength} bytes`);
+  if (bytes.length < at + labelLength + 2) return refuse('truncated', 'keyed vertex message ends inside its key');
+  const algorithm = String.fromCharCode(...bytes.subarray(at, at + labelLength));
+  if (!ALGORITHM_LABEL.test(algorithm)) return refuse('bad-key', 'algorithm label is not [a-z0-9-]');
+  at += labelLength;
+  const keyLength = ((bytes[at] as number) << 8) | (bytes[at + 1] as number);
+  at += 2;
+  if (keyLength === 0 || keyLength > GOSSIP_WIRE_LIMITS.maxKeyBytes) return refuse('bad-key', `author key of ${keyLength} bytes, limit ${GOSSIP_WIRE_LIMITS.maxKeyBytes}`);
+  if (bytes.length <= at + keyLength) return refuse('truncated', `keyed vertex message of ${bytes.length} bytes has no vertex`);
+  const publicKey = bytes.subarray(at, at + keyLength);
+  return { ok: true, message: { type, id: bytes.subarray(2, 2 + ID), vertex: bytes.subarray(at + keyLength), authorKey: { algorithm, publicKey } } };
 }

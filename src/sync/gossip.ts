@@ -1,5 +1,5 @@
 import { fromHex } from '../crypto/index.ts';
-import { idKey } from '../dag/index.ts';
+import { idKey, type AuthorKey } from '../dag/index.ts';
 import { SeenCache } from './gossip-seen.ts';
 import { WantTable, type DueRequest } from './gossip-wants.ts';
 import { decodeGossip, encodeGossip, GOSSIP_WIRE_LIMITS, type GossipWireRejection } from './gossip-wire.ts';
@@ -22,6 +22,12 @@ export interface GossipHost {
   has(key: string): boolean;
   /** The bytes of a vertex the node holds, to forward and to answer requests. */
   bytesOf(key: string): Uint8Array | undefined;
+  /**
+   * The author key to send along with vertex `key` to `peer`, when the peer may not hold it (a
+   * vertex of an author the peer does not know is refused there until a session brings the key);
+   * undefined when the peer holds it. Without this method vertices go without keys.
+   */
+  authorKeyFor?(key: string, peer: string): AuthorKey | undefined;
 }
 
 export interface GossipConfig {
@@ -65,6 +71,11 @@ export interface GossipVertex {
   readonly from: string;
   /** Pushed down the tree, or the answer to this node's request. */
   readonly via: 'push' | 'reply';
+  /**
+   * The public key the sender sent along, unverified: keep it only if it is the key of this
+   * vertex's author (it hashes to the author id).
+   */
+  readonly authorKey?: AuthorKey;
 }
 
 export interface GossipStep {
@@ -210,7 +221,8 @@ export class Gossip {
         }
         if (m.type === 'push' && connected) this.#makeEager(peer);
         this.#validating.add(key);
-        return { send: [], vertices: [{ id: m.id, key, bytes: m.vertex, from: peer, via: m.type }], duplicate: false };
+        const received: GossipVertex = { id: m.id, key, bytes: m.vertex, from: peer, via: m.type, ...(m.authorKey === undefined ? {} : { authorKey: m.authorKey }) };
+        return { send: [], vertices: [received], duplicate: false };
       }
       case 'ihave': {
         for (const id of m.ids) {
@@ -224,8 +236,9 @@ export class Gossip {
         if (m.type === 'graft' && connected) this.#makeEager(peer);
         const send: GossipSend[] = [];
         for (const id of m.ids) {
-          const held = this.#host.bytesOf(idKey(id));
-          if (held !== undefined) send.push({ peer, bytes: encodeGossip({ type: 'reply', id, vertex: held }) });
+          const key = idKey(id);
+          const held = this.#host.bytesOf(key);
+          if (held !== undefined) send.push({ peer, bytes: this.#vertexMessage('reply', key, id, held, peer) });
         }
         return { send, vertices: [], duplicate: false };
       }
@@ -266,15 +279,19 @@ export class Gossip {
     if (mode === 'none') return send;
     const id = fromHex(key);
     const bytes = mode === 'push' ? this.#host.bytesOf(key) : undefined;
-    let push: Uint8Array | undefined;
+    let pushed = false;
+    let plain: Uint8Array | undefined;
     if (bytes !== undefined) {
       for (const peer of this.#eager) {
         if (peer === from || holders.has(peer)) continue;
-        push ??= encodeGossip({ type: 'push', id, vertex: bytes });
-        send.push({ peer, bytes: push });
+        pushed = true;
+        // Peers that hold the author's key share one encoding; the others get it keyed.
+        const authorKey = this.#host.authorKeyFor?.(key, peer);
+        if (authorKey !== undefined) send.push({ peer, bytes: encodeGossip({ type: 'push', id, vertex: bytes, authorKey }) });
+        else send.push({ peer, bytes: (plain ??= encodeGossip({ type: 'push', id, vertex: bytes })) });
       }
     }
-    for (const peer of push === undefined ? [...this.#eager, ...this.#lazy] : this.#lazy) {
+    for (const peer of pushed ? this.#lazy : [...this.#eager, ...this.#lazy]) {
       if (peer === from || holders.has(peer)) continue;
       let queue = this.#announce.get(peer);
       if (queue === undefined) this.#announce.set(peer, (queue = []));
@@ -286,6 +303,12 @@ export class Gossip {
     }
     if (this.#announce.size > 0 && this.#announceAt === Infinity) this.#announceAt = now + this.config.announceDelayMs;
     return send;
+  }
+
+  /** A PUSH or REPLY of a held vertex to `peer`, keyed if the peer may lack the author's key. */
+  #vertexMessage(type: 'push' | 'reply', key: string, id: Uint8Array, vertex: Uint8Array, peer: string): Uint8Array {
+    const authorKey = this.#host.authorKeyFor?.(key, peer);
+    return encodeGossip(authorKey === undefined ? { type, id, vertex } : { type, id, vertex, authorKey });
   }
 
   #flushAnnouncements(peer: string, ids: Uint8Array[], send: GossipSend[]): void {

@@ -8,7 +8,8 @@ import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
 import { encodeGossip } from '../../src/sync/index.ts';
 import { encodeLengthPrefix, GOSSIP_PROTOCOL, SYNC_PROTOCOL, type NetHost, type SessionReport } from '../../src/net/index.ts';
-import { fastProvider, randomSource } from '../support/fixtures.ts';
+import { createVertex, type DecodedVertex } from '../../src/dag/index.ts';
+import { fastProvider, makeAuthor, randomSource, topicOf, type TestAuthor } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
 import { closeNode, frontiers, history, openNode, seed, startHost, tcpAddress, until, type TestNode } from './net-support.ts';
 import { rawPeer } from './raw-peer.ts';
@@ -214,4 +215,45 @@ test('a flood of 500 pushed vertices with bad signatures: dropped within its bud
   assert.equal(victimNode.ingester.dag.quarantine.size, 0, 'nothing left waiting from the offender');
   assert.ok(victim.stats().maxBufferedFrameBytes <= victim.limits.maxSyncFrameBytes + victim.limits.streamWindowBytes, 'reader memory stays bounded');
   await honestPeerSyncs('honest-5');
+});
+
+/** A root vertex by `author` on a topic of its own, and the gossip PUSH carrying it with `key`. */
+function keyedPush(author: TestAuthor, key: Uint8Array, text: string): { vertex: DecodedVertex; message: Uint8Array } {
+  const vertex = createVertex({ topic: topicOf(900), parents: [], lamport: 1, payload: new TextEncoder().encode(text) }, author, fastProvider);
+  return { vertex, message: encodeGossip({ type: 'push', id: vertex.id, vertex: vertex.bytes, authorKey: { algorithm: 'ml-dsa-65', publicKey: key } }) };
+}
+
+test('pushed vertices sent with another author\'s key: dropped within the budget, neither key nor vertex stored', async () => {
+  const seen = bans();
+  const node = await attacker();
+  const stream = await open(node, GOSSIP_PROTOCOL);
+  const author = makeAuthor(91);
+  const decoy = makeAuthor(92); // a well-formed key, but not the vertex author's
+  const { vertex, message } = keyedPush(author, decoy.publicKey, 'signed by 91, keyed as 92');
+  let sent = 0;
+  for (let i = 0; i < 100 && stream.writeStatus === 'writable'; i++, sent++) {
+    stream.send(encodeLengthPrefix(message.length));
+    stream.send(message);
+  }
+  await assertDropped(node, 'foreign keys');
+  assert.ok(sent > victim.limits.misbehaviourBudget);
+  assert.deepEqual(seen.map((s) => s.reason), ['bad-key']);
+  assert.equal(victimNode.ingester.store.hasVertex(vertex.id), false, 'the vertex is not stored');
+  for (const a of [author, decoy]) assert.equal(victimNode.ingester.store.getKey(a.author), undefined, 'no key slipped in');
+  await honestPeerSyncs('honest-6');
+});
+
+// Last: the victim ends with a vertex beyond the shared history.
+test('a pushed vertex of an author the node never heard of, sent with its key: stored at once, by push alone', async () => {
+  const seen = bans();
+  const node = await attacker(); // it speaks no sync protocol: the key can only come with the push
+  const stream = await open(node, GOSSIP_PROTOCOL);
+  const author = makeAuthor(93);
+  assert.equal(victimNode.ingester.keys.has(author.author), false);
+  const { vertex, message } = keyedPush(author, author.publicKey, 'a newcomer\'s first words');
+  stream.send(encodeLengthPrefix(message.length));
+  stream.send(message);
+  await until(victim, () => victimNode.ingester.store.hasVertex(vertex.id), 10_000, 'the newcomer\'s vertex stored');
+  assert.deepEqual(victimNode.ingester.store.getKey(author.author)?.publicKey, author.publicKey);
+  assert.deepEqual(seen, [], 'an honest keyed push costs nothing');
 });

@@ -138,3 +138,24 @@ test('a join written while no node ran dials the inviter when the node starts; a
   await until(() => h.groups.groups().some((x) => x.id === group && x.members === 3), 20_000, 'the welcome at H, which kept dialling F');
   await until(() => back.groups.members(group).length === 3, 5_000, 'H as a member at F');
 });
+
+test('a join written while the joiner is already connected to the inviter goes by push: welcomed with no session, then both talk', async () => {
+  // Periodic anti-entropy far away: after the sessions at connection, only push moves vertices.
+  const quiet: MeshNetOptions = { antiEntropy: { connectDelayMs: 50, intervalMs: 3_600_000 } };
+  const p = await startNode('p', 16, quiet);
+  const q = await startNode('q', 17, quiet);
+  const sessions: string[] = [];
+  for (const node of [p, q]) node.net.on('session', (r) => sessions.push(`${r.role} ${r.outcome}`));
+  await q.net.dial(p.multiaddrs()[0] as string);
+  await until(() => sessions.includes('initiator completed'), 10_000, 'the session at connection');
+  await until(() => sessions.length === 2, 10_000, 'both ends of it');
+  const group = await p.groups.createGroup('already connected');
+
+  const joined = await q.join(await p.invite(group, 3600));
+  assert.equal(joined.reached, p.net.peerId);
+  // The join request is the first vertex of its author that P sees; its key has to come with it.
+  await until(() => q.groups.groups().some((g) => g.id === group && g.members === 2), 20_000, 'the welcome at Q');
+  await q.groups.send(group, 'first words');
+  await until(() => texts(p, group).includes('first words'), 10_000, 'Q’s message at P');
+  assert.deepEqual(sessions.sort(), ['initiator completed', 'responder completed'], 'no session ran after the one at connection');
+});

@@ -88,9 +88,44 @@ describe('gossip wire', () => {
     assert.ok(decodeGossip(ids(GOSSIP_WIRE_LIMITS.maxAnnounceIds)).ok);
   });
 
+  it('a PUSH or REPLY may carry its author\'s key (types 7 and 8), every length checked', () => {
+    const authorKey = { algorithm: 'ml-dsa-65', publicKey: new Uint8Array(1952).fill(9) };
+    for (const type of ['push', 'reply'] as const) {
+      const m: GossipMessage = { type, id: id(3), vertex: vertex(3), authorKey };
+      const bytes = encodeGossip(m);
+      assert.equal(bytes[1], type === 'push' ? 7 : 8);
+      assert.equal(bytes.length, 2 + 32 + 1 + 9 + 2 + 1952 + 100);
+      const r = decodeGossip(bytes);
+      assert.ok(r.ok);
+      assert.deepEqual(r.message, m);
+    }
+    // id ‖ u8 label length ‖ label ‖ u16 key length ‖ key ‖ vertex, with each part broken in turn.
+    const keyed = (label: number[], keyLength: number, keyBytes: number, vertexBytes: number): Uint8Array =>
+      new Uint8Array([1, 7, ...new Array<number>(32).fill(5), label.length, ...label, keyLength >> 8, keyLength & 0xff, ...new Array<number>(keyBytes + vertexBytes).fill(3)]);
+    const ok = [0x61, 0x2d, 0x31]; // "a-1"
+    const cases: [Uint8Array, string][] = [
+      [new Uint8Array([1, 7, ...new Array<number>(32).fill(5)]), 'truncated'], // no key
+      [keyed([], 4, 4, 10), 'bad-key'], // empty label
+      [keyed(new Array<number>(GOSSIP_WIRE_LIMITS.maxAlgorithmBytes + 1).fill(0x61), 4, 4, 10), 'bad-key'],
+      [keyed([0x41], 4, 4, 10), 'bad-key'], // "A": not [a-z0-9-]
+      [keyed(ok, 0, 0, 10), 'bad-key'], // empty key
+      [keyed(ok, GOSSIP_WIRE_LIMITS.maxKeyBytes + 1, 0, 10), 'bad-key'],
+      [keyed(ok, 4, 0, 0).subarray(0, 2 + 32 + 1 + 3 + 1), 'truncated'], // ends inside the key length
+      [keyed(ok, 40, 10, 0), 'truncated'], // ends inside the key
+      [keyed(ok, 4, 4, 0), 'truncated'], // key, no vertex
+    ];
+    for (const [bytes, reason] of cases) {
+      const r = decodeGossip(bytes);
+      assert.equal(r.ok, false, `accepted ${reason} case`);
+      if (!r.ok) assert.equal(r.reason, reason);
+    }
+    const smallest = decodeGossip(keyed(ok, 4, 4, 1));
+    assert.ok(smallest.ok && 'vertex' in smallest.message && smallest.message.vertex.length === 1 && smallest.message.authorKey?.algorithm === 'a-1');
+  });
+
   it('never throws, and whatever decodes re-encodes to the same bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 1, max: 6 }), fc.boolean(), (tail, type, framed) => {
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 1, max: 8 }), fc.boolean(), (tail, type, framed) => {
         const bytes = framed ? new Uint8Array([1, type, ...tail]) : tail;
         const r = decodeGossip(bytes);
         if (r.ok) assert.deepEqual(encodeGossip(r.message), bytes);
@@ -117,6 +152,39 @@ describe('gossip engine', () => {
     assert.equal(g.nextDeadline(), Infinity);
     // Publishing again is a no-op: the id is known.
     assert.deepEqual(g.publish(toHex(id(1)), 50), []);
+  });
+
+  it('sends the author\'s key along to the peers the host says lack it, on pushes and replies', () => {
+    const authorKey = { algorithm: 'ml-dsa-65', publicKey: new Uint8Array(64).fill(4) };
+    const lacking = new Set(['b', 'c']);
+    const asked: string[] = [];
+    const h = host();
+    const g = new Gossip(
+      {
+        ...h,
+        authorKeyFor: (key, peer) => {
+          asked.push(`${peer}:${key === toHex(id(1)) ? 1 : '?'}`);
+          return lacking.delete(peer) ? authorKey : undefined;
+        },
+      },
+      { fanout: 3 },
+    );
+    for (const p of ['a', 'b', 'c', 'd']) g.connect(p);
+    h.held.set(toHex(id(1)), vertex(1));
+    const keyedTo = (sends: readonly GossipSend[]): string[] =>
+      sends.map((s) => {
+        const m = decoded(s);
+        return `${s.peer}:${m.type}:${'authorKey' in m && m.authorKey !== undefined ? 'keyed' : 'plain'}`;
+      }).sort();
+    assert.deepEqual(keyedTo(g.publish(toHex(id(1)), 0)), ['a:push:plain', 'b:push:keyed', 'c:push:keyed']);
+    assert.deepEqual(asked.sort(), ['a:1', 'b:1', 'c:1'], 'asked once per eager peer; lazy peers get ids only');
+    // d (lazy) asks for it; the host says d lacks the key now.
+    lacking.add('d');
+    assert.deepEqual(keyedTo(g.receive('d', encodeGossip({ type: 'iwant', ids: [id(1)] }), 1).send), ['d:reply:keyed']);
+    // A keyed message received hands the key to the host with the vertex, unverified.
+    const got = g.receive('a', encodeGossip({ type: 'push', id: id(2), vertex: vertex(2), authorKey }), 2);
+    assert.deepEqual(got.vertices.map((v) => [v.key, v.authorKey?.algorithm, v.authorKey?.publicKey.length]), [[toHex(id(2)), 'ml-dsa-65', 64]]);
+    assert.equal(g.receive('b', push(3), 3).vertices[0]?.authorKey, undefined);
   });
 
   it('deduplicates by id: a second copy is not delivered and prunes the eager link it came over', () => {
