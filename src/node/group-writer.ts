@@ -61,6 +61,10 @@ export class GroupWriter {
       } catch (error) {
         const stored = prepared !== undefined && this.#ownSeen.delete(prepared.nonce);
         if (before !== undefined && !stored) this.#restore(entry, before, prepared, persisted);
+        // The group layer speaks of "this member"; the person at the keyboard is that member.
+        if ((error as { code?: unknown }).code === 'ERR_NOT_A_MEMBER') {
+          throw new NodeGroupError('ERR_NOT_A_MEMBER', `you are no longer a member of "${entry.group.name}" (you left or were removed), so you cannot write to it; what you received until then stays readable`, { cause: error });
+        }
         throw error;
       }
       // Assigned inside the callback, which TypeScript's flow analysis does not follow.

@@ -186,7 +186,9 @@ test('a removed member reads nothing sent after its removal; promote and leave',
   assert.deepEqual(texts(c, g), ['for all three']);
   assert.deepEqual(texts(b, g), ['for all three', 'c is gone', 'b agrees']);
   assert.deepEqual(b.groups.members(g).map((m) => m.role), ['admin', 'admin']);
-  await assert.rejects(c.groups.send(g, 'let me in'), { code: 'ERR_NOT_A_MEMBER' });
+  await assert.rejects(c.groups.send(g, 'let me in'), { code: 'ERR_NOT_A_MEMBER', message: /^you are no longer a member of "[^"]+" \(you left or were removed\), so you cannot write to it/ });
+  await assert.rejects(c.groups.update(g), { code: 'ERR_NOT_A_MEMBER' }, 'the same for every write');
+  assert.deepEqual(texts(c, g), ['for all three'], 'nothing of the refused writes shows');
   await b.groups.leave(g);
   await copy(b, a);
   assert.deepEqual(memberIds(a, g), [a.identity.nodeIdHex]);
