@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import type { ExportReport, ImportReport } from '../bundle/index.ts';
-import type { GroupMember, GroupSummary, LoggedMessage, MeshJoinResult, MeshNode, NodeStatus, PeersReport, UnreadableMessages } from '../node/index.ts';
+import type { GroupMember, GroupSummary, LogPage, LogWindow, MeshJoinResult, MeshNode, NodeStatus, PeersReport, UnreadableMessages } from '../node/index.ts';
 import { exportFromNode, importIntoNode, listBundles, type BundleExportArgs, type BundleImportArgs, type BundleListing } from './bundle-operations.ts';
 import { CliError } from './errors.ts';
 import type { OpenNode } from './open-node.ts';
@@ -16,7 +16,11 @@ export interface ControlOperations {
   peers: { args: Record<string, never>; result: PeersReport };
   dial: { args: { address: string }; result: { peerId: string } };
   send: { args: { group: string; text: string }; result: { id: string } };
-  log: { args: { group: string }; result: { messages: LoggedMessage[]; unreadable: UnreadableMessages } };
+  /**
+   * One page of the log (`after`: the `next` of the page before, `lamport:vertex id`; `last`: only
+   * the last N messages; `since`: a frontier a page returned, for what arrived after it).
+   */
+  log: { args: { group: string; after?: string; last?: number; since?: string[] }; result: LogPage & { unreadable: UnreadableMessages } };
   'group.create': { args: { name: string }; result: { id: string } };
   'group.invite': { args: { group: string; ttl: number }; result: { code: string } };
   /** Without a running node to dial, `reached` and `dialProblem` are null. */
@@ -74,7 +78,7 @@ const FIELDS: { readonly [K in OperationName]: { readonly [F in keyof OperationA
   peers: {},
   dial: { address: 'string' },
   send: { group: 'string', text: 'string' },
-  log: { group: 'string' },
+  log: { group: 'string', after: 'optional string', last: 'optional integer', since: 'optional strings' },
   'group.create': { name: 'string' },
   'group.invite': { group: 'string', ttl: 'ttl' },
   'group.join': { code: 'string' },
@@ -132,6 +136,25 @@ function fieldProblem(kind: Field, value: unknown): string | undefined {
   }
 }
 
+const LOG_CURSOR = /^(\d{1,15}):([0-9a-f]{64})$/;
+const VERTEX_KEY = /^[0-9a-f]{64}$/;
+
+/** The window of a `log` request, its cursor and frontier checked (a bad one is refused, not guessed at). */
+function logWindow(a: Record<string, unknown>): LogWindow {
+  const after = a['after'] as string | undefined;
+  const last = a['last'] as number | undefined;
+  const since = a['since'] as string[] | undefined;
+  const cursor = after === undefined ? undefined : LOG_CURSOR.exec(after);
+  if (cursor === null) throw new CliError('ERR_LOG_WINDOW', `a log cursor is "lamport:vertex id" (64 hex digits), got "${String(after).slice(0, 80)}"`);
+  if (last !== undefined && last < 1) throw new CliError('ERR_LOG_WINDOW', `the number of last messages must be at least 1, got ${last}`);
+  if (since?.some((k) => !VERTEX_KEY.test(k)) === true) throw new CliError('ERR_LOG_WINDOW', 'a log frontier is a list of vertex ids (64 hex digits each)');
+  return {
+    ...(cursor === undefined ? {} : { after: { lamport: Number(cursor[1]), key: cursor[2] as string } }),
+    ...(last === undefined ? {} : { last }),
+    ...(since === undefined ? {} : { since }),
+  };
+}
+
 /** Carries out `op` with checked `args` on `target`. */
 export async function runOperation<K extends OperationName>(target: OperationTarget, op: K, args: OperationArgs<K>): Promise<OperationResult<K>> {
   return (await dispatch(target, op, args as Record<string, unknown>)) as OperationResult<K>;
@@ -150,7 +173,7 @@ async function dispatch(target: OperationTarget, op: OperationName, a: Record<st
     case 'send':
       return { id: await groups.send(s('group'), s('text')) };
     case 'log':
-      return { messages: groups.log(s('group')), unreadable: groups.unreadable(s('group')) };
+      return { ...groups.logPage(s('group'), logWindow(a)), unreadable: groups.unreadable(s('group')) };
     case 'group.create':
       return { id: await groups.createGroup(s('name')) };
     case 'group.invite':

@@ -24,6 +24,29 @@ export async function perform<K extends OperationName>(ctx: CliContext, op: K, a
   return withNode(ctx, (node) => runOperation({ ...node, mesh: undefined }, op, args));
 }
 
+/** Carries out one operation, wherever `performEach` found to carry them out. */
+export type OperationRunner = <K extends OperationName>(op: K, args: OperationArgs<K>) => Promise<OperationResult<K>>;
+
+/**
+ * Runs `work`, which carries out several operations in a row (the pages of a log, say): on the
+ * running node when one runs, else on the store this command opens once (the passphrase asked
+ * once). `onNode` tells `work` which. With `nodeOnly`, no node running is NoNodeRunningError
+ * before anything is opened. A node that stops meanwhile fails the next operation.
+ */
+export async function performEach<T>(ctx: CliContext, work: (run: OperationRunner, onNode: boolean) => Promise<T>, nodeOnly = false): Promise<T> {
+  const dataDir = ctx.dataDir();
+  if ((await lockHolder(dataDir))?.kind === 'node') {
+    const run: OperationRunner = async (op, args) => {
+      const remote = await onRunningNode(ctx, op, args);
+      if (remote === undefined) throw new CliError('ERR_NODE_STOPPED', `the node running on ${dataDir} stopped`);
+      return remote.result;
+    };
+    return work(run, true);
+  }
+  if (nodeOnly) throw new NoNodeRunningError(dataDir);
+  return withNode(ctx, (node) => work((op, args) => runOperation({ ...node, mesh: undefined }, op, args), false));
+}
+
 /**
  * Sends `op` to the node running on the data directory and resolves with its result, or with
  * undefined when no node runs there (the caller then does the work itself, as `perform` does,

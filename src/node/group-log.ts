@@ -1,5 +1,5 @@
 import { fromHex, toHex } from '../crypto/index.ts';
-import type { DecodedVertex } from '../dag/index.ts';
+import { compareTopological, type DecodedVertex, type VertexMeta } from '../dag/index.ts';
 import type { GroupLogRecord } from '../store/index.ts';
 import { readVertex, sealSecrets, type GroupEntry, type GroupRuntime } from './group-runtime.ts';
 import { decodeMessageContent } from './message-content.ts';
@@ -115,10 +115,72 @@ export function readLog(rt: GroupRuntime, entry: GroupEntry): LoggedMessage[] {
   const out: LoggedMessage[] = [];
   for (const meta of rt.ingester.dag.topologicalOrder(entry.topic)) {
     const record = rows.get(meta.key)?.record;
-    if (record === undefined) continue;
-    const content = decodeMessageContent(rt.sealer.open('group-log', meta.id, record));
-    if (!content.ok) continue; // only valid content is logged with a record
-    out.push({ vertexId: meta.key, author: meta.author, lamport: meta.lamport, sentAt: content.value.at, text: content.value.text, own: meta.author === rt.selfHex });
+    if (record !== undefined) pushOpened(rt, out, meta, record);
   }
   return out;
+}
+
+/** Appends the message a log record holds (only valid content is logged with a record). */
+function pushOpened(rt: GroupRuntime, out: LoggedMessage[], meta: VertexMeta, record: Uint8Array): void {
+  const content = decodeMessageContent(rt.sealer.open('group-log', meta.id, record));
+  if (content.ok) out.push({ vertexId: meta.key, author: meta.author, lamport: meta.lamport, sentAt: content.value.at, text: content.value.text, own: meta.author === rt.selfHex });
+}
+
+/**
+ * One page of a group's readable messages, in topological order: those after `window.after`, or
+ * the last `window.last` ones, of the vertices outside the past of `window.since` (a frontier an
+ * earlier page returned: what arrived since, however old its place in the order). A page holds
+ * at most LOG_PAGE_LIMITS.messages messages and about LOG_PAGE_LIMITS.textBytes of text (at least
+ * one message), so a log of any size crosses the control socket; `next` continues it.
+ */
+export function readLogPage(rt: GroupRuntime, entry: GroupEntry, window: LogWindow): LogPage {
+  const dag = rt.ingester.dag;
+  const frontier = dag.frontier(entry.topic).map(toHex);
+  const metas = window.since === undefined ? dag.topologicalOrder(entry.topic) : dag.missingFor(entry.topic, window.since.map(fromHex));
+  let start = 0;
+  const after = window.after;
+  if (after !== undefined) while (start < metas.length && compareTopological(metas[start] as VertexMeta, after) <= 0) start++;
+  if (window.last !== undefined) {
+    let i = metas.length;
+    for (let found = 0; i > start && found < window.last; ) if (rt.tables.logRecord((metas[--i] as VertexMeta).id) !== undefined) found++;
+    start = i;
+  }
+  const messages: LoggedMessage[] = [];
+  let textBytes = 0;
+  let i = start;
+  for (; i < metas.length && messages.length < LOG_PAGE_LIMITS.messages && textBytes < LOG_PAGE_LIMITS.textBytes; i++) {
+    const meta = metas[i] as VertexMeta;
+    const record = rt.tables.logRecord(meta.id);
+    if (record === undefined) continue;
+    pushOpened(rt, messages, meta, record);
+    textBytes += Buffer.byteLength(messages.at(-1)?.text ?? '');
+  }
+  const last = metas[i - 1];
+  const next = i < metas.length && last !== undefined ? `${last.lamport}:${last.key}` : undefined;
+  return { messages, frontier, ...(next === undefined ? {} : { next }) };
+}
+
+/**
+ * What a page may hold. Text counts its UTF-8 bytes; a page stops after the message that reaches
+ * the byte budget, so the largest message (60,000 bytes) still gets a page of its own and the
+ * JSON of a page stays far below the control socket's 32 MiB.
+ */
+export const LOG_PAGE_LIMITS = Object.freeze({ messages: 1_000, textBytes: 4 * 1024 * 1024 });
+
+/** Which messages a page is asked for (see `readLogPage`). */
+export interface LogWindow {
+  /** Only messages after this position of the order (exclusive). */
+  readonly after?: { readonly lamport: number; readonly key: string };
+  /** Only the last this many messages (then the page goes on from the first of them). */
+  readonly last?: number;
+  /** Only messages on vertices outside the past of this frontier (hex vertex ids). */
+  readonly since?: readonly string[];
+}
+
+export interface LogPage {
+  readonly messages: LoggedMessage[];
+  /** The group topic's frontier when the page was read: pass it as `since` to ask what came after. */
+  readonly frontier: string[];
+  /** Present when the log goes on past this page: ask again with this as the cursor (`lamport:vertex id`). */
+  readonly next?: string;
 }

@@ -20,7 +20,7 @@ import {
 import type { Identity } from '../identity/index.ts';
 import type { GroupLogRecord } from '../store/index.ts';
 import { NodeGroupError, refusedInvite } from './group-errors.ts';
-import { catchUp, processGroupVertex, readLog, unreadableMessages, type LoggedMessage, type UnreadableMessages } from './group-log.ts';
+import { catchUp, processGroupVertex, readLog, readLogPage, unreadableMessages, type LoggedMessage, type LogPage, type LogWindow, type UnreadableMessages } from './group-log.ts';
 import { admitJoiner, inviteEntryOf, joinEntryOf, judgeRequest, judgeWelcome, sealJoin, type InviteEntry, type JoinEntry } from './group-rendezvous.ts';
 import { resolveGroup, resolveMember } from './group-resolve.ts';
 import { GroupWriter } from './group-writer.ts';
@@ -283,6 +283,11 @@ export class NodeGroups {
   /** Readable messages in the DAG's logical order (own ones included). */
   log(group: string): LoggedMessage[] {
     return readLog(this.#rt, this.#resolve(group));
+  }
+
+  /** One page of a group's readable messages (`readLogPage`): what `pars log` reads, page by page. */
+  logPage(group: string, window: LogWindow): LogPage {
+    return readLogPage(this.#rt, this.#resolve(group), window);
   }
 
   /** How many of the group's messages this node holds but cannot show, and why. */

@@ -7,7 +7,7 @@ export type { StoredListener } from './ingest.ts';
 export { NodeGroups } from './groups.ts';
 export { groupNameProblem, type NodeGroupsOptions, type GroupSummary, type GroupMember, type GroupBundleKey, type GroupBundleInvite, INVITE_BUNDLE_GRACE_MS, type JoinRequestRecord, type JoinResult } from './group-types.ts';
 export { NodeGroupError, refusedInvite } from './group-errors.ts';
-export type { LoggedMessage, UnreadableMessages } from './group-log.ts';
+export { LOG_PAGE_LIMITS, type LoggedMessage, type LogPage, type LogWindow, type UnreadableMessages } from './group-log.ts';
 export { MIN_ID_PREFIX } from './group-resolve.ts';
 export { decodeMessageContent, encodeMessageContent, messageTextProblem, MESSAGE_CONTENT_VERSION, MESSAGE_LIMITS, type MessageContent, type MessageDecode } from './message-content.ts';
 export { StorageSealer, SealedRowError, STORAGE_KEY_DOMAIN, type SealedKind } from './storage-key.ts';

@@ -135,6 +135,11 @@ export class GroupTables {
     }));
   }
 
+  /** The sealed record of one handled vertex: undefined if it is not handled or holds no message. */
+  logRecord(vertexId: Uint8Array): Uint8Array | undefined {
+    return optional(this.#stmt.logRecord.get(vertexId));
+  }
+
   /** Adds or replaces log rows, each naming a stored vertex (else `ERR_STORE_NO_VERTEX`, nothing written). */
   putLog(rows: readonly GroupLogRecord[]): void {
     for (const r of rows) {
@@ -206,6 +211,7 @@ function prepare(db: Database.Database) {
     putSecrets: db.prepare('UPDATE groups SET secrets = ?, updated_at = ? WHERE group_id = ?'),
     logIds: db.prepare('SELECT vertex_id FROM group_log WHERE topic = ?').pluck(),
     logOf: db.prepare('SELECT vertex_id, topic, status, reason, detail, record FROM group_log WHERE topic = ?'),
+    logRecord: db.prepare('SELECT record FROM group_log WHERE vertex_id = ?').pluck(),
     logCounts: db.prepare('SELECT status, reason, count(*) AS n FROM group_log WHERE topic = ? GROUP BY status, reason'),
     putLog: db.prepare('INSERT OR REPLACE INTO group_log (vertex_id, topic, status, reason, detail, record) VALUES (?, ?, ?, ?, ?, ?)'),
     getPending: db.prepare('SELECT nonce, group_id, content, created_at FROM group_pending WHERE nonce = ?'),

@@ -1,40 +1,114 @@
 import type { Command } from 'commander';
-import type { UnreadableMessages } from '../../node/index.ts';
+import type { LoggedMessage, UnreadableMessages } from '../../node/index.ts';
 import type { CliContext } from '../context.ts';
 import { counted } from '../counted.ts';
-import { perform } from '../control-routing.ts';
+import { performEach, type OperationRunner } from '../control-routing.ts';
+import { CliError } from '../errors.ts';
 import { printableLine } from '../printable.ts';
 import { ID_PREFIX_CHARS } from './group.ts';
 
 interface LogOptions {
   readonly json?: boolean;
+  readonly tail?: string;
+  readonly follow?: boolean;
 }
 
+/** How often `--follow` asks the running node for what arrived. */
+export const FOLLOW_POLL_MS = 500;
+
 /**
- * `pars log GROUP [--json]`: the group's readable messages in the DAG's logical order, one per
- * line: `lamport  time  author-prefix  text` (time is the sender's clock, UTC). Messages this node
- * holds but cannot show are counted on stderr, so none goes missing without a word.
+ * `pars log GROUP [--json] [--tail N] [--follow]`: the group's readable messages in the DAG's
+ * logical order, one per line: `lamport  time  author-prefix  text` (time is the sender's clock,
+ * UTC). Messages this node holds but cannot show are counted on stderr, so none goes missing
+ * without a word. The log is read page by page (a page is at most about 4 MiB of text), so a log of
+ * any size prints. `--follow` then prints what arrives, whatever its place in the order (a message
+ * written in a partition that just healed is new here, though older than the last one shown).
  */
 export function registerLog(program: Command, ctx: CliContext): void {
   program
     .command('log')
     .argument('<group>', 'group name or id prefix')
     .description('print the messages of a group you can read, oldest first')
-    .option('--json', 'print [{"vertexId", "author", "lamport", "sentAt", "text", "own"}] as JSON')
+    .option('--json', 'print [{"vertexId", "author", "lamport", "sentAt", "text", "own"}] as JSON (with --follow: one such object per line)')
+    .option('-n, --tail <count>', 'print only the last COUNT messages')
+    .option('-f, --follow', 'keep printing messages as they arrive, until Ctrl-C (needs a running node)')
     .action(async (group: string, options: LogOptions): Promise<void> => {
-      const { messages, unreadable } = await perform(ctx, 'log', { group });
-      const note = unreadableNote(unreadable);
-      if (note !== undefined) ctx.stderr.write(`${note}\n`);
-      if (options.json === true) {
-        ctx.stdout.write(`${JSON.stringify(messages)}\n`);
-        return;
-      }
-      const width = String(messages.at(-1)?.lamport ?? 0).length;
-      for (const m of messages) {
-        const time = formatTime(m.sentAt);
-        ctx.stdout.write(`${String(m.lamport).padStart(width)}  ${time}  ${m.author.slice(0, ID_PREFIX_CHARS)}  ${printableLine(m.text)}\n`);
-      }
+      const last = options.tail === undefined ? undefined : tailCount(options.tail);
+      const out = new LogPrinter(ctx, options.json === true, options.follow === true);
+      await performEach(
+        ctx,
+        async (run) => {
+          let page = await run('log', { group, ...(last === undefined ? {} : { last }) });
+          const note = unreadableNote(page.unreadable);
+          if (note !== undefined) ctx.stderr.write(`${note}\n`);
+          out.begin(page.messages);
+          for (;;) {
+            out.print(page.messages);
+            if (page.next === undefined) break;
+            page = await run('log', { group, after: page.next });
+          }
+          out.end();
+          if (options.follow === true) await follow(run, group, page.frontier, out);
+        },
+        options.follow === true,
+      );
     });
+}
+
+/** Polls for what arrived after `frontier` and prints it, until the process is stopped. */
+async function follow(run: OperationRunner, group: string, frontier: string[], out: LogPrinter): Promise<never> {
+  let since = frontier;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+    let page = await run('log', { group, since });
+    out.print(page.messages);
+    while (page.next !== undefined) {
+      page = await run('log', { group, since, after: page.next });
+      out.print(page.messages);
+    }
+    since = page.frontier;
+  }
+}
+
+function tailCount(text: string): number {
+  const n = Number(text);
+  if (!/^\d{1,9}$/.test(text) || n < 1) throw new CliError('ERR_USAGE', `--tail takes a whole number of messages, at least 1; got "${text}"`);
+  return n;
+}
+
+/** Prints messages as lines, as one JSON array streamed page by page, or (following) as JSON lines. */
+class LogPrinter {
+  readonly #ctx: CliContext;
+  readonly #json: boolean;
+  readonly #lines: boolean;
+  #width = 0;
+  #first = true;
+
+  constructor(ctx: CliContext, json: boolean, follow: boolean) {
+    this.#ctx = ctx;
+    this.#json = json;
+    this.#lines = json && follow;
+  }
+
+  /** Before the first page: the lamport column is as wide as the first page's widest. */
+  begin(firstPage: readonly LoggedMessage[]): void {
+    this.#width = String(firstPage.at(-1)?.lamport ?? 0).length;
+    if (this.#json && !this.#lines) this.#ctx.stdout.write('[');
+  }
+
+  print(messages: readonly LoggedMessage[]): void {
+    const w = this.#ctx.stdout;
+    for (const m of messages) {
+      if (this.#lines) w.write(`${JSON.stringify(m)}\n`);
+      else if (this.#json) w.write(`${this.#first ? '' : ','}${JSON.stringify(m)}`);
+      else w.write(`${String(m.lamport).padStart(this.#width)}  ${formatTime(m.sentAt)}  ${m.author.slice(0, ID_PREFIX_CHARS)}  ${printableLine(m.text)}\n`);
+      this.#first = false;
+    }
+  }
+
+  end(): void {
+    if (this.#json && !this.#lines) this.#ctx.stdout.write(']\n');
+  }
 }
 
 /** One line on the messages held here that cannot be shown, or undefined when there are none. */
