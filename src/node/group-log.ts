@@ -152,8 +152,9 @@ export function readLogPage(rt: GroupRuntime, entry: GroupEntry, window: LogWind
     const meta = metas[i] as VertexMeta;
     const record = rt.tables.logRecord(meta.id);
     if (record === undefined) continue;
+    const before = messages.length;
     pushOpened(rt, messages, meta, record);
-    textBytes += Buffer.byteLength(messages.at(-1)?.text ?? '');
+    if (messages.length > before) textBytes += Buffer.byteLength((messages.at(-1) as LoggedMessage).text);
   }
   const last = metas[i - 1];
   const next = i < metas.length && last !== undefined ? `${last.lamport}:${last.key}` : undefined;
