@@ -46,16 +46,18 @@ test('log pages: since a frontier, what arrived after it, even a message that so
   await admit(a, b, g);
   await a.groups.send(g, 'before');
   await copy(a, b);
-  // Apart: B writes first (its message sorts before A's later ones), A writes more and reads.
+  // Apart: B writes one message (its epoch's vertex, then the message: Lamport at most 2 past
+  // 'before'), A writes three (3 past it), then A reads. So B's sorts before A's last, whatever the ids.
   await b.groups.send(g, 'b while apart');
-  for (const t of ['a while apart 1', 'a while apart 2']) await a.groups.send(g, t);
+  const ours = ['a while apart 1', 'a while apart 2', 'a while apart 3'];
+  for (const t of ours) await a.groups.send(g, t);
   const seen = a.groups.logPage(g, {});
-  assert.deepEqual(seen.messages.map((m) => m.text), ['before', 'a while apart 1', 'a while apart 2']);
+  assert.deepEqual(seen.messages.map((m) => m.text), ['before', ...ours]);
   assert.deepEqual(a.groups.logPage(g, { since: seen.frontier }).messages, [], 'nothing new yet');
 
   await copy(b, a);
   const order = texts(a, g);
-  assert.ok(order.indexOf('b while apart') < order.indexOf('a while apart 2'), `B's message sorts before A's last (${order.join(' | ')})`);
+  assert.ok(order.indexOf('b while apart') < order.indexOf('a while apart 3'), `B's message sorts before A's last (${order.join(' | ')})`);
   const fresh = a.groups.logPage(g, { since: seen.frontier });
   assert.deepEqual(fresh.messages.map((m) => m.text), ['b while apart'], 'only what arrived, however early its place');
   assert.deepEqual(a.groups.logPage(g, { since: fresh.frontier }).messages, []);
