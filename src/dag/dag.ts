@@ -296,6 +296,11 @@ export class Dag {
   missingFor(topic: Uint8Array | string, remoteFrontier: readonly Uint8Array[]): VertexMeta[] {
     const t = keyOf(topic);
     const known = remoteFrontier.map(idKey).filter((k) => this.#nodes.get(k)?.topic === t);
+    // The peer holds our whole frontier, so everything: no walk of the topic's history (a peer in
+    // step, a log follower asking again with nothing new).
+    const tips = this.#frontiers.get(t);
+    const knownSet = new Set(known);
+    if (tips === undefined || [...tips].every((k) => knownSet.has(k))) return [];
     const covered = this.ancestors(known);
     for (const k of known) covered.add(k);
     const out: VertexMeta[] = [];
