@@ -30,10 +30,10 @@ export type OperationRunner = <K extends OperationName>(op: K, args: OperationAr
 /**
  * Runs `work`, which carries out several operations in a row (the pages of a log, say): on the
  * running node when one runs, else on the store this command opens once (the passphrase asked
- * once). `onNode` tells `work` which. With `nodeOnly`, no node running is NoNodeRunningError
- * before anything is opened. A node that stops meanwhile fails the next operation.
+ * once). With `nodeOnly`, no node running is NoNodeRunningError before anything is opened. A node
+ * that stops meanwhile fails the next operation.
  */
-export async function performEach<T>(ctx: CliContext, work: (run: OperationRunner, onNode: boolean) => Promise<T>, nodeOnly = false): Promise<T> {
+export async function performEach<T>(ctx: CliContext, work: (run: OperationRunner) => Promise<T>, nodeOnly = false): Promise<T> {
   const dataDir = ctx.dataDir();
   if ((await lockHolder(dataDir))?.kind === 'node') {
     const run: OperationRunner = async (op, args) => {
@@ -41,10 +41,10 @@ export async function performEach<T>(ctx: CliContext, work: (run: OperationRunne
       if (remote === undefined) throw new CliError('ERR_NODE_STOPPED', `the node running on ${dataDir} stopped`);
       return remote.result;
     };
-    return work(run, true);
+    return work(run);
   }
   if (nodeOnly) throw new NoNodeRunningError(dataDir);
-  return withNode(ctx, (node) => work((op, args) => runOperation({ ...node, mesh: undefined }, op, args), false));
+  return withNode(ctx, (node) => work((op, args) => runOperation({ ...node, mesh: undefined }, op, args)));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { fromHex, toHex } from '../crypto/index.ts';
 import { compareTopological, type DecodedVertex, type VertexMeta } from '../dag/index.ts';
 import type { GroupLogRecord } from '../store/index.ts';
+import { NodeGroupError } from './group-errors.ts';
 import { readVertex, sealSecrets, type GroupEntry, type GroupRuntime } from './group-runtime.ts';
 import { decodeMessageContent } from './message-content.ts';
 
@@ -111,34 +112,34 @@ export function unreadableMessages(rt: GroupRuntime, entry: GroupEntry): Unreada
 
 /** The readable messages of a group (own ones included) in the DAG's topological order. */
 export function readLog(rt: GroupRuntime, entry: GroupEntry): LoggedMessage[] {
-  const rows = new Map(rt.tables.logOf(entry.topic).map((r) => [toHex(r.vertexId), r]));
   const out: LoggedMessage[] = [];
-  for (const meta of rt.ingester.dag.topologicalOrder(entry.topic)) {
-    const record = rows.get(meta.key)?.record;
-    if (record !== undefined) pushOpened(rt, out, meta, record);
+  let page = readLogPage(rt, entry, {});
+  out.push(...page.messages);
+  while (page.next !== undefined) {
+    page = readLogPage(rt, entry, { after: page.next });
+    out.push(...page.messages);
   }
   return out;
 }
 
-/** Appends the message a log record holds (only valid content is logged with a record). */
-function pushOpened(rt: GroupRuntime, out: LoggedMessage[], meta: VertexMeta, record: Uint8Array): void {
-  const content = decodeMessageContent(rt.sealer.open('group-log', meta.id, record));
-  if (content.ok) out.push({ vertexId: meta.key, author: meta.author, lamport: meta.lamport, sentAt: content.value.at, text: content.value.text, own: meta.author === rt.selfHex });
-}
-
 /**
- * One page of a group's readable messages, in topological order: those after `window.after`, or
- * the last `window.last` ones, of the vertices outside the past of `window.since` (a frontier an
- * earlier page returned: what arrived since, however old its place in the order). A page holds
- * at most LOG_PAGE_LIMITS.messages messages and about LOG_PAGE_LIMITS.textBytes of text (at least
- * one message), so a log of any size crosses the control socket; `next` continues it.
+ * One page of a group's readable messages, in topological order: those after the cursor
+ * `window.after`, or the last `window.last` ones, of the vertices outside the past of
+ * `window.since` (a frontier an earlier page returned: what arrived since, however old its place
+ * in the order). A page holds at most LOG_PAGE_LIMITS.messages messages and about
+ * LOG_PAGE_LIMITS.textBytes of text (at least one message), so a log of any size crosses the
+ * control socket; `next` continues it. A malformed window is NodeGroupError `ERR_LOG_WINDOW`.
  */
 export function readLogPage(rt: GroupRuntime, entry: GroupEntry, window: LogWindow): LogPage {
+  const after = cursorOf(window.after);
+  if (window.last !== undefined && !(Number.isSafeInteger(window.last) && window.last >= 1)) {
+    throw new NodeGroupError('ERR_LOG_WINDOW', `the number of last messages must be a whole number, at least 1; got ${window.last}`);
+  }
+  if (window.since?.some((k) => !VERTEX_KEY.test(k)) === true) throw new NodeGroupError('ERR_LOG_WINDOW', 'a log frontier is a list of vertex ids (64 hex digits each)');
   const dag = rt.ingester.dag;
   const frontier = dag.frontier(entry.topic).map(toHex);
   const metas = window.since === undefined ? dag.topologicalOrder(entry.topic) : dag.missingFor(entry.topic, window.since.map(fromHex));
   let start = 0;
-  const after = window.after;
   if (after !== undefined) while (start < metas.length && compareTopological(metas[start] as VertexMeta, after) <= 0) start++;
   if (window.last !== undefined) {
     let i = metas.length;
@@ -152,13 +153,26 @@ export function readLogPage(rt: GroupRuntime, entry: GroupEntry, window: LogWind
     const meta = metas[i] as VertexMeta;
     const record = rt.tables.logRecord(meta.id);
     if (record === undefined) continue;
-    const before = messages.length;
-    pushOpened(rt, messages, meta, record);
-    if (messages.length > before) textBytes += Buffer.byteLength((messages.at(-1) as LoggedMessage).text);
+    // Only valid content is logged with a record.
+    const content = decodeMessageContent(rt.sealer.open('group-log', meta.id, record));
+    if (!content.ok) continue;
+    messages.push({ vertexId: meta.key, author: meta.author, lamport: meta.lamport, sentAt: content.value.at, text: content.value.text, own: meta.author === rt.selfHex });
+    textBytes += Buffer.byteLength(content.value.text);
   }
   const last = metas[i - 1];
   const next = i < metas.length && last !== undefined ? `${last.lamport}:${last.key}` : undefined;
   return { messages, frontier, ...(next === undefined ? {} : { next }) };
+}
+
+const LOG_CURSOR = /^(\d{1,15}):([0-9a-f]{64})$/;
+const VERTEX_KEY = /^[0-9a-f]{64}$/;
+
+/** The position a cursor (`lamport:vertex id`, a page's `next`) names; a malformed one is refused, not guessed at. */
+function cursorOf(cursor: string | undefined): { lamport: number; key: string } | undefined {
+  if (cursor === undefined) return undefined;
+  const m = LOG_CURSOR.exec(cursor);
+  if (m === null) throw new NodeGroupError('ERR_LOG_WINDOW', `a log cursor is "lamport:vertex id" (64 hex digits), got "${cursor.slice(0, 80)}"`);
+  return { lamport: Number(m[1]), key: m[2] as string };
 }
 
 /**
@@ -170,8 +184,8 @@ export const LOG_PAGE_LIMITS = Object.freeze({ messages: 1_000, textBytes: 4 * 1
 
 /** Which messages a page is asked for (see `readLogPage`). */
 export interface LogWindow {
-  /** Only messages after this position of the order (exclusive). */
-  readonly after?: { readonly lamport: number; readonly key: string };
+  /** Only messages after this cursor (a page's `next`, `lamport:vertex id`; exclusive). */
+  readonly after?: string;
   /** Only the last this many messages (then the page goes on from the first of them). */
   readonly last?: number;
   /** Only messages on vertices outside the past of this frontier (hex vertex ids). */

@@ -48,6 +48,12 @@ test('pars log on a running node: a log larger than the control socket\'s respon
     assert.deepEqual(parsed.map((m) => m.text), Array.from({ length: count }, (_, i) => text(i)));
     assert.ok(parsed.every((m) => m.own));
 
+    // The first page counts what cannot be shown; a follower's polls do not count it again.
+    const firstPage = (await ask('log', { group: 'archive', last: 1 })) as { unreadable?: unknown; frontier: string[] };
+    assert.deepEqual(firstPage.unreadable, { notForYou: 0, keyNotOpened: 0, badContent: 0 });
+    const poll = (await ask('log', { group: 'archive', since: firstPage.frontier })) as { unreadable?: unknown; messages: unknown[] };
+    assert.deepEqual([poll.messages, poll.unreadable], [[], undefined]);
+
     const tail = await parsOk(['log', 'archive', '--tail', '2'], env);
     assert.deepEqual(tail.trimEnd().split('\n').map((l) => l.slice(l.lastIndexOf('  ') + 2)), [text(count - 2), text(count - 1)]);
 

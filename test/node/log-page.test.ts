@@ -9,10 +9,7 @@ const { open } = nodeHarness(tempDir('pars-log-page-'));
 /** Every page of a window, following `next`. */
 function allPages(groups: NodeGroups, group: string, window: LogWindow): LogPage[] {
   const pages = [groups.logPage(group, window)];
-  for (let next = pages[0]?.next; next !== undefined; next = pages.at(-1)?.next) {
-    const [lamport, key] = next.split(':') as [string, string];
-    pages.push(groups.logPage(group, { ...window, after: { lamport: Number(lamport), key } }));
-  }
+  for (let next = pages[0]?.next; next !== undefined; next = pages.at(-1)?.next) pages.push(groups.logPage(group, { ...window, after: next }));
   return pages;
 }
 
@@ -37,6 +34,15 @@ test('log pages: a log larger than a page reads whole, page by page, each page w
   assert.deepEqual(allPages(a.groups, g, { last: 3 }).flatMap((p) => p.messages.map((m) => m.text)), [big(78), big(79), 'short one']);
   assert.deepEqual(allPages(a.groups, g, { last: 75 }).flatMap((p) => p.messages.map((m) => m.text)), texts(a, g).slice(-75));
   assert.deepEqual(allPages(a.groups, g, { last: 1_000 }).flatMap((p) => p.messages.map((m) => m.text)), texts(a, g), 'more than there are: all of them');
+
+  // A malformed window is refused, not guessed at.
+  const first = a.groups.logPage(g, {}).messages[0];
+  assert.ok(first !== undefined);
+  for (const after of ['', '12', `x:${first.vertexId}`, `${first.lamport}:${first.vertexId.slice(1)}`, `${first.lamport}:${first.vertexId.toUpperCase()}`]) {
+    assert.throws(() => a.groups.logPage(g, { after }), { code: 'ERR_LOG_WINDOW' }, JSON.stringify(after));
+  }
+  for (const last of [0, -1, 1.5]) assert.throws(() => a.groups.logPage(g, { last }), { code: 'ERR_LOG_WINDOW' }, String(last));
+  assert.throws(() => a.groups.logPage(g, { since: ['not hex'] }), { code: 'ERR_LOG_WINDOW' });
 });
 
 test('log pages: since a frontier, what arrived after it, even a message that sorts before the last one shown', async () => {

@@ -14,7 +14,7 @@ interface LogOptions {
 }
 
 /** How often `--follow` asks the running node for what arrived. */
-export const FOLLOW_POLL_MS = 500;
+const FOLLOW_POLL_MS = 500;
 
 /**
  * `pars log GROUP [--json] [--tail N] [--follow]`: the group's readable messages in the DAG's
@@ -39,7 +39,7 @@ export function registerLog(program: Command, ctx: CliContext): void {
         ctx,
         async (run) => {
           let page = await run('log', { group, ...(last === undefined ? {} : { last }) });
-          const note = unreadableNote(page.unreadable);
+          const note = page.unreadable === undefined ? undefined : unreadableNote(page.unreadable);
           if (note !== undefined) ctx.stderr.write(`${note}\n`);
           out.begin(page.messages);
           for (;;) {
