@@ -131,11 +131,21 @@ test('a join written while no node ran dials the inviter when the node starts; a
   const address = f.multiaddrs().find((m) => !m.includes('/ws')) as string;
   await stopMesh(f);
   const h = await startNode('h', 8, alone);
+  // What the two did, said if the welcome does not come (it failed once in CI, and never here).
+  const seen: string[] = [];
+  h.net.on('session', (r) => seen.push(`H ${r.role} ${r.outcome}${r.error === undefined ? '' : ` ${r.error.code}`}`));
+  h.net.on('peer:connect', () => seen.push('H connected'));
   const joined = await h.join(second);
   assert.equal(joined.reached, null);
   assert.notEqual(joined.dialProblem, null, 'the inviter did not answer');
   const back = await startNode('f', 6, { ...alone, listen: [address.slice(0, address.indexOf('/p2p/'))] });
-  await until(() => h.groups.groups().some((x) => x.id === group && x.members === 3), 20_000, 'the welcome at H, which kept dialling F');
+  seen.push('F back');
+  try {
+    await until(() => h.groups.groups().some((x) => x.id === group && x.members === 3), 20_000, 'the welcome at H, which kept dialling F');
+  } catch (error) {
+    const state = { seen, joins: h.groups.pendingJoins(), groups: h.groups.groups(), requests: back.groups.joinRequests(group), hPeers: h.peers().connected.length };
+    throw new Error(`${(error as Error).message}: ${JSON.stringify(state)}`, { cause: error });
+  }
   await until(() => back.groups.members(group).length === 3, 5_000, 'H as a member at F');
 });
 
