@@ -3,6 +3,7 @@ import { after } from 'node:test';
 import { Identity } from '../../src/identity/index.ts';
 import { MeshNode, type MeshNetOptions } from '../../src/node/index.ts';
 import { provider } from '../support/fixtures.ts';
+import { assertNoStrayErrors, recordStrayErrors } from '../support/stray-errors.ts';
 import { assertPqOnly, nonPqEncryptions } from './net-support.ts';
 
 export { texts, until } from './mesh-watch.ts';
@@ -15,9 +16,11 @@ export { texts, until } from './mesh-watch.ts';
 const running = new Set<MeshNode>();
 /** Encryption protocols any node of the file negotiated other than the post-quantum one. */
 const otherEncryptions = new Set<string>();
+recordStrayErrors();
 after(async () => {
   for (const n of running) await stopMesh(n);
   assertPqOnly([...otherEncryptions]);
+  await assertNoStrayErrors();
 });
 
 export const LOOPBACK_NET: MeshNetOptions = {

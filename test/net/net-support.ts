@@ -7,6 +7,7 @@ import { Ingester } from '../../src/node/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { makeAuthor, provider, randomDag, type TestAuthor } from '../support/fixtures.ts';
 import { tempDir } from '../support/tmp.ts';
+import { assertNoStrayErrors, recordStrayErrors } from '../support/stray-errors.ts';
 
 /** Authors of the fixture vertices, and a 300-vertex history over two topics. */
 export const authors: TestAuthor[] = [1, 2, 3, 4].map((i) => makeAuthor(i));
@@ -54,12 +55,14 @@ export function assertPqOnly(others: readonly string[]): void {
 /** A temporary directory for a test file; after its tests, the hosts pushed here stop and the nodes close. */
 export function fileScope(prefix: string): FileScope {
   const scope: FileScope = { dir: tempDir(prefix), hosts: [], nodes: [] };
+  recordStrayErrors();
   after(async () => {
     // Every connection of every host of the file used the post-quantum encrypter.
     const others = otherEncryptions(scope.hosts);
     for (const h of scope.hosts) await h.stop();
     for (const n of scope.nodes) await closeNode(n);
     assertPqOnly(others);
+    await assertNoStrayErrors();
   });
   return scope;
 }
