@@ -2,6 +2,7 @@ import type { AuthorKey } from '../dag/index.ts';
 import { SYNC_SIZES } from './limits.ts';
 import { ByteWriter, varintSize } from '../crypto/index.ts';
 import { encodeRecord, frameHeaderSize, verticesRecordSize, writeFrameHeader, writeRecord } from './wire-encode.ts';
+import { authorKeyWireBytes } from './author-key-wire.ts';
 import type { FrameHeader, SyncRecord, WireRange } from './wire.ts';
 
 /** Frame header fields of the first frame of a flight (later frames are data frames). */
@@ -94,8 +95,7 @@ export class FlightBuilder {
   }
 
   addKeys(keys: readonly AuthorKey[]): void {
-    const size = (k: AuthorKey): number => 2 + k.algorithm.length + varintSize(k.publicKey.length) + k.publicKey.length;
-    for (const run of runs(keys, 16, this.#recordBytes, size)) this.add({ type: 'keys', keys: run });
+    for (const run of runs(keys, 16, this.#recordBytes, authorKeyWireBytes)) this.add({ type: 'keys', keys: run });
   }
 
   addVertices(topic: Uint8Array, vertices: readonly Uint8Array[]): void {

@@ -1,5 +1,9 @@
+import { ByteWriter } from '../crypto/index.ts';
 import { VERTEX_LIMITS, type AuthorKey } from '../dag/index.ts';
+import { authorKeyWireBytes, MAX_AUTHOR_KEY_WIRE_BYTES, readAuthorKey, writeAuthorKey } from './author-key-wire.ts';
+import { SyncDecodeFailure } from './errors.ts';
 import { SYNC_LIMITS } from './limits.ts';
+import { ByteReader } from './wire-bytes.ts';
 
 /*
  * Wire form of push-gossip messages (docs/PROTOCOL.md, "Push gossip and anti-entropy"):
@@ -13,9 +17,10 @@ import { SYNC_LIMITS } from './limits.ts';
  *   GRAFT (5)  u16 count ‖ count × id (32)   request that also makes the link eager
  *   PRUNE (6)  (empty)                       make the link lazy
  *   PUSH_KEYED (7), REPLY_KEYED (8)
- *              id (32) ‖ u8 label length ‖ label ‖ u16 key length ‖ key ‖ vertex bytes
+ *              id (32) ‖ author key ‖ vertex bytes
  *                                            PUSH / REPLY with the author's public key, for a
- *                                            peer that may not hold it yet
+ *                                            peer that may not hold it yet; the key is encoded
+ *                                            as in a sync KEYS record (author-key-wire.ts)
  *
  * The decoder checks the length against the limits before it copies anything and returns a typed
  * rejection, never throws.
@@ -35,13 +40,10 @@ export const GOSSIP_WIRE_LIMITS = Object.freeze({
   /** Largest author public key in a keyed PUSH or REPLY (as in a sync KEYS record). */
   maxKeyBytes: SYNC_LIMITS.maxKeyBytes,
   /** Largest message: a keyed PUSH or REPLY of the largest vertex, with the largest key. */
-  maxMessageBytes: 2 + VERTEX_LIMITS.idBytes + 1 + SYNC_LIMITS.maxAlgorithmBytes + 2 + SYNC_LIMITS.maxKeyBytes + VERTEX_LIMITS.maxVertexBytes,
+  maxMessageBytes: 2 + VERTEX_LIMITS.idBytes + MAX_AUTHOR_KEY_WIRE_BYTES + VERTEX_LIMITS.maxVertexBytes,
 });
 
 const ID = VERTEX_LIMITS.idBytes;
-
-/** Key algorithm labels, as in the sync protocol's KEYS record. */
-const ALGORITHM_LABEL = /^[a-z0-9-]+$/;
 
 /**
  * A PUSH or REPLY. `authorKey`, when present, is the vertex author's public key, sent along to a
@@ -89,25 +91,20 @@ export function encodeGossip(message: GossipMessage): Uint8Array {
     case 'push':
     case 'reply': {
       const key = message.authorKey;
-      const label = key === undefined ? undefined : new TextEncoder().encode(key.algorithm);
-      const keyPart = key === undefined || label === undefined ? 0 : 1 + label.length + 2 + key.publicKey.length;
-      const out = new Uint8Array(2 + ID + keyPart + message.vertex.length);
-      out[0] = GOSSIP_VERSION;
-      out.set(message.id, 2);
-      let at = 2 + ID;
-      if (key === undefined || label === undefined) {
-        out[1] = GOSSIP_TYPES[message.type];
-      } else {
-        out[1] = message.type === 'push' ? GOSSIP_TYPES.pushKeyed : GOSSIP_TYPES.replyKeyed;
-        out[at++] = label.length;
-        out.set(label, at);
-        at += label.length;
-        out[at++] = key.publicKey.length >>> 8;
-        out[at++] = key.publicKey.length & 0xff;
-        out.set(key.publicKey, at);
-        at += key.publicKey.length;
+      if (key !== undefined) {
+        const w = new ByteWriter(2 + ID + authorKeyWireBytes(key) + message.vertex.length);
+        w.u8(GOSSIP_VERSION);
+        w.u8(message.type === 'push' ? GOSSIP_TYPES.pushKeyed : GOSSIP_TYPES.replyKeyed);
+        w.bytes(message.id);
+        writeAuthorKey(w, key);
+        w.bytes(message.vertex);
+        return w.finish();
       }
-      out.set(message.vertex, at);
+      const out = new Uint8Array(2 + ID + message.vertex.length);
+      out[0] = GOSSIP_VERSION;
+      out[1] = GOSSIP_TYPES[message.type];
+      out.set(message.id, 2);
+      out.set(message.vertex, 2 + ID);
       return out;
     }
     case 'ihave':
@@ -177,18 +174,14 @@ export function decodeGossip(bytes: Uint8Array): GossipDecodeResult {
 
 /** The keyed PUSH or REPLY in `bytes` (its type byte already read): every length checked first. */
 function decodeKeyed(bytes: Uint8Array, type: 'push' | 'reply'): GossipDecodeResult {
-  let at = 2 + ID;
-  if (bytes.length <= at) return refuse('truncated', `keyed vertex message of ${bytes.length} bytes has no key`);
-  const labelLength = bytes[at++] as number;
-  if (labelLength === 0 || labelLength > GOSSIP_WIRE_LIMITS.maxAlgorithmBytes) return refuse('bad-key', `algorithm label of ${labelLength} bytes`);
-  if (bytes.length < at + labelLength + 2) return refuse('truncated', 'keyed vertex message ends inside its key');
-  const algorithm = String.fromCharCode(...bytes.subarray(at, at + labelLength));
-  if (!ALGORITHM_LABEL.test(algorithm)) return refuse('bad-key', 'algorithm label is not [a-z0-9-]');
-  at += labelLength;
-  const keyLength = ((bytes[at] as number) << 8) | (bytes[at + 1] as number);
-  at += 2;
-  if (keyLength === 0 || keyLength > GOSSIP_WIRE_LIMITS.maxKeyBytes) return refuse('bad-key', `author key of ${keyLength} bytes, limit ${GOSSIP_WIRE_LIMITS.maxKeyBytes}`);
-  if (bytes.length <= at + keyLength) return refuse('truncated', `keyed vertex message of ${bytes.length} bytes has no vertex`);
-  const publicKey = bytes.subarray(at, at + keyLength);
-  return { ok: true, message: { type, id: bytes.subarray(2, 2 + ID), vertex: bytes.subarray(at + keyLength), authorKey: { algorithm, publicKey } } };
+  const r = new ByteReader(bytes, 2 + ID);
+  let authorKey: AuthorKey;
+  try {
+    authorKey = readAuthorKey(r);
+  } catch (error) {
+    if (!(error instanceof SyncDecodeFailure)) throw error;
+    return refuse(error.code === 'truncated' ? 'truncated' : 'bad-key', error.detail);
+  }
+  if (r.remaining === 0) return refuse('truncated', `keyed vertex message of ${bytes.length} bytes has no vertex`);
+  return { ok: true, message: { type, id: bytes.subarray(2, 2 + ID), vertex: bytes.subarray(r.pos), authorKey } };
 }

@@ -1,6 +1,7 @@
 import { compareIds, type AuthorKey } from '../dag/index.ts';
 import { SyncDecodeFailure, type SyncFailure, type SyncFailureCode } from './errors.ts';
 import { SYNC_LIMITS, SYNC_SIZES, SYNC_VERSIONS } from './limits.ts';
+import { readAuthorKey } from './author-key-wire.ts';
 import { ByteReader } from './wire-bytes.ts';
 import {
   FAILURE_WIRE_CODE,
@@ -22,7 +23,6 @@ export type DecodedFrame =
   | { readonly ok: false; readonly failure: SyncFailure };
 
 const CODE_BY_WIRE = new Map<number, SyncFailureCode>(Object.entries(FAILURE_WIRE_CODE).map(([k, v]) => [v, k as SyncFailureCode]));
-const ALGORITHM_LABEL = /^[a-z0-9-]+$/;
 
 function fail(code: SyncFailureCode, detail: string): never {
   throw new SyncDecodeFailure(code, detail);
@@ -95,15 +95,7 @@ function readKeys(r: ByteReader): AuthorKey[] {
   const n = r.count('keys', SYNC_LIMITS.maxKeysPerFlight);
   r.need(n * 2, 'keys');
   const keys: AuthorKey[] = [];
-  for (let i = 0; i < n; i++) {
-    const labelLength = r.u8('key algorithm length');
-    if (labelLength === 0 || labelLength > SYNC_LIMITS.maxAlgorithmBytes) fail('bad-key', `algorithm label of ${labelLength} bytes`);
-    const algorithm = String.fromCharCode(...r.view(labelLength, 'key algorithm'));
-    if (!ALGORITHM_LABEL.test(algorithm)) fail('bad-key', 'algorithm label is not [a-z0-9-]');
-    const size = r.count('key length', SYNC_LIMITS.maxKeyBytes);
-    if (size === 0) fail('bad-key', 'empty public key');
-    keys.push({ algorithm, publicKey: r.copy(size, 'public key') });
-  }
+  for (let i = 0; i < n; i++) keys.push(readAuthorKey(r));
   return keys;
 }
 

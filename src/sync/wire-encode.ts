@@ -1,4 +1,5 @@
 import { ByteWriter, utf8, varintSize } from '../crypto/index.ts';
+import { writeAuthorKey } from './author-key-wire.ts';
 import { SYNC_LIMITS, SYNC_VERSION, SYNC_VERSIONS } from './limits.ts';
 import type { SyncFailureCode } from './errors.ts';
 import { FAILURE_WIRE_CODE, FRAME_FLAG, FRAME_KIND, MODE_CODE, RANGE_MODE, RECORD_TYPE, type Bound, type Frame, type FrameFlags, type FrameHeader, type SyncRecord } from './wire.ts';
@@ -90,13 +91,7 @@ export function writeRecord(w: ByteWriter, record: SyncRecord): void {
     case 'keys':
       w.u8(RECORD_TYPE.keys);
       w.varint(record.keys.length);
-      for (const k of record.keys) {
-        const label = utf8(k.algorithm);
-        w.u8(label.length);
-        w.bytes(label);
-        w.varint(k.publicKey.length);
-        w.bytes(k.publicKey);
-      }
+      for (const k of record.keys) writeAuthorKey(w, k);
       return;
     case 'courier-bound':
       w.u8(RECORD_TYPE.courierBound);

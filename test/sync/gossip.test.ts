@@ -99,27 +99,29 @@ describe('gossip wire', () => {
       assert.ok(r.ok);
       assert.deepEqual(r.message, m);
     }
-    // id ‖ u8 label length ‖ label ‖ u16 key length ‖ key ‖ vertex, with each part broken in turn.
-    const keyed = (label: number[], keyLength: number, keyBytes: number, vertexBytes: number): Uint8Array =>
-      new Uint8Array([1, 7, ...new Array<number>(32).fill(5), label.length, ...label, keyLength >> 8, keyLength & 0xff, ...new Array<number>(keyBytes + vertexBytes).fill(3)]);
+    // id ‖ u8 label length ‖ label ‖ varint key length ‖ key ‖ vertex, with each part broken in turn.
+    const keyed = (label: number[], keyLength: number[], keyBytes: number, vertexBytes: number): Uint8Array =>
+      new Uint8Array([1, 7, ...new Array<number>(32).fill(5), label.length, ...label, ...keyLength, ...new Array<number>(keyBytes + vertexBytes).fill(3)]);
     const ok = [0x61, 0x2d, 0x31]; // "a-1"
+    const over = GOSSIP_WIRE_LIMITS.maxKeyBytes + 1;
     const cases: [Uint8Array, string][] = [
       [new Uint8Array([1, 7, ...new Array<number>(32).fill(5)]), 'truncated'], // no key
-      [keyed([], 4, 4, 10), 'bad-key'], // empty label
-      [keyed(new Array<number>(GOSSIP_WIRE_LIMITS.maxAlgorithmBytes + 1).fill(0x61), 4, 4, 10), 'bad-key'],
-      [keyed([0x41], 4, 4, 10), 'bad-key'], // "A": not [a-z0-9-]
-      [keyed(ok, 0, 0, 10), 'bad-key'], // empty key
-      [keyed(ok, GOSSIP_WIRE_LIMITS.maxKeyBytes + 1, 0, 10), 'bad-key'],
-      [keyed(ok, 4, 0, 0).subarray(0, 2 + 32 + 1 + 3 + 1), 'truncated'], // ends inside the key length
-      [keyed(ok, 40, 10, 0), 'truncated'], // ends inside the key
-      [keyed(ok, 4, 4, 0), 'truncated'], // key, no vertex
+      [keyed([], [4], 4, 10), 'bad-key'], // empty label
+      [keyed(new Array<number>(GOSSIP_WIRE_LIMITS.maxAlgorithmBytes + 1).fill(0x61), [4], 4, 10), 'bad-key'],
+      [keyed([0x41], [4], 4, 10), 'bad-key'], // "A": not [a-z0-9-]
+      [keyed(ok, [0], 0, 10), 'bad-key'], // empty key
+      [keyed(ok, [(over & 0x7f) | 0x80, over >> 7], 0, 10), 'bad-key'], // one byte over the limit
+      [keyed(ok, [0x84, 0x00], 4, 10), 'bad-key'], // 4 as a two-byte varint: not canonical
+      [keyed(ok, [0x80], 0, 0), 'truncated'], // ends inside the key length
+      [keyed(ok, [40], 10, 0), 'truncated'], // ends inside the key
+      [keyed(ok, [4], 4, 0), 'truncated'], // key, no vertex
     ];
     for (const [bytes, reason] of cases) {
       const r = decodeGossip(bytes);
       assert.equal(r.ok, false, `accepted ${reason} case`);
       if (!r.ok) assert.equal(r.reason, reason);
     }
-    const smallest = decodeGossip(keyed(ok, 4, 4, 1));
+    const smallest = decodeGossip(keyed(ok, [4], 4, 1));
     assert.ok(smallest.ok && 'vertex' in smallest.message && smallest.message.vertex.length === 1 && smallest.message.authorKey?.algorithm === 'a-1');
   });
 
