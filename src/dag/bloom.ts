@@ -26,7 +26,7 @@ export interface BloomParameters {
  * Each of the k positions is its own 32-bit word of hash output (8 per SHA3-256 call). Double
  * hashing (one hash, positions h1 + i·h2) was tried and dropped: in the small filters sync sends
  * (a few authors, 64–200 bits), a step sharing a factor with the bit count folds the k positions
- * onto a few bits, and the false-positive rate came out near 3 % instead of 10^-5.
+ * onto a few bits, and filters of 1 to 8 ids at 10^-5 answered "present" for about 2.4 % of absent ids.
  *
  * Wire form: u32 bits (big-endian) ‖ u8 hashes ‖ 16-byte salt ‖ ceil(bits / 8) bytes of filter.
  */

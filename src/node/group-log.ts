@@ -141,9 +141,17 @@ export function readLogPage(rt: GroupRuntime, entry: GroupEntry, window: LogWind
   const metas = window.since === undefined ? dag.topologicalOrder(entry.topic) : dag.missingFor(entry.topic, window.since.map(fromHex));
   let start = 0;
   if (after !== undefined) while (start < metas.length && compareTopological(metas[start] as VertexMeta, after) <= 0) start++;
+  // Records the walk back to the last messages read already (none there: not a message), kept
+  // so that the page does not read them again.
+  const read = new Map<string, Uint8Array | undefined>();
   if (window.last !== undefined) {
     let i = metas.length;
-    for (let found = 0; i > start && found < window.last; ) if (rt.tables.logRecord((metas[--i] as VertexMeta).id) !== undefined) found++;
+    for (let found = 0; i > start && found < window.last; ) {
+      const meta = metas[--i] as VertexMeta;
+      const record = rt.tables.logRecord(meta.id);
+      read.set(meta.key, record);
+      if (record !== undefined) found++;
+    }
     start = i;
   }
   const messages: LoggedMessage[] = [];
@@ -151,7 +159,7 @@ export function readLogPage(rt: GroupRuntime, entry: GroupEntry, window: LogWind
   let i = start;
   for (; i < metas.length && messages.length < LOG_PAGE_LIMITS.messages && textBytes < LOG_PAGE_LIMITS.textBytes; i++) {
     const meta = metas[i] as VertexMeta;
-    const record = rt.tables.logRecord(meta.id);
+    const record = read.has(meta.key) ? read.get(meta.key) : rt.tables.logRecord(meta.id);
     if (record === undefined) continue;
     // Only valid content is logged with a record.
     const content = decodeMessageContent(rt.sealer.open('group-log', meta.id, record));

@@ -9,18 +9,6 @@ import { parsOk, startNode, stopNode } from './start-support.ts';
 
 const sandbox = await cliSandboxes('pars-log-');
 
-/** `pars ARGS` with its whole output, however large (the `pars` helper buffers 1 MiB at most). */
-function parsLarge(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
-}
-
 test('pars log on a running node: a log larger than the control socket\'s response limit prints whole; --tail; --follow prints what arrives', async () => {
   const env = await sandbox();
   await parsOk(['init'], env);
@@ -36,13 +24,13 @@ test('pars log on a running node: a log larger than the control socket\'s respon
     for (let i = 0; i < count; i++) await ask('send', { group: 'archive', text: text(i) });
     assert.ok(count * 60_000 > CONTROL_LIMITS.maxResponseBytes);
 
-    const all = await parsLarge(['log', 'archive'], env);
+    const all = await pars(['log', 'archive'], env);
     assert.equal(all.code, 0, all.stderr);
     const lines = all.stdout.trimEnd().split('\n');
     assert.equal(lines.length, count);
     assert.ok(lines.every((l, i) => l.endsWith(`  ${text(i)}`)), 'every message once, in order');
 
-    const json = await parsLarge(['log', 'archive', '--json'], env);
+    const json = await pars(['log', 'archive', '--json'], env);
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as { text: string; own: boolean }[];
     assert.deepEqual(parsed.map((m) => m.text), Array.from({ length: count }, (_, i) => text(i)));

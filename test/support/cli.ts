@@ -33,10 +33,14 @@ export async function cliSandboxes(prefix: string): Promise<() => Promise<Record
   };
 }
 
+/** Output kept of one run at most: a whole large log (tens of MB) fits; execFile's default is 1 MiB. */
+const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+
 /** Runs `pars ARGS` from the TypeScript source, in directory `cwd` (default: the test's). */
 export function pars(args: readonly string[], env: Record<string, string>, cwd?: string): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI_MAIN, ...args], { env, encoding: 'utf8', timeout: 20_000, ...(cwd === undefined ? {} : { cwd }) }, (err, stdout, stderr) => {
+    const options = { env, encoding: 'utf8' as const, timeout: 20_000, maxBuffer: MAX_OUTPUT_BYTES, ...(cwd === undefined ? {} : { cwd }) };
+    const child = execFile(process.execPath, [CLI_MAIN, ...args], options, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
       resolve({ code, stdout, stderr });
     });

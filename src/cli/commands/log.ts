@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { LoggedMessage, UnreadableMessages } from '../../node/index.ts';
+import type { LoggedMessage, LogPage, UnreadableMessages } from '../../node/index.ts';
 import type { CliContext } from '../context.ts';
 import { counted } from '../counted.ts';
 import { performEach, type OperationRunner } from '../control-routing.ts';
@@ -38,21 +38,26 @@ export function registerLog(program: Command, ctx: CliContext): void {
       await performEach(
         ctx,
         async (run) => {
-          let page = await run('log', { group, ...(last === undefined ? {} : { last }) });
-          const note = page.unreadable === undefined ? undefined : unreadableNote(page.unreadable);
+          const first = await run('log', { group, ...(last === undefined ? {} : { last }) });
+          const note = first.unreadable === undefined ? undefined : unreadableNote(first.unreadable);
           if (note !== undefined) ctx.stderr.write(`${note}\n`);
-          out.begin(page.messages);
-          for (;;) {
-            out.print(page.messages);
-            if (page.next === undefined) break;
-            page = await run('log', { group, after: page.next });
-          }
+          out.begin(first.messages);
+          const end = await printPages(run, group, undefined, first, out);
           out.end();
-          if (options.follow === true) await follow(run, group, page.frontier, out);
+          if (options.follow === true) await follow(run, group, end.frontier, out);
         },
         options.follow === true,
       );
     });
+}
+
+/** Prints `page` and the pages after it (of what arrived after `since`, if given); resolves with the last. */
+async function printPages(run: OperationRunner, group: string, since: string[] | undefined, page: LogPage, out: LogPrinter): Promise<LogPage> {
+  for (;;) {
+    out.print(page.messages);
+    if (page.next === undefined) return page;
+    page = await run('log', { group, ...(since === undefined ? {} : { since }), after: page.next });
+  }
 }
 
 /** Polls for what arrived after `frontier` and prints it, until the process is stopped. */
@@ -60,13 +65,8 @@ async function follow(run: OperationRunner, group: string, frontier: string[], o
   let since = frontier;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
-    let page = await run('log', { group, since });
-    out.print(page.messages);
-    while (page.next !== undefined) {
-      page = await run('log', { group, since, after: page.next });
-      out.print(page.messages);
-    }
-    since = page.frontier;
+    const end = await printPages(run, group, since, await run('log', { group, since }), out);
+    since = end.frontier;
   }
 }
 
